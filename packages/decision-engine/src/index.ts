@@ -1,0 +1,17 @@
+export { RULE_SCHEMA_VERSION, MAX_PRIORITY } from "./rule-types.js";
+export type { PortSpec, Rule, RuleAction, RuleDuration, RuleMatch, RuleOwner } from "./rule-types.js";
+export { RULE_SCHEMA } from "./rule-schema.js";
+export { parseRule } from "./rule-parse.js";
+export { ACTION_RANK, isSystemDeny, packRank, specificity, unpackRank } from "./precedence.js";
+export { compileRules, ruleExpiresAt } from "./compile.js";
+export type { CompiledRule, CompiledRules, CompileOptions } from "./compile.js";
+export { decide } from "./decide.js";
+export type { Decision } from "./decide.js";
+export { RuleSet } from "./rule-set.js";
+export type { RuleSetOptions } from "./rule-set.js";
+export { VerdictCache, requestCacheKey } from "./verdict-cache.js";
+export { LIST_FORMATS, NamedList, parseList } from "./lists.js";
+export type { ListFormat, ListOptions, ListRegistry } from "./lists.js";
+export { addressWords, cidrContains, parseCidr } from "./match-address.js";
+export type { AddressWords, Cidr } from "./match-address.js";
+export { inDomain, normalizeHostName, parseHostPattern } from "./match-domain.js";

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Compiles the C clients the kernel tests and the benchmark run as real processes.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+mkdir -p build/clients
+CFLAGS=(-O2 -Wall -Wextra -Werror -std=gnu11)
+for c in sgclient sgbench; do
+  cc "${CFLAGS[@]}" -o "build/clients/$c" "test/clients/$c.c"
+done

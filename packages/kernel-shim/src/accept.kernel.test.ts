@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { abi } from "@sockgate/protocol";
+import { identityOf } from "./index.js";
+import { createTestCgroup } from "../test/harness/cgroup.js";
+import { EventCollector } from "../test/harness/events.js";
+import { assertNoLeftovers } from "../test/harness/leftovers.js";
+import { clientPath } from "../test/harness/names.js";
+import { runClient, startIn } from "../test/harness/spawn.js";
+import { createShimWorld, openShimWithCleanup, OPEN_CONFIG, resetShim, type ShimWorld } from "../test/harness/world.js";
+
+// Inbound connections: the listener runs inside the cgroup, the client connects from the
+// peer namespace. A denied peer's SYN is dropped, so the client times out (after its own
+// 1.5 s limit) and the listener never accepts.
+
+type Mode = "allow" | "deny" | "unknown-allow" | "unknown-deny";
+const MODES: Mode[] = ["allow", "deny", "unknown-allow", "unknown-deny"];
+const PORT = 7000;
+
+interface Variant {
+  name: string;
+  listen: (w: ShimWorld) => string[];
+  connect: (w: ShimWorld) => string[];
+  keyAddr: (w: ShimWorld) => string;
+  eventRemote: (w: ShimWorld) => string;
+  eventLocal: (w: ShimWorld) => string;
+  family: 2 | 10;
+}
+
+const VARIANTS: Variant[] = [
+  {
+    name: "v4",
+    listen: () => ["listen", "tcp4", "0.0.0.0", String(PORT)],
+    connect: (w) => ["connect", "tcp4", w.ns.local4, String(PORT)],
+    keyAddr: (w) => w.ns.peer4,
+    eventRemote: (w) => `::ffff:${w.ns.peer4}`,
+    eventLocal: (w) => `::ffff:${w.ns.local4}`,
+    family: 2,
+  },
+  {
+    name: "v6",
+    listen: () => ["listen", "tcp6", "::", String(PORT)],
+    connect: (w) => ["connect", "tcp6", w.ns.local6, String(PORT)],
+    keyAddr: (w) => w.ns.peer6,
+    eventRemote: (w) => w.ns.peer6,
+    eventLocal: (w) => w.ns.local6,
+    family: 10,
+  },
+  {
+    // an IPv4 peer reaching a dual-stack AF_INET6 listener: the kernel sees it as ::ffff:a.b.c.d
+    name: "mapped",
+    listen: () => ["listen", "tcp6", "::", String(PORT)],
+    connect: (w) => ["connect", "tcp4", w.ns.local4, String(PORT)],
+    keyAddr: (w) => `::ffff:${w.ns.peer4}`,
+    eventRemote: (w) => `::ffff:${w.ns.peer4}`,
+    eventLocal: (w) => `::ffff:${w.ns.local4}`,
+    family: 10,
+  },
+];
+
+describe("shim mediates inbound connections to a listener in the test cgroup", () => {
+  let w: ShimWorld;
+  const sgclient = clientPath("sgclient");
+  const id = identityOf(sgclient);
+  let tag = 2000;
+
+  beforeAll(async () => {
+    w = await createShimWorld({ servers: false });
+  });
+  afterAll(async () => {
+    await w?.cleanup.run();
+    assertNoLeftovers();
+  });
+  beforeEach(() => resetShim(w.shim));
+
+  describe.each(VARIANTS)("$name", (v) => {
+    it.each(MODES)("%s", async (mode) => {
+      tag += 1;
+      if (mode === "allow" || mode === "deny") {
+        w.shim.setVerdict({ exeDev: id.exeDev, exeIno: id.exeIno, uid: 0, op: "accept", proto: "tcp", addr: v.keyAddr(w), port: PORT }, { verdict: mode, tag });
+      } else {
+        w.shim.setConfig({ unknownPolicy: { ...w.shim.getConfig().unknownPolicy, accept: mode === "unknown-allow" ? "allow" : "deny" } });
+      }
+      const denied = mode === "deny" || mode === "unknown-deny";
+      const listener = await startIn(w.inside, [sgclient, ...v.listen(w), "--accept-one", "--accept-timeout-ms", "2500"], w.cleanup);
+
+      const client = await runClient(w.peer, [sgclient, ...v.connect(w), "--timeout-ms", "1500"]);
+      const served = (await listener.done).json;
+
+      if (denied) {
+        expect(client, "the remote client's SYN is dropped: it times out").toMatchObject({ ok: false, err: "ETIMEDOUT" });
+        expect(served, "the listener never accepted").toMatchObject({ ok: true, accepted: false });
+      } else {
+        expect(client).toMatchObject({ ok: true });
+        expect(served).toMatchObject({ ok: true, accepted: true, peer: v.family === 2 ? w.ns.peer4 : v.eventRemote(w) });
+      }
+
+      const listen = await w.events.waitFor((e) => e.tgid === listener.pid && e.op === "listen", 3000, "listen event");
+      expect(listen).toMatchObject({ hook: "sockops", reason: "observed", verdict: "none", localPort: PORT, family: v.family, exePath: sgclient });
+
+      const ev = await w.events.waitFor((e) => e.tgid === listener.pid && e.op === "accept", 3000, `accept event for listener ${listener.pid}`);
+      expect(ev).toMatchObject({
+        op: "accept",
+        proto: "tcp",
+        hook: "ingress",
+        family: v.family,
+        verdict: denied ? "deny" : "allow",
+        reason: mode.startsWith("unknown") ? "unknown" : "exact",
+        tag: mode.startsWith("unknown") ? 0 : tag,
+        tgid: listener.pid,
+        pid: listener.pid,
+        ppid: process.pid,
+        uid: 0,
+        cgroupId: w.cg.id,
+        exeIno: id.exeIno,
+        exeDev: BigInt(id.exeDev),
+        exePath: sgclient,
+        comm: "sgclient",
+        remoteAddr: v.eventRemote(w),
+        localAddr: v.eventLocal(w),
+        localPort: PORT,
+      });
+      expect(ev.remotePort).toBeGreaterThan(1023);
+    });
+  });
+
+  it("a listener created before the shim attached follows the untagged-listener policy", async () => {
+    // Without the owner tag sockops puts on at listen(), the shim cannot know who listens.
+    const cg = createTestCgroup(w.cleanup);
+    const port = PORT + 1;
+    const listener = await startIn({ cgroup: cg, netnsPath: w.ns.path }, [sgclient, "listen", "tcp4", "0.0.0.0", String(port), "--accept-one", "--accept-timeout-ms", "6000"], w.cleanup);
+    const late = openShimWithCleanup(w.cleanup, { cgroupPath: cg.path, config: { ...OPEN_CONFIG, untaggedListenerPolicy: "deny" } });
+    const lateEvents = new EventCollector(late, w.cleanup);
+
+    const refused = await runClient(w.peer, [sgclient, "connect", "tcp4", w.ns.local4, String(port), "--timeout-ms", "1000"]);
+    expect(refused).toMatchObject({ ok: false, err: "ETIMEDOUT" });
+    const ev = await lateEvents.waitFor((e) => e.op === "accept", 3000, "untagged accept event");
+    expect(ev).toMatchObject({ hook: "ingress", verdict: "deny", reason: "untagged_listener", localPort: port, remoteAddr: `::ffff:${w.ns.peer4}` });
+    expect(ev.flags & abi.EVENT_FLAG_NO_EXE).toBe(abi.EVENT_FLAG_NO_EXE);
+
+    late.setConfig({ untaggedListenerPolicy: "allow" });
+    const admitted = await runClient(w.peer, [sgclient, "connect", "tcp4", w.ns.local4, String(port), "--timeout-ms", "1500"]);
+    expect(admitted).toMatchObject({ ok: true });
+    expect((await listener.done).json).toMatchObject({ accepted: true });
+  });
+});

@@ -1,0 +1,91 @@
+#include "events.h"
+
+#include <bpf/libbpf.h>
+#include <errno.h>
+
+#include "errors.h"
+
+namespace sg {
+
+EventStream::EventStream(Napi::Env env, int ringbuf_map_fd) : env_(env), async_(env, "sockgate:events") {
+  rb_ = ring_buffer__new(ringbuf_map_fd, OnRecord, this, nullptr);
+  if (rb_ == nullptr) throw StepError("events", "bpf", errno, "map the sg_events ring buffer");
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
+    ring_buffer__free(rb_);
+    throw StepError("events", "", 0, "get the Node event loop");
+  }
+  poll_ = new uv_poll_t;
+  int err = uv_poll_init(loop, poll_, ring_buffer__epoll_fd(rb_));
+  if (err != 0) {
+    delete poll_;
+    ring_buffer__free(rb_);
+    throw StepError("events", "epoll_ctl", -err, "watch the ring buffer's epoll fd");
+  }
+  poll_->data = this;
+}
+
+EventStream::~EventStream() {
+  ring_buffer__free(rb_);
+  delete poll_;
+}
+
+void EventStream::Start(Napi::Function listener) {
+  listener_ = Napi::Persistent(listener);
+  int err = uv_poll_start(poll_, UV_READABLE, OnReadable);
+  if (err != 0) throw StepError("events", "epoll_ctl", -err, "start watching the ring buffer");
+}
+
+void EventStream::Pause() { uv_poll_stop(poll_); }
+
+void EventStream::Close() {
+  if (close_requested_) return;
+  close_requested_ = true;
+  uv_poll_stop(poll_);
+  // ring_buffer__consume is still walking the buffer: OnReadable finishes the close.
+  if (!dispatching_) FinishClose();
+}
+
+void EventStream::FinishClose() {
+  listener_.Reset();
+  uv_close(reinterpret_cast<uv_handle_t*>(poll_),
+           [](uv_handle_t* handle) { delete static_cast<EventStream*>(handle->data); });
+}
+
+void EventStream::OnReadable(uv_poll_t* handle, int status, int /*events*/) {
+  auto* self = static_cast<EventStream*>(handle->data);
+  Napi::HandleScope scope(self->env_);
+  if (status < 0) {
+    // The epoll fd itself failed: stop rather than spin, and say so.
+    uv_poll_stop(handle);
+    Napi::Error err = ToJsError(self->env_, StepError("events", "epoll_wait", -status, "wait for event records"));
+    napi_fatal_exception(self->env_, err.Value());
+    return;
+  }
+  self->dispatching_ = true;
+  ring_buffer__consume(self->rb_);
+  self->dispatching_ = false;
+  if (!self->error_.IsEmpty()) {
+    Napi::Value err = self->error_.Value();
+    self->error_.Reset();
+    napi_fatal_exception(self->env_, err);
+  }
+  if (self->close_requested_) self->FinishClose();
+}
+
+int EventStream::OnRecord(void* ctx, void* data, size_t size) {
+  auto* self = static_cast<EventStream*>(ctx);
+  if (self->close_requested_ || self->listener_.IsEmpty()) return -ECANCELED;
+  try {
+    Napi::Buffer<uint8_t> record = Napi::Buffer<uint8_t>::Copy(self->env_, static_cast<uint8_t*>(data), size);
+    // MakeCallback needs an object receiver; it also runs microtasks and nextTicks after.
+    self->listener_.MakeCallback(self->env_.Global(), {record}, self->async_);
+  } catch (const Napi::Error& e) {
+    // The rest of the batch stays in the ring buffer for the next wake-up.
+    self->error_ = Napi::Reference<Napi::Value>::New(e.Value(), 1);
+    return -ECANCELED;
+  }
+  return 0;
+}
+
+}  // namespace sg

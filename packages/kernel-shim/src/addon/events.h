@@ -1,0 +1,42 @@
+// Delivers sg_events ring-buffer records to one JS function. The ring buffer's epoll fd
+// sits in the Node loop as a uv_poll handle: no thread and no polling loop; while
+// paused, the handle is stopped and holds the process open no longer.
+#pragma once
+#include <napi.h>
+#include <uv.h>
+
+struct ring_buffer;
+
+namespace sg {
+
+class EventStream {
+ public:
+  // Throws StepError when the ring buffer cannot be mapped.
+  EventStream(Napi::Env env, int ringbuf_map_fd);
+  EventStream(const EventStream&) = delete;
+  EventStream& operator=(const EventStream&) = delete;
+
+  // Calls listener(record: Buffer) for each record, synchronously, in order.
+  void Start(Napi::Function listener);
+  void Pause();
+  // Stops for good and frees itself once libuv has closed the handle. Safe to call from
+  // inside the listener.
+  void Close();
+
+ private:
+  ~EventStream();
+  static void OnReadable(uv_poll_t* handle, int status, int events);
+  static int OnRecord(void* ctx, void* data, size_t size);
+  void FinishClose();
+
+  Napi::Env env_;
+  ring_buffer* rb_ = nullptr;
+  uv_poll_t* poll_ = nullptr;
+  Napi::FunctionReference listener_;
+  Napi::AsyncContext async_;
+  Napi::Reference<Napi::Value> error_;  // thrown by the listener mid-batch
+  bool dispatching_ = false;
+  bool close_requested_ = false;
+};
+
+}  // namespace sg

@@ -1,0 +1,209 @@
+#include "loader.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "libbpf-log.h"
+#include "maps.h"
+#include "sockgate.skel.h"
+
+namespace sg {
+
+namespace {
+
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Every map but sg_scratch (per-call scratch space, nothing to keep) outlives the daemon.
+std::array<bpf_map*, 6> PinnedMaps(sockgate* s) {
+  return {s->maps.sg_verdicts, s->maps.sg_config,    s->maps.sg_counters,
+          s->maps.sg_events,   s->maps.sg_exe_paths, s->maps.sg_sock_owners};
+}
+
+std::string MapPin(const std::string& pin_dir, const bpf_map* map) {
+  return pin_dir + "/maps/" + bpf_map__name(map);
+}
+
+std::string LinkPin(const std::string& pin_dir, const bpf_program* prog) {
+  return pin_dir + "/links/" + bpf_program__name(prog);
+}
+
+StepError WithLog(StepError e, const LibbpfLog& log) {
+  std::string tail = log.Tail();
+  if (!tail.empty()) e.detail = "libbpf log (tail):\n" + tail;
+  return e;
+}
+
+// The kernel's cgroup id is the kernfs node id, which is what a file handle carries.
+uint64_t CgroupId(const std::string& path) {
+  alignas(file_handle) char storage[sizeof(file_handle) + sizeof(uint64_t)] = {};
+  auto* handle = reinterpret_cast<file_handle*>(storage);
+  handle->handle_bytes = sizeof(uint64_t);
+  int mount_id = 0;
+  if (name_to_handle_at(AT_FDCWD, path.c_str(), handle, &mount_id, 0) < 0) {
+    throw StepError("open", "name_to_handle_at", errno, "read the id of cgroup " + path);
+  }
+  uint64_t id = 0;
+  memcpy(&id, handle->f_handle, sizeof id);
+  return id;
+}
+
+// A pinned sg_verdicts keeps its size across daemons: libbpf only reuses a pinned map
+// whose definition matches, so the new object must ask for the same max_entries.
+uint32_t PinnedMaxEntries(const std::string& path) {
+  Fd fd(bpf_obj_get(path.c_str()));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return 0;
+    throw StepError("adopt", "bpf", errno, "open pinned map " + path);
+  }
+  bpf_map_info info = {};
+  uint32_t len = sizeof info;
+  if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) != 0) {
+    throw StepError("adopt", "bpf", errno, "read the definition of pinned map " + path);
+  }
+  return info.max_entries;
+}
+
+}  // namespace
+
+Loaded::Loaded(const LoadOptions& options) {
+  LibbpfLog log;
+  Fd cgroup(open(options.cgroup_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (cgroup.get() < 0) throw StepError("open", "open", errno, "open cgroup " + options.cgroup_path);
+  uint64_t cgroup_id = CgroupId(options.cgroup_path);
+
+  skel_ = sockgate__open();
+  if (skel_ == nullptr) throw WithLog(StepError("open", "bpf", errno, "open the BPF object"), log);
+  try {
+    PinMaps(options);
+    int err = sockgate__load(skel_);
+    if (err != 0) throw WithLog(StepError("load", "bpf", -err, "load the BPF programs"), log);
+    for (bpf_map* map : new_pins_) config_created_ |= map == skel_->maps.sg_config;
+    if (config_created_) WriteConfig(skel_, options.initial_config);
+    AttachOrAdopt(options, cgroup.get(), cgroup_id);
+  } catch (StepError& e) {
+    Undo();
+    sockgate__destroy(skel_);
+    skel_ = nullptr;
+    throw WithLog(std::move(e), log);
+  }
+}
+
+Loaded::~Loaded() {
+  // Closing a pinned link's fd leaves it attached: the pin holds it.
+  for (bpf_link* link : links_) bpf_link__destroy(link);
+  sockgate__destroy(skel_);
+}
+
+std::array<bpf_program*, SG_HOOK_COUNT> Loaded::Programs() const {
+  // Order is enum sg_hook.
+  return {skel_->progs.sg_sock_create, skel_->progs.sg_bind4,    skel_->progs.sg_bind6,
+          skel_->progs.sg_connect4,    skel_->progs.sg_connect6, skel_->progs.sg_sendmsg4,
+          skel_->progs.sg_sendmsg6,    skel_->progs.sg_ingress,  skel_->progs.sg_sockops};
+}
+
+void Loaded::PinMaps(const LoadOptions& options) {
+  uint32_t max_verdicts = PinnedMaxEntries(MapPin(options.pin_dir, skel_->maps.sg_verdicts));
+  if (max_verdicts == 0) max_verdicts = options.max_verdicts;
+  if (max_verdicts != 0) {
+    int err = bpf_map__set_max_entries(skel_->maps.sg_verdicts, max_verdicts);
+    if (err != 0) throw StepError("open", "bpf", -err, "size sg_verdicts to " + std::to_string(max_verdicts));
+  }
+  // libbpf reuses a map already pinned at its pin path and pins the others at load.
+  for (bpf_map* map : PinnedMaps(skel_)) {
+    std::string path = MapPin(options.pin_dir, map);
+    bool existed = access(path.c_str(), F_OK) == 0;
+    int err = bpf_map__set_pin_path(map, path.c_str());
+    if (err != 0) throw StepError("pin", "bpf", -err, "set pin path " + path);
+    if (!existed) new_pins_.push_back(map);
+  }
+}
+
+void Loaded::AttachOrAdopt(const LoadOptions& options, int cgroup_fd, uint64_t cgroup_id) {
+  auto programs = Programs();
+  // Check every pinned link before changing any, so a mismatch leaves all as it was.
+  std::vector<Fd> pinned;
+  for (bpf_program* prog : programs) {
+    std::string path = LinkPin(options.pin_dir, prog);
+    Fd fd(bpf_obj_get(path.c_str()));
+    if (fd.get() < 0 && errno != ENOENT) throw StepError("adopt", "bpf", errno, "open pinned link " + path);
+    if (fd.get() >= 0) {
+      bpf_link_info info = {};
+      uint32_t len = sizeof info;
+      if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) != 0) {
+        throw StepError("adopt", "bpf", errno, "read pinned link " + path);
+      }
+      if (info.type != BPF_LINK_TYPE_CGROUP || info.cgroup.cgroup_id != cgroup_id) {
+        std::string where = info.type != BPF_LINK_TYPE_CGROUP ? "is not a cgroup link"
+                            : info.cgroup.cgroup_id == 0
+                                ? "is attached to no cgroup (its cgroup was removed)"
+                                : "is attached to cgroup id " + std::to_string(info.cgroup.cgroup_id);
+        throw StepError("adopt", "", 0,
+                        "pinned link " + path + " " + where + ", expected " + options.cgroup_path + " (id " +
+                            std::to_string(cgroup_id) + "); unload the pinned shim first (unloadShim)",
+                        "SG_ERR_PIN_CGROUP_MISMATCH");
+      }
+    }
+    pinned.push_back(std::move(fd));
+  }
+
+  for (size_t i = 0; i < programs.size(); i++) {
+    bpf_program* prog = programs[i];
+    std::string path = LinkPin(options.pin_dir, prog);
+    if (pinned[i].get() >= 0) {
+      // Atomic replace: the hook never runs without a program.
+      if (bpf_link_update(pinned[i].get(), bpf_program__fd(prog), nullptr) != 0) {
+        throw StepError("adopt", "bpf", errno, "replace the program of pinned link " + path);
+      }
+      adopted_ = true;
+      continue;
+    }
+    bpf_link* link = bpf_program__attach_cgroup(prog, cgroup_fd);
+    if (link == nullptr) {
+      throw StepError("attach", "bpf", errno,
+                      "attach " + std::string(bpf_program__name(prog)) + " to " + options.cgroup_path);
+    }
+    links_.push_back(link);
+    int err = bpf_link__pin(link, path.c_str());
+    if (err != 0) throw StepError("pin", "bpf", -err, "pin link " + path);
+  }
+}
+
+void Loaded::Undo() {
+  for (bpf_link* link : links_) {
+    bpf_link__unpin(link);  // no-op error when it was never pinned
+    bpf_link__destroy(link);
+  }
+  links_.clear();
+  for (bpf_map* map : new_pins_) bpf_map__unpin(map, nullptr);
+  new_pins_.clear();
+}
+
+bool DetachPinnedLink(const std::string& path) {
+  Fd fd(bpf_obj_get(path.c_str()));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return false;
+    throw StepError("detach", "bpf", errno, "open pinned link " + path);
+  }
+  if (bpf_link_detach(fd.get()) != 0) throw StepError("detach", "bpf", errno, "detach pinned link " + path);
+  return true;
+}
+
+}  // namespace sg

@@ -1,0 +1,60 @@
+// Opens and loads the BPF object, then attaches each program to a cgroup through a
+// pinned BPF link, or re-adopts the links a previous daemon pinned (atomically
+// replacing their programs) so enforcement never pauses.
+#pragma once
+#include <stdint.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "abi.h"
+
+struct sockgate;
+struct bpf_link;
+struct bpf_map;
+struct bpf_program;
+
+namespace sg {
+
+struct LoadOptions {
+  std::string cgroup_path;
+  std::string pin_dir;       // holds maps/ and links/, both already created
+  uint32_t max_verdicts = 0;  // sg_verdicts size when no pinned map exists yet
+  // Written into a newly created sg_config before any program is attached, so no call
+  // ever meets the all-zero (all "allow") config of a fresh array map.
+  uint8_t initial_config[sizeof(sg_config)] = {};
+};
+
+class Loaded {
+ public:
+  // Throws StepError; on failure nothing it attached or pinned is left behind.
+  explicit Loaded(const LoadOptions& options);
+  ~Loaded();
+  Loaded(const Loaded&) = delete;
+  Loaded& operator=(const Loaded&) = delete;
+
+  bool adopted() const { return adopted_; }
+  // True when this load created sg_config (and wrote initial_config into it).
+  bool config_created() const { return config_created_; }
+  struct sockgate* skel() const { return skel_; }
+  // Indexed by enum sg_hook.
+  std::array<struct bpf_program*, SG_HOOK_COUNT> Programs() const;
+
+ private:
+  void PinMaps(const LoadOptions& options);
+  void AttachOrAdopt(const LoadOptions& options, int cgroup_fd, uint64_t cgroup_id);
+  void Undo();
+
+  struct sockgate* skel_ = nullptr;
+  bool adopted_ = false;
+  bool config_created_ = false;
+  std::vector<struct bpf_link*> links_;      // links this process attached
+  std::vector<struct bpf_map*> new_pins_;    // maps this process pinned
+};
+
+// Detaches the pinned link at path (enforcement stops even if a daemon still holds it).
+// Returns false when nothing is pinned there. Does not unlink the pin.
+bool DetachPinnedLink(const std::string& path);
+
+}  // namespace sg

@@ -1,0 +1,47 @@
+// The native object behind one open shim; private to src/shim.ts, which validates input
+// and owns every byte layout.
+#pragma once
+#include <napi.h>
+
+#include <memory>
+#include <set>
+
+#include "loader.h"
+
+namespace sg {
+
+class EventStream;
+
+class ShimHandle : public Napi::ObjectWrap<ShimHandle> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  // new ShimHandle(cgroupPath: string, pinDir: string, maxVerdicts: number, initialConfig: Buffer)
+  explicit ShimHandle(const Napi::CallbackInfo& info);
+  ~ShimHandle() override;
+
+ private:
+  Napi::Value Adopted(const Napi::CallbackInfo& info);
+  Napi::Value ConfigCreated(const Napi::CallbackInfo& info);
+  Napi::Value UpdateVerdict(const Napi::CallbackInfo& info);  // (key, value) => false when full
+  Napi::Value DeleteVerdict(const Napi::CallbackInfo& info);  // (key) => false when absent
+  Napi::Value ListVerdicts(const Napi::CallbackInfo& info);   // () => Buffer of key|value pairs
+  Napi::Value ReadConfig(const Napi::CallbackInfo& info);
+  Napi::Value WriteConfig(const Napi::CallbackInfo& info);
+  Napi::Value ReadCounters(const Napi::CallbackInfo& info);   // () => { cpus, bytes }
+  Napi::Value ProgramStats(const Napi::CallbackInfo& info);   // () => bigint[] run/time pairs by hook
+  Napi::Value EnableStats(const Napi::CallbackInfo& info);    // () => token
+  Napi::Value DisableStats(const Napi::CallbackInfo& info);   // (token)
+  Napi::Value StartEvents(const Napi::CallbackInfo& info);    // (listener)
+  Napi::Value PauseEvents(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  Loaded& Open(Napi::Env env);  // throws when closed
+  void Release();
+
+  std::unique_ptr<Loaded> loaded_;
+  EventStream* events_ = nullptr;  // frees itself after Close()
+  bool events_running_ = false;    // while true, this object holds itself against GC
+  std::set<int> stats_fds_;
+};
+
+}  // namespace sg

@@ -1,0 +1,93 @@
+/*
+ * Event records: struct sg_event is itself a valid nlattr stream, so the kernel writes
+ * fixed offsets and user space decodes it as TLV. A full ring buffer is counted as
+ * lost per hook, never silently dropped.
+ */
+#pragma once
+
+#define SG_PUT_U32(attr, type, val)                                                     \
+	do {                                                                            \
+		(attr).h.nla_len = sizeof(struct sg_attr_u32);                          \
+		(attr).h.nla_type = (type);                                             \
+		(attr).v = (val);                                                       \
+	} while (0)
+
+#define SG_PUT_U64(attr, type, val)                                                     \
+	do {                                                                            \
+		__u64 __v = (val);                                                      \
+		(attr).h.nla_len = sizeof(struct sg_attr_u64);                          \
+		(attr).h.nla_type = (type);                                             \
+		(attr).lo = (__u32)__v;                                                 \
+		(attr).hi = (__u32)(__v >> 32);                                         \
+	} while (0)
+
+#define SG_PUT_ADDR(attr, type, src)                                                    \
+	do {                                                                            \
+		(attr).h.nla_len = sizeof(struct sg_attr_addr);                         \
+		(attr).h.nla_type = (type);                                             \
+		__builtin_memcpy((attr).v, (src), 16);                                  \
+	} while (0)
+
+/* Not inlined: one copy serves every report path, which keeps each program small. */
+static __noinline void sg_emit(const struct sg_req *r, __u32 verdict, __u32 reason, __u32 tag)
+{
+	struct sg_exe_path *path = NULL;
+	struct sg_ident id;
+	struct sg_event *ev;
+	__u32 path_len = 0, flags = r->id.flags | r->flags;
+
+	/* The accept side runs in softirq: its identity came from the listener, not current. */
+	id = r->id;
+	if (r->hook == SG_HOOK_INGRESS) {
+		path = bpf_map_lookup_elem(&sg_exe_paths, &(struct sg_exe_key){ .ino = id.exe_ino, .dev = id.exe_dev });
+	} else {
+		sg_current_rest_ident(&id);
+		path = sg_exe_path_of_current(&id);
+	}
+
+	ev = bpf_ringbuf_reserve(&sg_events, sizeof(*ev), 0);
+	if (!ev) {
+		sg_count(r->hook, SG_CNT_LOST);
+		return;
+	}
+	ev->hdr.version = SG_ABI_VERSION;
+	ev->hdr.type = SG_MSG_EVENT;
+	SG_PUT_U32(ev->op, SG_A_OP, r->op);
+	SG_PUT_U32(ev->proto, SG_A_PROTO, r->proto);
+	SG_PUT_U32(ev->family, SG_A_FAMILY, r->family);
+	SG_PUT_U32(ev->hook, SG_A_HOOK, r->hook);
+	SG_PUT_U32(ev->verdict, SG_A_VERDICT, verdict);
+	SG_PUT_U32(ev->reason, SG_A_REASON, reason);
+	SG_PUT_U32(ev->tag, SG_A_TAG, tag);
+	SG_PUT_U32(ev->pid, SG_A_PID, id.pid);
+	SG_PUT_U32(ev->tgid, SG_A_TGID, id.tgid);
+	SG_PUT_U32(ev->ppid, SG_A_PPID, id.ppid);
+	SG_PUT_U32(ev->uid, SG_A_UID, id.uid);
+	SG_PUT_U32(ev->gid, SG_A_GID, id.gid);
+	SG_PUT_U64(ev->cgroup_id, SG_A_CGROUP_ID, id.cgroup_id);
+	SG_PUT_U64(ev->exe_ino, SG_A_EXE_INO, id.exe_ino);
+	SG_PUT_U64(ev->exe_dev, SG_A_EXE_DEV, id.exe_dev);
+	SG_PUT_U64(ev->cookie, SG_A_COOKIE, r->cookie);
+	SG_PUT_U64(ev->ktime, SG_A_KTIME, bpf_ktime_get_ns());
+	SG_PUT_ADDR(ev->local_addr, SG_A_LOCAL_ADDR, r->local_addr);
+	SG_PUT_ADDR(ev->remote_addr, SG_A_REMOTE_ADDR, r->remote_addr);
+	SG_PUT_U32(ev->local_port, SG_A_LOCAL_PORT, r->local_port);
+	SG_PUT_U32(ev->remote_port, SG_A_REMOTE_PORT, r->remote_port);
+	ev->comm.h.nla_len = sizeof(struct sg_attr_comm);
+	ev->comm.h.nla_type = SG_A_COMM;
+	__builtin_memcpy(ev->comm.v, id.comm, SG_COMM_LEN);
+	if (path) {
+		path_len = path->len;
+		flags |= path->flags;
+		__builtin_memcpy(ev->exe_path.v, path->path, SG_PATH_MAX);
+	} else {
+		ev->exe_path.v[0] = 0;
+	}
+	if (path_len > SG_PATH_MAX - 1)
+		path_len = SG_PATH_MAX - 1;
+	SG_PUT_U32(ev->flags, SG_A_FLAGS, flags);
+	ev->exe_path.h.nla_len = SG_NLA_HDRLEN + path_len + 1;
+	ev->exe_path.h.nla_type = SG_A_EXE_PATH;
+	ev->hdr.len = __builtin_offsetof(struct sg_event, exe_path) + SG_NLA_ALIGN(SG_NLA_HDRLEN + path_len + 1);
+	bpf_ringbuf_submit(ev, 0);
+}

@@ -1,0 +1,37 @@
+/* Fills a request from a bind/connect/sendmsg context: the user's address is the peer
+ * for connect/send and the local address for bind. */
+#pragma once
+
+static __always_inline void sg_req_from_sock_addr(struct sg_req *r, struct bpf_sock_addr *ctx, __u8 op, __u8 hook,
+						  int v6)
+{
+	__u8 *user_addr = op == SG_OP_BIND ? r->local_addr : r->remote_addr;
+	__u16 user_port = bpf_ntohs((__u16)ctx->user_port);
+
+	sg_current_key_ident(&r->id);
+	r->op = op;
+	r->hook = hook;
+	r->has_peer = 1;
+	r->family = ctx->family;
+	r->proto = sg_proto_of(ctx->type, ctx->protocol);
+	r->cookie = bpf_get_socket_cookie(ctx);
+	if (v6) {
+		__u32 ip6[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
+
+		sg_addr_from_v6(user_addr, ip6);
+	} else {
+		sg_addr_from_v4(user_addr, ctx->user_ip4);
+	}
+	if (op == SG_OP_BIND)
+		r->local_port = user_port;
+	else
+		r->remote_port = user_port;
+}
+
+static __always_inline int sg_sock_addr_hook(struct bpf_sock_addr *ctx, __u8 op, __u8 hook, int v6)
+{
+	struct sg_req r = {};
+
+	sg_req_from_sock_addr(&r, ctx, op, hook, v6);
+	return sg_decide(&r) == SG_ACT_ALLOW ? 1 : sg_refuse();
+}

@@ -1,0 +1,17 @@
+/* socket(): deny creation of an AF_INET/AF_INET6 socket the app may not have (EACCES);
+ * no verdict -> unknown policy for "socket". Needs 4.10 (set_retval: 5.18). */
+SEC("cgroup/sock_create")
+int sg_sock_create(struct bpf_sock *sk)
+{
+	struct sg_req r = {};
+
+	if (sk->family != SG_AF_INET && sk->family != SG_AF_INET6)
+		return 1;
+	sg_current_key_ident(&r.id);
+	r.op = SG_OP_SOCKET;
+	r.proto = sg_proto_of(sk->type, sk->protocol);
+	r.hook = SG_HOOK_SOCK_CREATE;
+	r.family = sk->family;
+	r.cookie = bpf_get_socket_cookie(sk);
+	return sg_decide(&r) == SG_ACT_ALLOW ? 1 : sg_refuse();
+}

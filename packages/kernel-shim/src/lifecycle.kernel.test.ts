@@ -1,0 +1,149 @@
+import { existsSync, readdirSync } from "node:fs";
+import { isSockgateError } from "@sockgate/protocol";
+import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG, identityOf, openShim, unloadShim } from "./index.js";
+import { createTestCgroup } from "../test/harness/cgroup.js";
+import { Cleanup } from "../test/harness/cleanup.js";
+import { EventCollector } from "../test/harness/events.js";
+import { assertNoLeftovers, findLeftovers } from "../test/harness/leftovers.js";
+import { clientPath, packagePath } from "../test/harness/names.js";
+import { createNetns } from "../test/harness/netns.js";
+import { runClient, startIn } from "../test/harness/spawn.js";
+import { OPEN_CONFIG, openShimWithCleanup, pinDirName, PEER_TCP_PORT } from "../test/harness/world.js";
+import { run } from "../test/harness/exec.js";
+
+// The shim outlives the process that loaded it (pinned links and maps), a new process
+// re-adopts it, an explicit unload removes it, and a full verdict map never means allow.
+
+const sgclient = clientPath("sgclient");
+
+async function setup(cleanup: Cleanup) {
+  const cg = createTestCgroup(cleanup);
+  const ns = createNetns(cleanup);
+  const peer = { netnsPath: ns.peerPath };
+  await startIn(peer, [sgclient, "serve", "tcp6", "::", String(PEER_TCP_PORT)], cleanup);
+  const inside = { cgroup: cg, netnsPath: ns.path };
+  const connect = () => runClient(inside, [sgclient, "connect", "tcp4", ns.peer4, String(PEER_TCP_PORT)]);
+  return { cg, ns, inside, connect };
+}
+
+function linksOnCgroup(cgroupId: bigint): number {
+  const links = JSON.parse(run("bpftool", ["link", "show", "-j"]) || "[]") as Array<{ cgroup_id?: number }>;
+  return links.filter((l) => l.cgroup_id !== undefined && BigInt(l.cgroup_id) === cgroupId).length;
+}
+
+describe("shim lifecycle", () => {
+  const cleanup = new Cleanup();
+  afterEach(async () => {
+    await cleanup.run();
+    assertNoLeftovers();
+  });
+
+  it("keeps enforcing after the loading process is SIGKILLed, and a new process re-adopts it", async () => {
+    const { cg, ns, connect } = await setup(cleanup);
+    const pinDir = pinDirName();
+    cleanup.add(`unload ${pinDir}`, () => void unloadShim(pinDir));
+    const dist = packagePath("dist", "index.js");
+    expect(existsSync(dist), `${dist} must be built (pnpm build) for the loader child`).toBe(true);
+
+    const loader = await startIn({}, [process.execPath, packagePath("test", "fixtures", "hold-deny.mjs"), cg.path, pinDir, sgclient, ns.peer4, String(PEER_TCP_PORT)], cleanup);
+    expect((await connect()).err).toBe("EACCES");
+    loader.child.kill("SIGKILL");
+    const gone = await loader.done;
+    expect(gone.signal).toBe("SIGKILL");
+    expect(gone.stdout).toContain("adopted=false");
+
+    expect(await connect(), "enforcement survives the loader").toMatchObject({ ok: false, err: "EACCES" });
+    expect(linksOnCgroup(cg.id), "one pinned link per program").toBe(9);
+
+    const shim = openShimWithCleanup(cleanup, { cgroupPath: cg.path, pinDir });
+    expect(shim.adopted).toBe(true);
+    expect(shim.listVerdicts()).toEqual([
+      { key: { ...identityOf(sgclient), uid: 0, op: "connect", proto: "tcp", addr: `::ffff:${ns.peer4}`, port: PEER_TCP_PORT }, value: { verdict: "deny", tag: 77 } },
+    ]);
+    expect(linksOnCgroup(cg.id), "adopting replaces programs in place, it does not attach twice").toBe(9);
+    const events = new EventCollector(shim, cleanup);
+    const r = await connect();
+    expect(r.err).toBe("EACCES");
+    expect(await events.waitFor((e) => e.tgid === r.pid && e.op === "connect")).toMatchObject({ verdict: "deny", tag: 77, reason: "exact" });
+    expect(shim.counters().connect4.denies).toBeGreaterThanOrEqual(3n);
+  });
+
+  it("refuses to adopt pins attached to another cgroup", async () => {
+    const { cg } = await setup(cleanup);
+    const other = createTestCgroup(cleanup);
+    const pinDir = pinDirName();
+    openShimWithCleanup(cleanup, { cgroupPath: cg.path, pinDir });
+    let caught: unknown;
+    try {
+      openShim({ cgroupPath: other.path, pinDir }).close();
+    } catch (err) {
+      caught = err;
+    }
+    expect(isSockgateError(caught) ? caught.code : caught).toBe("SG_ERR_PIN_CGROUP_MISMATCH");
+    expect(linksOnCgroup(other.id)).toBe(0);
+  });
+
+  it("an explicit unload removes every link and pin, and a denied call succeeds again", async () => {
+    const { cg, ns, connect } = await setup(cleanup);
+    const pinDir = pinDirName();
+    const shim = openShimWithCleanup(cleanup, { cgroupPath: cg.path, pinDir, config: OPEN_CONFIG });
+    shim.setVerdict({ ...identityOf(sgclient), uid: 0, op: "connect", proto: "tcp", addr: ns.peer4, port: PEER_TCP_PORT }, { verdict: "deny" });
+    expect((await connect()).err).toBe("EACCES");
+    shim.close();
+
+    const removed = unloadShim(pinDir);
+    expect(removed.links).toBe(9);
+    expect(removed.maps).toBeGreaterThanOrEqual(6);
+    expect(existsSync(pinDir), "pin dir removed").toBe(false);
+    expect(linksOnCgroup(cg.id)).toBe(0);
+    expect(run("bpftool", ["cgroup", "show", cg.path]).trim()).toBe("");
+    expect(await connect()).toMatchObject({ ok: true });
+    expect(unloadShim(pinDir), "a second unload finds nothing").toEqual({ links: 0, maps: 0 });
+  });
+
+  it("a full verdict map throws SG_ERR_VERDICT_MAP_FULL and the call falls to the unknown policy (deny), not allow", async () => {
+    const { cg, ns, inside } = await setup(cleanup);
+    expect(DEFAULT_CONFIG.unknownPolicy.connect).toBe("deny");
+    const shim = openShimWithCleanup(cleanup, { cgroupPath: cg.path, maxVerdicts: 4 });
+    const events = new EventCollector(shim, cleanup);
+    const id = identityOf(sgclient);
+    const key = (port: number) => ({ ...id, uid: 0, op: "connect", proto: "tcp", addr: ns.peer4, port }) as const;
+    for (const port of [1001, 1002, 1003, 1004]) shim.setVerdict(key(port), { verdict: "allow" });
+    let caught: unknown;
+    try {
+      shim.setVerdict(key(PEER_TCP_PORT), { verdict: "allow" });
+    } catch (err) {
+      caught = err;
+    }
+    expect(isSockgateError(caught) ? caught.code : caught).toBe("SG_ERR_VERDICT_MAP_FULL");
+    expect(shim.listVerdicts()).toHaveLength(4);
+    expect(shim.stats().verdictMapFull).toBe(1);
+
+    const r = await runClient(inside, [sgclient, "connect", "tcp4", ns.peer4, String(PEER_TCP_PORT)]);
+    expect(r).toMatchObject({ ok: false, err: "EACCES" });
+    expect(await events.waitFor((e) => e.tgid === r.pid && e.op === "connect")).toMatchObject({ verdict: "deny", reason: "unknown" });
+  });
+
+  it("cleanup removes a loaded, pinned shim, its cgroup and namespaces when the test throws", async () => {
+    const local = new Cleanup();
+    let pinDir = "";
+    let cgId = 0n;
+    const body = async (): Promise<void> => {
+      try {
+        const { cg } = await setup(local);
+        cgId = cg.id;
+        pinDir = pinDirName();
+        openShimWithCleanup(local, { cgroupPath: cg.path, pinDir });
+        expect(readdirSync(pinDir).sort()).toEqual(["links", "maps"]);
+        throw new Error("deliberate failure after attach");
+      } finally {
+        await local.run();
+      }
+    };
+    await expect(body()).rejects.toThrow("deliberate failure after attach");
+    expect(existsSync(pinDir)).toBe(false);
+    expect(linksOnCgroup(cgId)).toBe(0);
+    expect(findLeftovers()).toEqual([]);
+  });
+});

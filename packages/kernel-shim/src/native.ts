@@ -1,0 +1,83 @@
+// Loads the addon (build/Release/sockgate_shim.node) and turns its Node-shaped errors
+// (code, errno, syscall, step) into SockgateErrors. The native handle stays private.
+import { createRequire } from "node:module";
+import { SockgateError } from "@sockgate/protocol";
+import type { SockgateErrorCode } from "@sockgate/protocol";
+import type { ShimErrorInfo } from "./types.js";
+
+export interface NativeShimHandle {
+  adopted(): boolean;
+  configCreated(): boolean;
+  updateVerdict(key: Uint8Array, value: Uint8Array): boolean;
+  deleteVerdict(key: Uint8Array): boolean;
+  listVerdicts(): Buffer;
+  readConfig(): Buffer;
+  writeConfig(config: Uint8Array): void;
+  readCounters(): { cpus: number; bytes: Buffer };
+  programStats(): bigint[];
+  enableStats(): number;
+  disableStats(token: number): void;
+  startEvents(listener: (record: Buffer) => void): void;
+  pauseEvents(): void;
+  close(): void;
+}
+
+export interface NativeAddon {
+  ShimHandle: new (
+    cgroupPath: string,
+    pinDir: string,
+    maxVerdicts: number,
+    initialConfig: Uint8Array,
+  ) => NativeShimHandle;
+  detachPinnedLink(path: string): boolean;
+}
+
+const ADDON_PATH = "../build/Release/sockgate_shim.node";
+let addon: NativeAddon | undefined;
+
+export function loadAddon(): NativeAddon {
+  if (addon !== undefined) return addon;
+  try {
+    // Relative to src/ (tests) and dist/ (the bundle) alike: both sit beside build/.
+    addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+  } catch (err) {
+    throw new SockgateError(
+      "SG_ERR_SHIM_ADDON",
+      `loading the native addon ${ADDON_PATH} failed: expected a built addon (run "pnpm --filter @sockgate/kernel-shim build"), got ${String(err)}`,
+      { cause: err },
+    );
+  }
+  return addon;
+}
+
+interface NativeFailure extends Error {
+  step: string;
+  code?: string;
+  errno?: number;
+  syscall?: string;
+  sgCode?: SockgateErrorCode;
+}
+
+function isNativeFailure(err: unknown): err is NativeFailure {
+  return err instanceof Error && typeof (err as Partial<NativeFailure>).step === "string";
+}
+
+function codeFor(step: string): SockgateErrorCode {
+  if (step === "load") return "SG_ERR_SHIM_LOAD";
+  if (step === "attach" || step === "pin") return "SG_ERR_SHIM_ATTACH";
+  return "SG_ERR_SHIM_SYSCALL";
+}
+
+/** Runs a native call; a failed step becomes a SockgateError carrying errno, syscall and step. */
+export function callNative<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!isNativeFailure(err)) throw err;
+    const info: ShimErrorInfo = { step: err.step };
+    if (err.errno !== undefined) info.errno = err.errno;
+    if (err.code !== undefined) info.systemCode = err.code;
+    if (err.syscall !== undefined) info.syscall = err.syscall;
+    throw Object.assign(new SockgateError(err.sgCode ?? codeFor(err.step), err.message, { cause: err }), info);
+  }
+}

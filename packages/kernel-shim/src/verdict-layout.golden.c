@@ -1,0 +1,98 @@
+/* Prints struct sg_verdict_key/_value/sg_config filled field by field, as hex, so
+ * verdict-layout.test.ts can check the TypeScript encoder against the C compiler's
+ * layout of the very header the BPF programs use. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sockgate-abi.h"
+
+static void hex(const char *name, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	printf("%s ", name);
+	for (size_t i = 0; i < n; i++)
+		printf("%02x", b[i]);
+	printf("\n");
+}
+
+int main(void)
+{
+	struct sg_verdict_key k;
+	struct sg_verdict_value v;
+	struct sg_config c;
+
+	/* The header's worked example: curl may connect over TCP to [2001:db8::1]:443. */
+	memset(&k, 0, sizeof(k));
+	k.exe_ino = 1234;
+	k.exe_dev = 0x800001;
+	k.uid = 1000;
+	k.op = SG_OP_CONNECT;
+	k.proto = SG_PROTO_TCP;
+	k.layer = SG_LAYER_ADDR | SG_LAYER_PORT;
+	k.port = 443;
+	inet_pton(AF_INET6, "2001:db8::1", k.addr);
+	hex("key_exact_v6", &k, sizeof(k));
+
+	memset(&k, 0, sizeof(k));
+	k.exe_ino = 0x0102030405060708ULL;
+	k.exe_dev = 254u << 20;
+	k.uid = 0xfffffffe;
+	k.op = SG_OP_ANY;
+	k.proto = SG_PROTO_ANY;
+	hex("key_app", &k, sizeof(k));
+
+	memset(&k, 0, sizeof(k));
+	k.exe_ino = ~0ULL;
+	k.exe_dev = 0xffffffff;
+	k.uid = 0;
+	k.op = SG_OP_SEND;
+	k.proto = SG_PROTO_UDP;
+	k.layer = SG_LAYER_ADDR;
+	inet_pton(AF_INET6, "::ffff:192.0.2.1", k.addr);
+	hex("key_addr_v4", &k, sizeof(k));
+
+	memset(&k, 0, sizeof(k));
+	k.exe_ino = 42;
+	k.exe_dev = 1;
+	k.uid = 65534;
+	k.op = SG_OP_BIND;
+	k.proto = SG_PROTO_ICMP;
+	k.layer = SG_LAYER_PORT;
+	k.port = 65535;
+	hex("key_port", &k, sizeof(k));
+
+	v.verdict = SG_VERDICT_DENY;
+	v.tag = 0xdeadbeef;
+	hex("value_deny", &v, sizeof(v));
+	v.verdict = SG_VERDICT_ALLOW;
+	v.tag = 0;
+	hex("value_allow", &v, sizeof(v));
+
+	memset(&c, 0, sizeof(c));
+	c.unknown_policy[SG_OP_SOCKET] = SG_POLICY_ALLOW;
+	c.unknown_policy[SG_OP_BIND] = SG_POLICY_ALLOW;
+	c.unknown_policy[SG_OP_LISTEN] = SG_POLICY_ALLOW;
+	c.unknown_policy[SG_OP_CONNECT] = SG_POLICY_DENY;
+	c.unknown_policy[SG_OP_SEND] = SG_POLICY_DENY;
+	c.unknown_policy[SG_OP_ACCEPT] = SG_POLICY_DENY;
+	c.untagged_listener_policy = SG_POLICY_ALLOW;
+	c.report_allows = 0;
+	hex("config_default", &c, sizeof(c));
+
+	memset(&c, 0, sizeof(c));
+	c.unknown_policy[SG_OP_SOCKET] = SG_POLICY_DENY;
+	c.unknown_policy[SG_OP_BIND] = SG_POLICY_DENY;
+	c.unknown_policy[SG_OP_LISTEN] = SG_POLICY_DENY;
+	c.unknown_policy[SG_OP_CONNECT] = SG_POLICY_ALLOW;
+	c.unknown_policy[SG_OP_SEND] = SG_POLICY_ALLOW;
+	c.unknown_policy[SG_OP_ACCEPT] = SG_POLICY_ALLOW;
+	c.untagged_listener_policy = SG_POLICY_DENY;
+	c.report_allows = 1;
+	hex("config_inverted", &c, sizeof(c));
+
+	printf("sizeof_key %zu\nsizeof_value %zu\nsizeof_config %zu\nsizeof_counters %zu\n", sizeof(struct sg_verdict_key),
+	       sizeof(struct sg_verdict_value), sizeof(struct sg_config), sizeof(struct sg_counters));
+	return 0;
+}

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR MIT) */
+/*
+ * sockgate-abi.h: every byte layout that crosses the kernel/user-space boundary.
+ *
+ * Included by the BPF programs (packages/kernel-shim/src/bpf), the addon, and the C
+ * golden-vector test. TypeScript mirrors:
+ *   enums, attribute ids ....... packages/protocol/src/abi.ts     (drift test: abi-header.test.ts)
+ *   event record (nlattr TLV) .. packages/protocol/src/event-codec.ts
+ *   verdict key/value, config .. packages/kernel-shim/src/verdict-layout.ts
+ * Rules: fixed-width types only, explicit padding, a size assert per struct, and enum
+ * values never reused (a retired value keeps its slot).
+ */
+#ifndef SOCKGATE_ABI_H
+#define SOCKGATE_ABI_H
+
+#ifdef __BPF__
+/* vmlinux.h provides __u8..__u64 */
+#else
+#include <linux/types.h>
+#endif
+
+#define SG_ABI_VERSION 1
+
+/* Operation being mediated. 0 means "any operation" inside a verdict key. */
+enum sg_op {
+	SG_OP_ANY = 0,
+	SG_OP_SOCKET = 1,
+	SG_OP_BIND = 2,
+	SG_OP_CONNECT = 3,
+	SG_OP_LISTEN = 4,
+	SG_OP_ACCEPT = 5,
+	SG_OP_SEND = 6, /* unconnected UDP sendto()/sendmsg() */
+	SG_OP_COUNT = 7,
+};
+
+/* Transport. 0 means "any protocol" inside a verdict key. */
+enum sg_proto {
+	SG_PROTO_ANY = 0,
+	SG_PROTO_TCP = 1,
+	SG_PROTO_UDP = 2,
+	SG_PROTO_ICMP = 3, /* ping sockets (SOCK_DGRAM + IPPROTO_ICMP/ICMPV6) */
+	SG_PROTO_RAW = 4,
+	SG_PROTO_OTHER = 5,
+};
+
+enum sg_verdict {
+	SG_VERDICT_NONE = 0, /* no entry: the per-operation unknown policy applies */
+	SG_VERDICT_ALLOW = 1,
+	SG_VERDICT_DENY = 2,
+};
+
+/* Why an event carries the verdict it does. Stable codes; retired codes keep their slot. */
+enum sg_reason {
+	SG_REASON_EXACT = 1,         /* verdict for app+op+proto+addr+port */
+	SG_REASON_APP_ADDR = 2,      /* verdict for app+op+proto+addr */
+	SG_REASON_APP_PORT = 3,      /* verdict for app+op+proto+port */
+	SG_REASON_APP_OP = 4,        /* verdict for app+op+proto */
+	SG_REASON_APP = 5,           /* verdict for the whole application */
+	SG_REASON_UNKNOWN = 6,       /* no verdict: unknown policy applied */
+	SG_REASON_OBSERVED = 7,      /* listen(): reported, the kernel offers no deny here */
+	SG_REASON_UNTAGGED_LISTENER = 8, /* SYN to a listener created before the shim: no identity */
+};
+
+/* Policy for calls with no verdict, set per operation in the config map. Deny is 0 so
+ * a zeroed (never written) config fails closed. */
+enum sg_policy {
+	SG_POLICY_DENY = 0,  /* EACCES (or dropped SYN) and report */
+	SG_POLICY_ALLOW = 1, /* proceed and report (the question is asked afterwards) */
+};
+
+/* Which hook ran; indexes the counters. */
+enum sg_hook {
+	SG_HOOK_SOCK_CREATE = 0,
+	SG_HOOK_BIND4 = 1,
+	SG_HOOK_BIND6 = 2,
+	SG_HOOK_CONNECT4 = 3,
+	SG_HOOK_CONNECT6 = 4,
+	SG_HOOK_SENDMSG4 = 5,
+	SG_HOOK_SENDMSG6 = 6,
+	SG_HOOK_INGRESS = 7,
+	SG_HOOK_SOCKOPS = 8,
+	SG_HOOK_COUNT = 9,
+};
+
+enum sg_counter {
+	SG_CNT_RUNS = 0,
+	SG_CNT_ALLOWS = 1,
+	SG_CNT_DENIES = 2,
+	SG_CNT_UNKNOWNS = 3,
+	SG_CNT_LOST = 4, /* event records the ring buffer had no room for */
+	SG_CNT_COUNT = 5,
+};
+
+/* ---------------------------------------------------------------- verdict map --- */
+
+/* Which optional parts of the key are set (the rest is zero). */
+#define SG_LAYER_ADDR 0x1
+#define SG_LAYER_PORT 0x2
+
+/*
+ * Verdict key. The shim looks up, in this order, stopping at the first hit:
+ *   1 exact      op, proto, addr, port   layer = ADDR|PORT
+ *   2 app+addr   op, proto, addr         layer = ADDR
+ *   3 app+port   op, proto, port         layer = PORT
+ *   4 app+op     op, proto               layer = 0
+ *   5 app        op = ANY, proto = ANY   layer = 0
+ * Example: "curl (dev 0x800001, ino 1234) run by uid 1000 may connect over TCP to
+ * 2001:db8::1 port 443" is {ino 1234, dev 0x800001, uid 1000, op CONNECT, proto TCP,
+ * layer ADDR|PORT, port 443, addr 2001:db8::1}.
+ * Addresses are IPv6; IPv4 is stored v4-mapped (::ffff:a.b.c.d) so one entry covers
+ * both spellings. addr is the peer for connect/send/accept and the local address for
+ * bind/listen; port is the peer port for connect/send and the local port for
+ * bind/listen/accept. socket() has neither.
+ */
+struct sg_verdict_key {
+	__u64 exe_ino;  /* inode of the executable (after symlinks) */
+	__u32 exe_dev;  /* kernel dev_t of its filesystem: major << 20 | minor */
+	__u32 uid;
+	__u8 op;        /* enum sg_op */
+	__u8 proto;     /* enum sg_proto */
+	__u8 layer;     /* SG_LAYER_* */
+	__u8 _pad0;
+	__u16 port;     /* host byte order */
+	__u16 _pad1;
+	__u8 addr[16];  /* network byte order */
+};
+
+struct sg_verdict_value {
+	__u32 verdict; /* enum sg_verdict */
+	__u32 tag;     /* opaque to the kernel (the daemon's rule id); echoed in events */
+};
+
+/* Config map, single entry. */
+struct sg_config {
+	__u8 unknown_policy[8];       /* enum sg_policy, indexed by enum sg_op */
+	__u8 untagged_listener_policy; /* enum sg_policy for SYNs to listeners with no identity */
+	__u8 report_allows;           /* 1: every allowed call also produces an event */
+	__u8 _pad[6];
+};
+
+/* Counters map (per-CPU array, one entry). */
+struct sg_counters {
+	__u64 c[SG_HOOK_COUNT][SG_CNT_COUNT];
+};
+
+/* --------------------------------------------------------------- event record --- */
+
+/*
+ * An event record is one message: a header then netlink-style attributes
+ * (struct sg_nla, 4-byte aligned), so a decoder skips attribute types it does not
+ * know. The BPF side fills the fixed struct sg_event below, which is itself a valid
+ * attribute stream: hdr.len is the logical length (the exe path attribute is last and
+ * variable). u64 values are little-endian in two 4-byte halves so nothing needs 8-byte
+ * alignment.
+ */
+#define SG_MSG_EVENT 1
+#define SG_PATH_MAX 256
+#define SG_COMM_LEN 16
+#define SG_NLA_HDRLEN 4
+#define SG_NLA_ALIGN(len) (((len) + 3) & ~3)
+
+enum sg_attr {
+	SG_A_UNSPEC = 0,
+	SG_A_OP = 1,          /* u32 enum sg_op */
+	SG_A_PROTO = 2,       /* u32 enum sg_proto */
+	SG_A_FAMILY = 3,      /* u32 AF_INET / AF_INET6 of the socket */
+	SG_A_HOOK = 4,        /* u32 enum sg_hook */
+	SG_A_VERDICT = 5,     /* u32 enum sg_verdict: what the kernel did */
+	SG_A_REASON = 6,      /* u32 enum sg_reason */
+	SG_A_TAG = 7,         /* u32 tag of the verdict entry that matched, 0 if none */
+	SG_A_PID = 8,         /* u32 thread id */
+	SG_A_TGID = 9,        /* u32 process id */
+	SG_A_PPID = 10,       /* u32 parent's process id */
+	SG_A_UID = 11,        /* u32 */
+	SG_A_GID = 12,        /* u32 */
+	SG_A_CGROUP_ID = 13,  /* u64 cgroup v2 id */
+	SG_A_EXE_INO = 14,    /* u64 */
+	SG_A_EXE_DEV = 15,    /* u64 kernel dev_t */
+	SG_A_COOKIE = 16,     /* u64 socket cookie */
+	SG_A_KTIME = 17,      /* u64 CLOCK_MONOTONIC ns at the call */
+	SG_A_LOCAL_ADDR = 18, /* 16 bytes, IPv6 or v4-mapped */
+	SG_A_LOCAL_PORT = 19, /* u32, host order */
+	SG_A_REMOTE_ADDR = 20,/* 16 bytes, IPv6 or v4-mapped */
+	SG_A_REMOTE_PORT = 21,/* u32, host order */
+	SG_A_COMM = 22,       /* 16 bytes, NUL padded */
+	SG_A_EXE_PATH = 23,   /* NUL-terminated string, length varies */
+	SG_A_FLAGS = 24,      /* u32 SG_EF_* */
+	SG_A_MAX = 24,
+};
+
+#define SG_EF_PATH_TRUNCATED 0x1 /* the exe path did not fit in SG_PATH_MAX */
+#define SG_EF_NO_EXE 0x2         /* kernel thread or no mm: no executable identity */
+#define SG_EF_NOT_DENIABLE 0x4   /* listen(): the call itself proceeds; a deny drops its inbound SYNs */
+
+struct sg_msg_hdr {
+	__u32 len;     /* bytes of header plus attributes */
+	__u16 version; /* SG_ABI_VERSION */
+	__u16 type;    /* SG_MSG_* */
+};
+
+struct sg_nla {
+	__u16 nla_len;  /* header plus payload, without trailing alignment */
+	__u16 nla_type; /* enum sg_attr */
+};
+
+struct sg_attr_u32 {
+	struct sg_nla h;
+	__u32 v;
+};
+
+struct sg_attr_u64 {
+	struct sg_nla h;
+	__u32 lo;
+	__u32 hi;
+};
+
+struct sg_attr_addr {
+	struct sg_nla h;
+	__u8 v[16];
+};
+
+struct sg_attr_comm {
+	struct sg_nla h;
+	char v[SG_COMM_LEN];
+};
+
+struct sg_attr_path {
+	struct sg_nla h;
+	char v[SG_PATH_MAX];
+};
+
+struct sg_event {
+	struct sg_msg_hdr hdr;
+	struct sg_attr_u32 op, proto, family, hook, verdict, reason, tag;
+	struct sg_attr_u32 pid, tgid, ppid, uid, gid, flags;
+	struct sg_attr_u64 cgroup_id, exe_ino, exe_dev, cookie, ktime;
+	struct sg_attr_addr local_addr, remote_addr;
+	struct sg_attr_u32 local_port, remote_port;
+	struct sg_attr_comm comm;
+	struct sg_attr_path exe_path; /* last: its nla_len varies */
+};
+
+/* Per-executable path cache, keyed by (ino, dev). */
+struct sg_exe_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 _pad;
+};
+
+struct sg_exe_path {
+	__u32 len;   /* strlen(path) */
+	__u32 flags; /* SG_EF_* */
+	char path[SG_PATH_MAX];
+};
+
+/* Identity of a socket's owner, stored with the socket at listen() for the accept side. */
+struct sg_sock_owner {
+	__u64 exe_ino;
+	__u32 exe_dev;
+	__u32 uid;
+	__u32 gid;
+	__u32 tgid;
+	__u32 pid;
+	__u32 ppid;
+	__u64 cgroup_id;
+	char comm[SG_COMM_LEN];
+	__u32 flags; /* SG_OWNER_* */
+	__u32 tag;   /* tag of the listen verdict that matched */
+};
+
+#define SG_OWNER_LISTEN_DENIED 0x1 /* listen() was denied: every SYN to this listener is dropped */
+
+#define SG_ASSERT_SIZE(t, n) _Static_assert(sizeof(struct t) == (n), #t " size changed: update its TypeScript mirror")
+SG_ASSERT_SIZE(sg_verdict_key, 40);
+SG_ASSERT_SIZE(sg_verdict_value, 8);
+SG_ASSERT_SIZE(sg_config, 16);
+SG_ASSERT_SIZE(sg_counters, 8 * SG_HOOK_COUNT * SG_CNT_COUNT);
+SG_ASSERT_SIZE(sg_msg_hdr, 8);
+SG_ASSERT_SIZE(sg_attr_u32, 8);
+SG_ASSERT_SIZE(sg_attr_u64, 12);
+SG_ASSERT_SIZE(sg_attr_addr, 20);
+SG_ASSERT_SIZE(sg_attr_comm, 20);
+SG_ASSERT_SIZE(sg_attr_path, 4 + SG_PATH_MAX);
+SG_ASSERT_SIZE(sg_event, 8 + 13 * 8 + 5 * 12 + 2 * 20 + 2 * 8 + 20 + 4 + SG_PATH_MAX);
+SG_ASSERT_SIZE(sg_exe_key, 16);
+SG_ASSERT_SIZE(sg_exe_path, 8 + SG_PATH_MAX);
+SG_ASSERT_SIZE(sg_sock_owner, 64);
+
+#endif /* SOCKGATE_ABI_H */

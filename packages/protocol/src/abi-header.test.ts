@@ -1,0 +1,138 @@
+// Drift test: abi.ts (and the codec's attribute order) must say what abi/sockgate-abi.h
+// says. The header is parsed with a few regular expressions; it is kept simple enough
+// (one enum member or #define per line, size asserts as sums of products) for that.
+
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import * as abi from "./abi.js";
+import { EVENT_LAYOUT } from "./event-codec.js";
+import { NLA_HDRLEN, attributeLength } from "./nlattr.js";
+
+const HEADER = readFileSync(new URL("../abi/sockgate-abi.h", import.meta.url), "utf8")
+  .replace(/\/\*[\s\S]*?\*\//g, "")
+  .replace(/\/\/.*$/gm, "");
+
+const defines = new Map<string, number>();
+for (const m of HEADER.matchAll(/^#define\s+(SG_\w+)\s+(0x[0-9a-fA-F]+|\d+)\s*$/gm)) {
+  defines.set(m[1]!, Number(m[2]));
+}
+
+const enums = new Map<string, Map<string, number>>();
+const constants = new Map<string, number>(defines);
+for (const m of HEADER.matchAll(/enum\s+(\w+)\s*\{([^}]*)\}/g)) {
+  const members = new Map<string, number>();
+  for (const entry of m[2]!.split(",")) {
+    const e = /^\s*(\w+)\s*=\s*(\w+)\s*$/.exec(entry);
+    if (!e) {
+      if (entry.trim() !== "") throw new Error(`enum ${m[1]}: cannot parse "${entry.trim()}"`);
+      continue;
+    }
+    const value = /^\d+$/.test(e[2]!) ? Number(e[2]) : members.get(e[2]!);
+    if (value === undefined) throw new Error(`enum ${m[1]}: ${e[1]} = ${e[2]} refers to an unknown name`);
+    members.set(e[1]!, value);
+    constants.set(e[1]!, value);
+  }
+  enums.set(m[1]!, members);
+}
+
+/** Evaluates the header's size expressions: sums of products of numbers and names. */
+function evaluate(expr: string): number {
+  return expr.split("+").reduce(
+    (sum, term) =>
+      sum +
+      term.split("*").reduce((product, factor) => {
+        const f = factor.trim();
+        const v = /^\d+$/.test(f) ? Number(f) : constants.get(f);
+        if (v === undefined) throw new Error(`size expression "${expr}": unknown name "${f}"`);
+        return product * v;
+      }, 1),
+    0,
+  );
+}
+
+const sizes = new Map<string, number>();
+for (const m of HEADER.matchAll(/^SG_ASSERT_SIZE\((\w+),\s*(.*)\);\s*$/gm)) {
+  sizes.set(m[1]!, evaluate(m[2]!));
+}
+
+function enumOf(name: string): Record<string, number> {
+  const e = enums.get(name);
+  if (!e) throw new Error(`enum ${name} not found in the header`);
+  return Object.fromEntries(e);
+}
+
+/** TS name table -> {SG_PREFIX_NAME: index}, skipping unused slots. */
+function fromTable(prefix: string, names: readonly string[], skip: number[] = []): Record<string, number> {
+  return Object.fromEntries(
+    names.flatMap((n, i) => (skip.includes(i) ? [] : [[`${prefix}${n.toUpperCase()}`, i] as const])),
+  );
+}
+
+describe("abi.ts mirrors abi/sockgate-abi.h", () => {
+  it("parsed the header", () => {
+    expect(enums.size).toBeGreaterThanOrEqual(8);
+    expect(sizes.size).toBeGreaterThanOrEqual(10);
+  });
+
+  it("#define constants", () => {
+    expect(defines.get("SG_ABI_VERSION")).toBe(abi.ABI_VERSION);
+    expect(defines.get("SG_MSG_EVENT")).toBe(abi.MSG_EVENT);
+    expect(defines.get("SG_PATH_MAX")).toBe(abi.PATH_MAX);
+    expect(defines.get("SG_COMM_LEN")).toBe(abi.COMM_LEN);
+    expect(defines.get("SG_NLA_HDRLEN")).toBe(NLA_HDRLEN);
+    expect(defines.get("SG_LAYER_ADDR")).toBe(abi.LAYER_ADDR);
+    expect(defines.get("SG_LAYER_PORT")).toBe(abi.LAYER_PORT);
+    expect(defines.get("SG_EF_PATH_TRUNCATED")).toBe(abi.EVENT_FLAG_PATH_TRUNCATED);
+    expect(defines.get("SG_EF_NO_EXE")).toBe(abi.EVENT_FLAG_NO_EXE);
+  });
+
+  it.each([
+    ["sg_op", "SG_OP_", abi.OPS, [], "SG_OP_COUNT"],
+    ["sg_proto", "SG_PROTO_", abi.PROTOS, [], null],
+    ["sg_verdict", "SG_VERDICT_", abi.VERDICTS, [], null],
+    ["sg_reason", "SG_REASON_", abi.REASONS, [0], null],
+    ["sg_policy", "SG_POLICY_", abi.POLICIES, [], null],
+    ["sg_hook", "SG_HOOK_", abi.HOOKS, [], "SG_HOOK_COUNT"],
+    ["sg_counter", "SG_CNT_", abi.COUNTERS, [], "SG_CNT_COUNT"],
+  ] as const)("enum %s", (name, prefix, table, skip, count) => {
+    const expected = fromTable(prefix, table, [...skip]);
+    if (count) expected[count] = table.length;
+    expect(enumOf(name)).toEqual(expected);
+  });
+
+  it("enum sg_attr", () => {
+    const expected: Record<string, number> = { SG_A_UNSPEC: 0 };
+    for (const [k, v] of Object.entries(abi.Attr)) expected[`SG_A_${k}`] = v;
+    expected.SG_A_MAX = Math.max(...Object.values(abi.Attr));
+    expect(enumOf("sg_attr")).toEqual(expected);
+  });
+
+  it("struct sizes", () => {
+    const mirrored = {
+      sg_verdict_key: abi.SIZEOF.verdictKey,
+      sg_verdict_value: abi.SIZEOF.verdictValue,
+      sg_config: abi.SIZEOF.config,
+      sg_counters: abi.SIZEOF.counters,
+      sg_msg_hdr: abi.SIZEOF.msgHdr,
+      sg_event: abi.SIZEOF.event,
+      sg_attr_u32: attributeLength(4),
+      sg_attr_u64: attributeLength(8),
+      sg_attr_addr: attributeLength(16),
+      sg_attr_comm: attributeLength(abi.COMM_LEN),
+      sg_attr_path: NLA_HDRLEN + abi.PATH_MAX,
+    };
+    // Kernel-side map layouts no TypeScript reads; a new struct must be added to one list.
+    const kernelOnly = ["sg_exe_key", "sg_exe_path", "sg_sock_owner"];
+    expect([...sizes.keys()].sort()).toEqual([...Object.keys(mirrored), ...kernelOnly].sort());
+    for (const [struct, size] of Object.entries(mirrored)) expect([struct, sizes.get(struct)]).toEqual([struct, size]);
+  });
+
+  it("the codec writes attributes in struct sg_event member order", () => {
+    const body = /struct\s+sg_event\s*\{([^}]*)\}/.exec(HEADER)?.[1];
+    expect(body).toBeDefined();
+    const members = [...body!.matchAll(/struct\s+(\w+)\s+([^;]+);/g)]
+      .filter((m) => m[1] !== "sg_msg_hdr")
+      .flatMap((m) => m[2]!.split(",").map((s) => s.trim()));
+    expect(members.map((m) => m.toUpperCase())).toEqual(EVENT_LAYOUT.map((e) => e.attr));
+  });
+});

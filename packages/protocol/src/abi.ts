@@ -1,0 +1,94 @@
+// Mirror of abi/sockgate-abi.h. abi-header.test.ts fails if the two drift.
+
+export const ABI_VERSION = 1;
+export const MSG_EVENT = 1;
+export const PATH_MAX = 256;
+export const COMM_LEN = 16;
+
+export const OPS = ["any", "socket", "bind", "connect", "listen", "accept", "send"] as const;
+export type OpName = (typeof OPS)[number];
+
+export const PROTOS = ["any", "tcp", "udp", "icmp", "raw", "other"] as const;
+export type ProtoName = (typeof PROTOS)[number];
+
+export const VERDICTS = ["none", "allow", "deny"] as const;
+export type VerdictName = (typeof VERDICTS)[number];
+
+/** Index = enum sg_reason value; slot 0 is unused. */
+export const REASONS = [
+  "invalid",
+  "exact",
+  "app_addr",
+  "app_port",
+  "app_op",
+  "app",
+  "unknown",
+  "observed",
+  "untagged_listener",
+] as const;
+export type ReasonName = (typeof REASONS)[number];
+
+/** Index = enum sg_policy value: deny is 0 so a zeroed config fails closed. */
+export const POLICIES = ["deny", "allow"] as const;
+export type PolicyName = (typeof POLICIES)[number];
+
+export const HOOKS = [
+  "sock_create",
+  "bind4",
+  "bind6",
+  "connect4",
+  "connect6",
+  "sendmsg4",
+  "sendmsg6",
+  "ingress",
+  "sockops",
+] as const;
+export type HookName = (typeof HOOKS)[number];
+
+export const COUNTERS = ["runs", "allows", "denies", "unknowns", "lost"] as const;
+export type CounterName = (typeof COUNTERS)[number];
+
+export const LAYER_ADDR = 0x1;
+export const LAYER_PORT = 0x2;
+
+export const EVENT_FLAG_PATH_TRUNCATED = 0x1;
+export const EVENT_FLAG_NO_EXE = 0x2;
+
+/** Attribute ids of the event record (enum sg_attr). */
+export const Attr = {
+  OP: 1,
+  PROTO: 2,
+  FAMILY: 3,
+  HOOK: 4,
+  VERDICT: 5,
+  REASON: 6,
+  TAG: 7,
+  PID: 8,
+  TGID: 9,
+  PPID: 10,
+  UID: 11,
+  GID: 12,
+  CGROUP_ID: 13,
+  EXE_INO: 14,
+  EXE_DEV: 15,
+  COOKIE: 16,
+  KTIME: 17,
+  LOCAL_ADDR: 18,
+  LOCAL_PORT: 19,
+  REMOTE_ADDR: 20,
+  REMOTE_PORT: 21,
+  COMM: 22,
+  EXE_PATH: 23,
+  FLAGS: 24,
+} as const;
+export type AttrName = keyof typeof Attr;
+
+/** Byte sizes of structs in the header (asserted there with _Static_assert). */
+export const SIZEOF = {
+  verdictKey: 40,
+  verdictValue: 8,
+  config: 16,
+  counters: 8 * HOOKS.length * COUNTERS.length,
+  msgHdr: 8,
+  event: 508,
+} as const;

@@ -1,0 +1,59 @@
+// Compiles test/c/golden-vectors.c against abi/sockgate-abi.h (the header the BPF code
+// includes) and runs it: the C struct layout must produce the golden bytes too.
+
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { VECTORS_DIR, vectorNames } from "./golden-files.js";
+
+const PKG = fileURLToPath(new URL("../", import.meta.url));
+/** Vectors struct sg_event cannot express. */
+const TS_ONLY = ["unknown-attr"];
+
+let dir = "";
+let exe = "";
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "sockgate-golden-c-"));
+  exe = join(dir, "golden-vectors");
+  const cc = spawnSync(
+    "cc",
+    ["-std=c11", "-Wall", "-Wextra", "-Werror", "-I", join(PKG, "abi"), "-o", exe, join(PKG, "test/c/golden-vectors.c")],
+    { encoding: "utf8" },
+  );
+  if (cc.error) throw new Error(`cannot run cc (build-essential missing?): ${cc.error.message}`);
+  if (cc.status !== 0) throw new Error(`cc failed with status ${cc.status}:\n${cc.stderr}`);
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("C golden-vector test", () => {
+  it("builds every vector except the TS-only ones byte-identically", () => {
+    const run = spawnSync(exe, [VECTORS_DIR], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const ok = run.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("ok "))
+      .map((l) => l.split(" ")[1]);
+    expect(ok.sort()).toEqual(vectorNames().filter((n) => !TS_ONLY.includes(n)));
+  });
+
+  it("fails, naming the offset and struct member, when a golden byte differs", () => {
+    const copy = join(dir, "vectors");
+    cpSync(VECTORS_DIR, copy, { recursive: true });
+    const file = join(copy, "ipv6-bind-unknown.txt");
+    // remote_port's value is "00 00 00 00" after the "08 00 15 00" header; make it 1.
+    const text = readFileSync(file, "utf8").replace(/(08 00 15 00[^\n]*\n)00/, "$101");
+    writeFileSync(file, text);
+    const run = spawnSync(exe, [copy], { encoding: "utf8" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/ipv6-bind-unknown: first difference at offset 224 \(struct member remote_port\): built 0x00, golden 0x01/);
+    expect(run.stdout).toMatch(/^ok ipv4-connect-deny 268$/m);
+  });
+});

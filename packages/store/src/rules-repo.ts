@@ -1,0 +1,139 @@
+import { SockgateError } from "@sockgate/protocol";
+import { checkFilter, describeOwner, ownerColumns } from "./owner.js";
+import type { OwnerColumns } from "./owner.js";
+import { call } from "./sqlite-call.js";
+import type { Connection } from "./sqlite-call.js";
+import type { Clock, OwnerFilter, RuleValidator, StorableRule } from "./types.js";
+
+export interface RulesRepo<R extends StorableRule> {
+  /** Validates and writes (insert or replace by id); returns once the write is durable. */
+  put(rule: R): R;
+  get(id: string): R | undefined;
+  /** True when a rule was removed. */
+  delete(id: string): boolean;
+  /** Rules of exactly this owner (`{kind:"all"}` for every owner), ordered by id. */
+  list(filter?: OwnerFilter): R[];
+}
+
+interface RuleRow {
+  id: string;
+  owner_kind: "user" | "system";
+  owner_uid: number | null;
+  body: string;
+}
+
+const MAX_ID_LENGTH = 256;
+
+/** A validated rule, ready for a row. */
+export interface CheckedRule<R> {
+  rule: R;
+  owner: OwnerColumns;
+  body: string;
+}
+
+/** Runs the injected validator, then checks the two fields the store itself relies on. */
+export function checkRule<R extends StorableRule>(validate: RuleValidator<R>, input: unknown, field = "rule"): CheckedRule<R> {
+  let rule: R;
+  try {
+    rule = validate(input);
+  } catch (cause) {
+    if (cause instanceof SockgateError) throw cause;
+    throw new SockgateError("SG_ERR_RULE_INVALID", `${field}: ${(cause as Error).message}`, { cause });
+  }
+  if (typeof rule?.id !== "string" || rule.id.length === 0 || rule.id.length > MAX_ID_LENGTH) {
+    throw new SockgateError(
+      "SG_ERR_RULE_INVALID",
+      `${field}.id: expected a string of 1..${MAX_ID_LENGTH} characters, received ${JSON.stringify(rule?.id)}`,
+    );
+  }
+  return { rule, owner: ownerColumns(rule.owner, `${field}.owner`), body: JSON.stringify(rule) };
+}
+
+export function createRulesRepo<R extends StorableRule>(
+  conn: Connection,
+  validate: RuleValidator<R>,
+  clock: Clock,
+): RulesRepo<R> & { writeChecked(checked: CheckedRule<R>, what: string): void } {
+  const { db } = conn;
+  // The WHERE makes an upsert that would change the owner a no-op (changes = 0), so a user's
+  // write can never take over another owner's rule id; no read-then-write race.
+  const upsert = db.prepare<[string, string, number | null, string, number]>(
+    `INSERT INTO rules (id, owner_kind, owner_uid, body, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
+     WHERE owner_kind = excluded.owner_kind AND owner_uid IS excluded.owner_uid`,
+  );
+  const ownerOf = db.prepare<[string], Pick<RuleRow, "owner_kind" | "owner_uid">>(
+    "SELECT owner_kind, owner_uid FROM rules WHERE id = ?",
+  );
+  const byId = db.prepare<[string], RuleRow>("SELECT id, owner_kind, owner_uid, body FROM rules WHERE id = ?");
+  const remove = db.prepare<[string]>("DELETE FROM rules WHERE id = ?");
+  const listAll = db.prepare<[], RuleRow>("SELECT id, owner_kind, owner_uid, body FROM rules ORDER BY id");
+  const listSystem = db.prepare<[], RuleRow>(
+    "SELECT id, owner_kind, owner_uid, body FROM rules WHERE owner_kind = 'system' ORDER BY id",
+  );
+  const listUser = db.prepare<[number], RuleRow>(
+    "SELECT id, owner_kind, owner_uid, body FROM rules WHERE owner_kind = 'user' AND owner_uid = ? ORDER BY id",
+  );
+
+  // Rows are validated again on the way out: a row written under an older schema, or edited
+  // by hand, fails here naming its id instead of reaching the engine malformed.
+  function fromRow(row: RuleRow): R {
+    let json: unknown;
+    try {
+      json = JSON.parse(row.body);
+    } catch (cause) {
+      throw new SockgateError("SG_ERR_STORE_IO", `rule "${row.id}" on disk is not valid JSON: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+    try {
+      return checkRule(validate, json, `stored rule "${row.id}"`).rule;
+    } catch (cause) {
+      throw new SockgateError(
+        "SG_ERR_STORE_IO",
+        `rule "${row.id}" on disk no longer validates: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+  }
+
+  function writeChecked(checked: CheckedRule<R>, what: string): void {
+    const { rule, owner, body } = checked;
+    const info = upsert.run(rule.id, owner.kind, owner.uid, body, clock());
+    if (info.changes === 0) {
+      const existing = ownerOf.get(rule.id);
+      const holder = existing ? describeOwner({ kind: existing.owner_kind, uid: existing.owner_uid }) : "another owner";
+      throw new SockgateError(
+        "SG_ERR_STORE_CONFLICT",
+        `${what}: rule id "${rule.id}" belongs to ${holder}; expected a write by that owner, received one by ${describeOwner(owner)}`,
+      );
+    }
+  }
+
+  return {
+    writeChecked,
+    put(rule) {
+      const checked = checkRule(validate, rule);
+      return call(conn, `rules.put("${checked.rule.id}")`, () => {
+        writeChecked(checked, "rules.put");
+        return checked.rule;
+      });
+    },
+    get(id) {
+      return call(conn, `rules.get("${id}")`, () => {
+        const row = byId.get(id);
+        return row ? fromRow(row) : undefined;
+      });
+    },
+    delete(id) {
+      return call(conn, `rules.delete("${id}")`, () => remove.run(id).changes > 0);
+    },
+    list(filter = { kind: "all" }) {
+      const f = checkFilter(filter);
+      return call(conn, `rules.list(${JSON.stringify(f)})`, () => {
+        const rows = f.kind === "all" ? listAll.all() : f.kind === "system" ? listSystem.all() : listUser.all(f.uid);
+        return rows.map(fromRow);
+      });
+    },
+  };
+}
