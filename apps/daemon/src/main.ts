@@ -1,5 +1,5 @@
-import { openShim, unloadShim, type Shim } from "@sockgate/kernel-shim";
-import { abi, event } from "@sockgate/protocol";
+import { DEFAULT_CONFIG, openShim, unloadShim, type Shim, type ShimConfig } from "@sockgate/kernel-shim";
+import { event } from "@sockgate/protocol";
 import { cgroup2Root } from "./cgroup-root.js";
 import { USAGE, parseDaemonArgs, type DaemonArgs } from "./cli-args.js";
 import { formatEvent } from "./event-format.js";
@@ -14,11 +14,12 @@ function lostTotal(shim: Shim): bigint {
 
 function run(args: DaemonArgs): void {
   const cgroupPath = args.cgroup ?? cgroup2Root();
-  const unknownPolicy = Object.fromEntries(abi.OPS.filter((op) => op !== "any").map((op) => [op, args.unknown]));
+  const unknownPolicy = { ...DEFAULT_CONFIG.unknownPolicy };
+  for (const op of Object.keys(unknownPolicy) as (keyof ShimConfig["unknownPolicy"])[]) unknownPolicy[op] = args.unknown;
   const shim = openShim({
     cgroupPath,
     pinDir: args.pinDir,
-    config: { reportAllows: args.reportAllows, unknownPolicy: unknownPolicy as never },
+    config: { reportAllows: args.reportAllows, unknownPolicy },
   });
   log(`shim ${shim.adopted ? "re-adopted from" : "loaded and pinned at"} ${args.pinDir}, enforcing on ${cgroupPath}`);
   if (args.unknown === "allow")

@@ -10,7 +10,7 @@ import type { HostPattern } from "./match-domain.js";
 import { inDomain, normalizeHostName, parseHostPattern } from "./match-domain.js";
 import { globToRegExp, hasGlobChars } from "./match-glob.js";
 import type { ListRegistry, NamedList } from "./lists.js";
-import { MAX_TIEBREAK, packRank, specificity } from "./precedence.js";
+import { MAX_TIEBREAK, rankBase, specificity, withTiebreak } from "./precedence.js";
 import type { PortSpec, Rule } from "./rule-types.js";
 
 /** What decide() knows about a request beyond the Request itself, computed once. */
@@ -38,8 +38,8 @@ export interface CompiledRules {
   readonly generation: number;
   /** Active rules, highest rank first. */
   readonly rules: readonly CompiledRule[];
-  /** bucketKey(exe, dest) -> rules, highest rank first. */
-  readonly buckets: ReadonlyMap<string, readonly CompiledRule[]>;
+  /** exe key (see exeKey) -> destination key -> rules, highest rank first. */
+  readonly buckets: ReadonlyMap<string, ReadonlyMap<string, readonly CompiledRule[]>>;
   /** Rules left out: once-rules and reboot-rules of another boot. */
   readonly inactive: readonly { ruleId: string; why: string }[];
 }
@@ -52,9 +52,6 @@ export interface CompileOptions {
 }
 
 export const ANY = "*";
-export function bucketKey(exe: string, dest: string): string {
-  return `${exe}\u0000${dest}`;
-}
 
 export function portMatches(specs: readonly PortSpec[], port: number | undefined): boolean {
   if (port === undefined) return false;
@@ -75,7 +72,21 @@ function hostMatches(patterns: readonly HostPattern[], names: readonly string[])
   return false;
 }
 
-function compileOne(rule: Rule, lists: ListRegistry, order: number): CompiledRule {
+type Prepared = Omit<CompiledRule, "rank"> & { rankBase: number };
+
+// Rules are immutable once parsed, so what compiling one costs (regexes, CIDRs, specificity)
+// is kept per rule object: after a one-rule change only the ordering work is redone.
+const preparedCache = new WeakMap<Rule, Prepared>();
+
+function prepare(rule: Rule, lists: ListRegistry): Prepared {
+  const cached = preparedCache.get(rule);
+  if (cached !== undefined && (rule.match.list ?? []).every((name, i) => lists.get(name) === cached.lists[i])) return cached;
+  const p = prepareUncached(rule, lists);
+  preparedCache.set(rule, p);
+  return p;
+}
+
+function prepareUncached(rule: Rule, lists: ListRegistry): Prepared {
   const m = rule.match;
   const tests: Array<(r: Request, f: RequestFacts) => boolean> = [];
   if (rule.owner.kind === "user") {
@@ -165,7 +176,7 @@ function compileOne(rule: Rule, lists: ListRegistry, order: number): CompiledRul
   };
   return {
     rule,
-    rank: packRank(rule, order),
+    rankBase: rankBase(rule),
     specificity: specificity(rule),
     expiresAt: ruleExpiresAt(rule),
     matches,
@@ -187,8 +198,25 @@ function destKeys(c: CompiledRule): string[] {
   return keys;
 }
 
+/**
+ * Bucket of a rule by executable: "=<path>" for an exact path, "^<dir>/" for a glob (its
+ * literal directory prefix), ANY for none. A request looks in its own path's bucket, the
+ * buckets of each directory above it, and ANY.
+ */
 export function exeKey(rule: Rule): string {
-  return rule.match.exe !== undefined && !hasGlobChars(rule.match.exe) ? rule.match.exe : ANY;
+  const exe = rule.match.exe;
+  if (exe === undefined) return ANY;
+  if (!hasGlobChars(exe)) return `=${exe}`;
+  const literal = exe.slice(0, exe.search(/[*?]/));
+  return `^${literal.slice(0, literal.lastIndexOf("/") + 1)}`;
+}
+
+/** The exe keys a request with executable `path` looks in, most specific first. */
+export function exeKeysOf(path: string): string[] {
+  const keys = [`=${path}`];
+  for (let i = path.indexOf("/"); i >= 0; i = path.indexOf("/", i + 1)) keys.push(`^${path.slice(0, i + 1)}`);
+  keys.push(ANY);
+  return keys;
 }
 
 export function compileRules(rules: readonly Rule[], options: CompileOptions = {}): CompiledRules {
@@ -213,16 +241,27 @@ export function compileRules(rules: readonly Rule[], options: CompileOptions = {
       inactive.push({ ruleId: rule.id, why: `made during boot ${rule.duration.bootId}, now boot ${options.bootId ?? "(unknown)"}` });
       return;
     }
-    compiled.push(compileOne(rule, lists, order));
+    const p = prepare(rule, lists);
+    compiled.push({
+      rule,
+      rank: withTiebreak(p.rankBase, order),
+      specificity: p.specificity,
+      expiresAt: p.expiresAt,
+      matches: p.matches,
+      cidrs: p.cidrs,
+      hosts: p.hosts,
+      lists: p.lists,
+    });
   });
   compiled.sort((a, b) => b.rank - a.rank);
-  const buckets = new Map<string, CompiledRule[]>();
+  const buckets = new Map<string, Map<string, CompiledRule[]>>();
   for (const c of compiled) {
     const exe = exeKey(c.rule);
+    let byDest = buckets.get(exe);
+    if (byDest === undefined) buckets.set(exe, (byDest = new Map()));
     for (const d of new Set(destKeys(c))) {
-      const k = bucketKey(exe, d);
-      let list = buckets.get(k);
-      if (list === undefined) buckets.set(k, (list = []));
+      let list = byDest.get(d);
+      if (list === undefined) byDest.set(d, (list = []));
       list.push(c);
     }
   }

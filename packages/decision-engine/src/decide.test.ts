@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { request, rule } from "../test/fixtures.js";
-import { compileRules } from "./compile.js";
+import { compileRules, requestFacts } from "./compile.js";
 import { decide } from "./decide.js";
 import { parseList } from "./lists.js";
 import type { Rule } from "./rule-types.js";
@@ -71,6 +71,22 @@ describe("decide: matchers", () => {
   it("a user's rule does not apply to another user's process", () => {
     const d = decideWith([rule({}, { id: "u", owner: { kind: "user", uid: 1001 } })]);
     expect(d.ruleId).toBeNull();
+  });
+});
+
+describe("decide: ports", () => {
+  it("a port spec matches exactly the ports inside it (property)", () => {
+    const port = fc.integer({ min: 1, max: 65535 });
+    const spec = fc.oneof(port, fc.tuple(port, port).map(([a, b]) => ({ from: Math.min(a, b), to: Math.max(a, b) })));
+    fc.assert(
+      fc.property(fc.array(spec, { minLength: 1, maxLength: 4 }), port, (specs, p) => {
+        const inside = specs.some((s) => (typeof s === "number" ? s === p : s.from <= p && p <= s.to));
+        const r = rule({ remotePort: specs }, { id: "p" });
+        expect(decideWith([r], request({ remote: { address: "192.0.2.10", port: p } })).ruleId).toBe(inside ? "p" : null);
+        const l = rule({ localPort: specs }, { id: "l" });
+        expect(decideWith([l], request({ operation: "listen", remote: undefined, local: { port: p } })).ruleId).toBe(inside ? "l" : null);
+      }),
+    );
   });
 });
 
@@ -191,5 +207,40 @@ describe("decide: durations under a fake clock", () => {
     const other = compileRules([r, once], { bootId: "b2" });
     expect(decide(request(), other, NOW).ruleId).toBeNull();
     expect(other.inactive.map((i) => i.ruleId).sort()).toEqual(["boot", "once"]);
+  });
+});
+
+describe("decide: the bucket index", () => {
+  it("finds the same rule as a scan of every rule in rank order (property)", () => {
+    const exe = fc.constantFrom(undefined, "/usr/bin/curl", "/usr/bin/c*", "/usr/**", "/opt/x/**", "/usr/bin/wget");
+    const dest = fc.constantFrom<Rule["match"]>(
+      {},
+      { remoteAddress: ["192.0.2.10"] },
+      { remoteAddress: ["::ffff:192.0.2.10", "192.0.2.11"] },
+      { remoteAddress: ["192.0.2.0/24"] },
+      { remoteHost: ["www.example.org"] },
+      { remoteHost: ["*.example.org"] },
+      { remoteHost: ["*.org", "192.0.2.10.example"] },
+      { remotePort: [443] },
+    );
+    const arbRule = fc.record({ exe, dest, action: fc.constantFrom("allow", "deny", "ask"), priority: fc.integer({ min: 0, max: 1 }), system: fc.boolean() });
+    const arbReq = fc.record({
+      exePath: fc.constantFrom("/usr/bin/curl", "/usr/bin/wget", "/opt/x/y/z"),
+      address: fc.constantFrom("192.0.2.10", "::ffff:192.0.2.11", "198.51.100.1"),
+      names: fc.constantFrom([], ["www.example.org"], ["a.b.example.org", "x.net"]),
+    });
+    fc.assert(
+      fc.property(fc.array(arbRule, { maxLength: 12 }), arbReq, (specs, q) => {
+        const rules = specs.map((s, i) =>
+          rule({ ...(s.exe ? { exe: s.exe } : {}), ...s.dest }, { id: `b${i}`, action: s.action as Rule["action"], priority: s.priority, owner: s.system ? { kind: "system" } : { kind: "user", uid: 1000 } }),
+        );
+        const c = compileRules(rules);
+        const req = request({ app: { exePath: q.exePath }, remote: { address: q.address, port: 443 }, remoteHostNames: [...q.names] });
+        const facts = requestFacts(req);
+        const scan = c.rules.find((r) => r.matches(req, facts));
+        expect(decide(req, c, NOW).ruleId).toBe(scan?.rule.id ?? null);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -3,7 +3,7 @@
 
 import type { Request } from "@sockgate/protocol";
 import type { CompiledRule, CompiledRules, RequestFacts } from "./compile.js";
-import { ANY, bucketKey, requestFacts } from "./compile.js";
+import { ANY, exeKeysOf, requestFacts } from "./compile.js";
 import { domainSuffixes } from "./match-domain.js";
 import { addressKey } from "./match-address.js";
 import { unpackRank } from "./precedence.js";
@@ -19,29 +19,33 @@ export interface Decision {
   validUntil: number;
 }
 
-function candidateKeys(request: Request, facts: RequestFacts): string[] {
+function destinationKeys(facts: RequestFacts): string[] {
   const dests = [ANY];
   if (facts.remote !== undefined) dests.push(`a:${addressKey(facts.remote)}`);
   for (const n of facts.names) {
     dests.push(`h:${n}`);
     for (const s of domainSuffixes(n)) dests.push(`d:${s}`);
   }
-  const keys: string[] = [];
-  for (const exe of [request.app.exePath, ANY]) for (const d of dests) keys.push(bucketKey(exe, d));
-  return keys;
+  return dests;
 }
 
 /** The winning rule, or undefined. Buckets are rank-sorted, so each scan stops early. */
 export function winningRule(request: Request, compiled: CompiledRules, now: number, facts = requestFacts(request)): CompiledRule | undefined {
   let best: CompiledRule | undefined;
-  for (const key of candidateKeys(request, facts)) {
-    const bucket = compiled.buckets.get(key);
-    if (bucket === undefined) continue;
-    for (const c of bucket) {
-      if (best !== undefined && c.rank <= best.rank) break;
-      if (c.expiresAt > now && c.matches(request, facts)) {
-        best = c;
-        break;
+  let dests: string[] | undefined;
+  for (const exe of exeKeysOf(request.app.exePath)) {
+    const byDest = compiled.buckets.get(exe);
+    if (byDest === undefined) continue;
+    dests ??= destinationKeys(facts);
+    for (const d of dests) {
+      const bucket = byDest.get(d);
+      if (bucket === undefined) continue;
+      for (const c of bucket) {
+        if (best !== undefined && c.rank <= best.rank) break;
+        if (c.expiresAt > now && c.matches(request, facts)) {
+          best = c;
+          break;
+        }
       }
     }
   }

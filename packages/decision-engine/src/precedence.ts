@@ -73,16 +73,19 @@ export function isSystemDeny(rule: Rule): boolean {
   return rule.owner.kind === "system" && rule.action === "deny";
 }
 
+/** The rank without its tie-break: depends on the rule alone, so it can be cached with it. */
+export function rankBase(rule: Rule): number {
+  return (isSystemDeny(rule) ? P_TIER : 0) + (rule.priority ?? 0) * P_PRIORITY + specificity(rule) * P_SPECIFICITY + ACTION_RANK[rule.action] * P_ACTION;
+}
+
 /** `order` is the rule's position when all rules are sorted by id (0 = first). */
-export function packRank(rule: Rule, order: number): number {
+export function withTiebreak(base: number, order: number): number {
   if (order < 0 || order > MAX_TIEBREAK) throw new RangeError(`rule order ${order} outside 0..${MAX_TIEBREAK}`);
-  return (
-    (isSystemDeny(rule) ? P_TIER : 0) +
-    (rule.priority ?? 0) * P_PRIORITY +
-    specificity(rule) * P_SPECIFICITY +
-    ACTION_RANK[rule.action] * P_ACTION +
-    (MAX_TIEBREAK - order)
-  );
+  return base + (MAX_TIEBREAK - order);
+}
+
+export function packRank(rule: Rule, order: number): number {
+  return withTiebreak(rankBase(rule), order);
 }
 
 /** The parts of a rank, for reasons shown to people and for tests. */

@@ -61,7 +61,8 @@ describe("parseRule", () => {
 
   // Each case: the input, then every fragment the message must contain.
   const rejections: Array<[string, unknown, string[]]> = [
-    ["not an object", 42, ["(the rule itself)", "must be object", "received 42"]],
+    ["not an object", 42, ["(the rule itself): expected object; received 42"]],
+    ["uid as text", { ...base, owner: { kind: "user", uid: "1000" } }, ['field owner.uid: expected integer; received "1000"']],
     ["missing owner", { ...base, owner: undefined }, ["field owner: missing"]],
     ["unknown top-level field", { ...base, colour: "red" }, ["field colour: unknown field", "expected one of schemaVersion"]],
     ["unknown match field", withMatch({ exee: "/bin/x" }), ["rule \"r1\" is invalid", "field match.exee: unknown field", "expected one of exe, sha256"]],
@@ -80,7 +81,7 @@ describe("parseRule", () => {
     ["empty protocol list", withMatch({ protocol: [] }), ["field match.protocol: must NOT have fewer than 1 items"]],
     ["bad family", withMatch({ family: "inet" }), ['field match.family: expected one of "ipv4", "ipv6"; received "inet"']],
     ["port out of range", withMatch({ remotePort: [70000] }), ["field match.remotePort[0]: must be <= 65535; received 70000"]],
-    ["port as string", withMatch({ remotePort: ["443"] }), ["field match.remotePort[0]: must be integer,object", 'received "443"']],
+    ["port as string", withMatch({ remotePort: ["443"] }), ['field match.remotePort[0]: expected a port number or a range such as {"from": 8000, "to": 8100}; received "443"']],
     ["remote port 0", withMatch({ remotePort: [0] }), ["field match.remotePort[0]: expected a port 1-65535; received 0"]],
     ["reversed range", withMatch({ remotePort: [{ from: 9000, to: 8000 }] }), ['field match.remotePort[0]: expected a range with 1 <= from <= to <= 65535; received {"from":9000,"to":8000}']],
     ["range without to", withMatch({ localPort: [{ from: 9000 }] }), ["field match.localPort[0].to: missing"]],

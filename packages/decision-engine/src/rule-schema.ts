@@ -92,6 +92,12 @@ function describe(err: ErrorObject, root: unknown): string {
       const tagValue = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[tag] : undefined;
       return `${fieldName(err.instancePath, tag)}: expected one of ${tags}; received ${received(tagValue)}`;
     }
+    case "type": {
+      // A schema "description" says what a value should look like better than a type list.
+      const described = (err.parentSchema as { description?: string } | undefined)?.description;
+      const expected = described ?? String(p.type).split(",").join(" or ");
+      return `${fieldName(err.instancePath)}: expected ${expected}; received ${received(value)}`;
+    }
     default:
       return `${fieldName(err.instancePath)}: ${err.message ?? err.keyword}; received ${received(value)}`;
   }

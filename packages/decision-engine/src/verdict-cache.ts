@@ -32,7 +32,7 @@ export function requestCacheKey(r: Request, generation: number): string {
 
 export class VerdictCache {
   private readonly lru: LRUCache<string, Decision>;
-  private generation = -1;
+  private current: CompiledRules | undefined;
   hits = 0;
   misses = 0;
 
@@ -45,10 +45,11 @@ export class VerdictCache {
   }
 
   decide(request: Request, compiled: CompiledRules, now: number): Decision {
-    if (compiled.generation !== this.generation) {
-      // Entries of older generations can never be hit again; free them now.
+    if (compiled !== this.current) {
+      // Another rule set (a new generation, or a set compiled elsewhere that may reuse a
+      // generation number): nothing cached can be trusted or hit again.
       this.lru.clear();
-      this.generation = compiled.generation;
+      this.current = compiled;
     }
     const key = requestCacheKey(request, compiled.generation);
     const hit = this.lru.get(key);

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Compiles the C clients the kernel tests and the benchmark run as real processes.
+# Each binary is written beside its final name and renamed into place, so a test
+# running while the package rebuilds never executes a half-written file.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mkdir -p build/clients
 CFLAGS=(-O2 -Wall -Wextra -Werror -std=gnu11)
 for c in sgclient sgbench; do
-  cc "${CFLAGS[@]}" -o "build/clients/$c" "test/clients/$c.c"
+  cc "${CFLAGS[@]}" -o "build/clients/.$c.$$" "test/clients/$c.c"
+  mv -f "build/clients/.$c.$$" "build/clients/$c"
 done

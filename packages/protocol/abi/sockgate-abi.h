@@ -270,7 +270,11 @@ struct sg_sock_owner {
 
 #define SG_OWNER_LISTEN_DENIED 0x1 /* listen() was denied: every SYN to this listener is dropped */
 
+#ifdef __cplusplus
+#define SG_ASSERT_SIZE(t, n) static_assert(sizeof(struct t) == (n), #t " size changed: update its TypeScript mirror")
+#else
 #define SG_ASSERT_SIZE(t, n) _Static_assert(sizeof(struct t) == (n), #t " size changed: update its TypeScript mirror")
+#endif
 SG_ASSERT_SIZE(sg_verdict_key, 40);
 SG_ASSERT_SIZE(sg_verdict_value, 8);
 SG_ASSERT_SIZE(sg_config, 16);

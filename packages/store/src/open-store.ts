@@ -1,4 +1,6 @@
 import Database from "better-sqlite3";
+import { parseRule } from "@sockgate/decision-engine";
+import type { Rule } from "@sockgate/decision-engine";
 import { SockgateError } from "@sockgate/protocol";
 import { checkRetention, createHistoryRepo } from "./history-repo.js";
 import type { HistoryRepo, RetentionPolicy } from "./history-repo.js";
@@ -11,9 +13,12 @@ import type { Connection } from "./sqlite-call.js";
 import type { Clock, OwnerFilter, RuleValidator, StorableRule } from "./types.js";
 
 export interface StoreOptions<R extends StorableRule> {
-  /** The database file; created (with its directory's -wal and -shm companions) if absent. */
+  /** The database file, created if absent; SQLite keeps its -wal and -shm files beside it. */
   path: string;
-  /** Turns JSON into a rule or throws SG_ERR_RULE_INVALID; e.g. parseRule from @sockgate/decision-engine. */
+  /**
+   * Turns JSON into a rule or throws SG_ERR_RULE_INVALID naming the field. Defaults to the
+   * decision-engine's parseRule (rule schema v1); pass another to store another rule type.
+   */
   validateRule: RuleValidator<R>;
   /** History limits; defaults 100,000 rows and 30 days. */
   retention?: Partial<RetentionPolicy>;
@@ -61,15 +66,20 @@ function configure(db: Database.Database, path: string): void {
   db.pragma("synchronous = FULL");
   const sync = db.pragma("synchronous", { simple: true });
   if (sync !== 2) throw openError(path, `expected synchronous FULL (2), received ${String(sync)}`);
-  db.pragma("foreign_keys = ON");
 }
 
-export function openStore<R extends StorableRule>(options: StoreOptions<R>): Store<R> {
-  const { path, validateRule } = options ?? ({} as StoreOptions<R>);
+/** Default rule type: the decision-engine's Rule, validated by its parseRule. */
+export function openStore(options: Omit<StoreOptions<Rule>, "validateRule"> & { validateRule?: undefined }): Store<Rule>;
+export function openStore<R extends StorableRule>(options: StoreOptions<R>): Store<R>;
+export function openStore<R extends StorableRule>(
+  options: Omit<StoreOptions<R>, "validateRule"> & { validateRule?: RuleValidator<R> },
+): Store<R> {
+  const path = options?.path;
+  const validateRule = options?.validateRule ?? (parseRule as unknown as RuleValidator<R>);
   if (typeof path !== "string" || path.length === 0 || path === ":memory:" || path.startsWith("file:")) {
     throw openError(String(path), `path: expected a file path, received ${JSON.stringify(path)}`);
   }
-  if (typeof validateRule !== "function") throw openError(path, `validateRule: expected a function, received ${typeof validateRule}`);
+  if (typeof validateRule !== "function") throw openError(path, `validateRule: expected a function or nothing, received ${typeof validateRule}`);
   const retention = checkRetention(options.retention);
   const clock = options.clock ?? Date.now;
   const timeout = options.busyTimeoutMs ?? 5000;
@@ -88,7 +98,7 @@ export function openStore<R extends StorableRule>(options: StoreOptions<R>): Sto
   } catch (cause) {
     db.close();
     if (cause instanceof SockgateError) throw cause;
-    throw openError(path, `preparing schema version ${SCHEMA_VERSION} failed`, cause);
+    throw openError(path, `setting up the connection and schema version ${SCHEMA_VERSION} failed`, cause);
   }
 
   const conn: Connection = { db, path, closed: false };

@@ -98,7 +98,9 @@ describe("rules", () => {
     expect(errorOf(() => lax.rules.put({ id: "u", owner: { kind: "group" } as never, action: "allow" }))).toMatch(
       /^SG_ERR_RULE_INVALID: rule.owner: expected .*received \{"kind":"group"\}/,
     );
-    const throwing = openStore({ path: `${path}.throwing`, validateRule: () => { throw new TypeError("boom"); } });
+    const throwing = openStore({ path: `${path}.throwing`, validateRule: (): TestRule => {
+      throw new TypeError("boom");
+    } });
     expect(errorOf(() => throwing.rules.put({ id: "u", owner: alice, action: "allow" }))).toBe("SG_ERR_RULE_INVALID: rule: boom");
     lax.close();
     throwing.close();

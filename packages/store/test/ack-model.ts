@@ -15,6 +15,10 @@ export class AckModel {
   readonly acked = new Map<string, State>();
   inFlight: Op | undefined;
   ackCount = 0;
+  /** The writer printed "opening": openStore is being called. */
+  opening = false;
+  /** The writer printed "open": the store is open and migrated. */
+  opened = false;
   private partial = "";
 
   feed(chunk: string): void {
@@ -22,7 +26,11 @@ export class AckModel {
     this.partial = lines.pop() ?? "";
     for (const line of lines) {
       const [word, verb, id, version] = line.split(" ");
-      if (word === "begin" && id !== undefined) {
+      if (word === "opening") {
+        this.opening = true;
+      } else if (word === "open") {
+        this.opened = true;
+      } else if (word === "begin" && id !== undefined) {
         this.inFlight = { id, state: verb === "del" ? "deleted" : Number(version) };
       } else if (word === "ok" && this.inFlight) {
         this.acked.set(this.inFlight.id, this.inFlight.state);

@@ -5,7 +5,8 @@
 // usage: node rule-writer.mjs <db path> <id prefix> [normal|write-behind]
 import { existsSync } from "node:fs";
 import { registerHooks } from "node:module";
-import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath, URL } from "node:url";
 
 // Run the TypeScript sources as they are (Node strips the types): map "./x.js" imports
 // written for NodeNext to the "./x.ts" file beside them.
@@ -26,6 +27,7 @@ const { ruleFor } = await import("./durability-rule.ts");
 
 // Pipes are written synchronously on Linux: once write() returns the line is the parent's.
 const say = (line) => process.stdout.write(`${line}\n`);
+say("opening");
 const store = openStore({ path, validateRule: parseTestRule });
 say("open");
 
@@ -46,7 +48,10 @@ if (mode === "write-behind") {
   setInterval(() => {}, 1000);
 } else {
   const live = [];
+  const started = performance.now();
   for (let i = 0; ; i++) {
+    // Never outlive a parent that stopped watching (the loop is synchronous: no timers).
+    if (performance.now() - started > 60_000) process.exit(3);
     const k = live.length ? Math.imul(i, 2654435761) >>> 0 : 0;
     if (i % 7 === 6 && live.length) {
       const [id] = live.splice(k % live.length, 1)[0];

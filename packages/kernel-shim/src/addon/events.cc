@@ -7,7 +7,7 @@
 
 namespace sg {
 
-EventStream::EventStream(Napi::Env env, int ringbuf_map_fd) : env_(env), async_(env, "sockgate:events") {
+EventStream::EventStream(Napi::Env env, int ringbuf_map_fd) : env_(env) {
   rb_ = ring_buffer__new(ringbuf_map_fd, OnRecord, this, nullptr);
   if (rb_ == nullptr) throw StepError("events", "bpf", errno, "map the sg_events ring buffer");
   uv_loop_t* loop = nullptr;
@@ -23,6 +23,7 @@ EventStream::EventStream(Napi::Env env, int ringbuf_map_fd) : env_(env), async_(
     throw StepError("events", "epoll_ctl", -err, "watch the ring buffer's epoll fd");
   }
   poll_->data = this;
+  async_.emplace(env, "sockgate:events");
 }
 
 EventStream::~EventStream() {
@@ -47,7 +48,13 @@ void EventStream::Close() {
 }
 
 void EventStream::FinishClose() {
+  if (closing_) return;
+  closing_ = true;
+  // Everything that talks to JS goes now: the close callback may run during teardown,
+  // after the JS context is gone.
   listener_.Reset();
+  error_.Reset();
+  async_.reset();
   uv_close(reinterpret_cast<uv_handle_t*>(poll_),
            [](uv_handle_t* handle) { delete static_cast<EventStream*>(handle->data); });
 }
@@ -62,14 +69,20 @@ void EventStream::OnReadable(uv_poll_t* handle, int status, int /*events*/) {
     napi_fatal_exception(self->env_, err.Value());
     return;
   }
+  // A listener or an uncaughtException handler may close the stream meanwhile.
   self->dispatching_ = true;
-  ring_buffer__consume(self->rb_);
-  self->dispatching_ = false;
+  {
+    // One callback scope per wake-up: microtasks and nextTicks run once per batch,
+    // not once per record.
+    Napi::CallbackScope callback_scope(self->env_, *self->async_);
+    ring_buffer__consume(self->rb_);
+  }
   if (!self->error_.IsEmpty()) {
     Napi::Value err = self->error_.Value();
     self->error_.Reset();
     napi_fatal_exception(self->env_, err);
   }
+  self->dispatching_ = false;
   if (self->close_requested_) self->FinishClose();
 }
 
@@ -78,8 +91,7 @@ int EventStream::OnRecord(void* ctx, void* data, size_t size) {
   if (self->close_requested_ || self->listener_.IsEmpty()) return -ECANCELED;
   try {
     Napi::Buffer<uint8_t> record = Napi::Buffer<uint8_t>::Copy(self->env_, static_cast<uint8_t*>(data), size);
-    // MakeCallback needs an object receiver; it also runs microtasks and nextTicks after.
-    self->listener_.MakeCallback(self->env_.Global(), {record}, self->async_);
+    self->listener_.Call({record});
   } catch (const Napi::Error& e) {
     // The rest of the batch stays in the ring buffer for the next wake-up.
     self->error_ = Napi::Reference<Napi::Value>::New(e.Value(), 1);

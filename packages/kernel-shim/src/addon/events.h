@@ -5,6 +5,8 @@
 #include <napi.h>
 #include <uv.h>
 
+#include <optional>
+
 struct ring_buffer;
 
 namespace sg {
@@ -33,10 +35,11 @@ class EventStream {
   ring_buffer* rb_ = nullptr;
   uv_poll_t* poll_ = nullptr;
   Napi::FunctionReference listener_;
-  Napi::AsyncContext async_;
+  std::optional<Napi::AsyncContext> async_;  // released at Close(), while the env is alive
   Napi::Reference<Napi::Value> error_;  // thrown by the listener mid-batch
   bool dispatching_ = false;
   bool close_requested_ = false;
+  bool closing_ = false;  // uv_close() was called
 };
 
 }  // namespace sg

@@ -1,18 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * sgbench: times the calls the shim mediates, from inside whatever cgroup it runs in.
+ * sgbench: times the calls the shim mediates, alternating between cgroups.
  *
- *   sgbench tcp_connect <addr> <port> <iterations>   socket() + connect() + close() per op
- *   sgbench udp_connect <addr> <port> <iterations>   connect() + connect(AF_UNSPEC) on one socket per op
+ *   sgbench tcp_connect|udp_connect <addr> <port> <batch-size> <batches> <cgroup-dir>...
  *
- * Prints one JSON line: {"case":"tcp_connect","iterations":N,"ns_per_op":X,"errno":0}.
- * TCP sockets close with SO_LINGER 0 (RST) so a long run does not run out of ephemeral
- * ports to TIME_WAIT; the UDP disconnect does not run the connect hook, so the per-op
- * figure carries one mediated connect.
+ *   tcp_connect: socket() + connect() + close() per op, to a listener of its own on addr:port
+ *   udp_connect: connect() + connect(AF_UNSPEC) on one UDP socket per op
+ *
+ * For each batch it moves itself into each cgroup in turn (the first one alternating
+ * between batches) and times batch-size ops there, so a bare cgroup and a cgroup with the
+ * shim are measured milliseconds apart: on a busy machine, load changes hit both alike.
+ * A socket belongs to the cgroup it was created in, so sockets are created after the move.
+ * Prints one JSON line: {"case":"tcp_connect","batch":N,"ns_per_op":[[per batch, cgroup 1],[... cgroup 2]],"errno":0}
+ *
+ * The TCP listener is created before any move, so it stays in the caller's cgroup and
+ * only the client side is mediated; accept() and closing the server side are not timed.
+ * Client sockets close with SO_LINGER 0 (RST) so long runs do not exhaust ephemeral ports
+ * in TIME_WAIT. The UDP disconnect does not run the connect hook: each op carries one
+ * mediated connect.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +30,11 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#define MAX_CGROUPS 4
+#define MAX_BATCHES 1000
+
+static double results[MAX_CGROUPS][MAX_BATCHES];
 
 static long long now_ns(void)
 {
@@ -29,68 +44,133 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static int report(const char *name, long n, long long ns, int err)
+static int join_cgroup(const char *dir)
 {
-	printf("{\"case\":\"%s\",\"iterations\":%ld,\"ns_per_op\":%.1f,\"errno\":%d}\n", name, n,
-	       n > 0 ? (double)ns / (double)n : 0.0, err);
-	return err ? 1 : 0;
+	char path[4096];
+	char pid[32];
+	int fd, n, ok;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	n = snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	ok = write(fd, pid, (size_t)n) == n;
+	close(fd);
+	return ok ? 0 : errno;
 }
 
-static int tcp_connect(const struct sockaddr_in *sa, long n)
+/* Returns 0 and the timed ns for n ops, or an errno. */
+static int tcp_batch(int lfd, const struct sockaddr_in *sa, long n, long long *timed)
 {
 	const struct linger rst = { .l_onoff = 1, .l_linger = 0 };
-	long long t0 = now_ns();
 
+	*timed = 0;
 	for (long i = 0; i < n; i++) {
+		long long t0 = now_ns();
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		int c;
 
 		if (fd < 0)
-			return report("tcp_connect", i, now_ns() - t0, errno);
+			return errno;
 		if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa))) {
 			int err = errno;
 
 			close(fd);
-			return report("tcp_connect", i, now_ns() - t0, err);
+			return err;
 		}
+		*timed += now_ns() - t0;
+		c = accept(lfd, NULL, NULL);
+		if (c < 0)
+			return errno;
+		t0 = now_ns();
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
 		close(fd);
+		*timed += now_ns() - t0;
+		close(c);
 	}
-	return report("tcp_connect", n, now_ns() - t0, 0);
+	return 0;
 }
 
-static int udp_connect(const struct sockaddr_in *sa, long n)
+static int udp_batch(const struct sockaddr_in *sa, long n, long long *timed)
 {
 	const struct sockaddr unspec = { .sa_family = AF_UNSPEC };
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	long long t0;
 
 	if (fd < 0)
-		return report("udp_connect", 0, 0, errno);
+		return errno;
 	t0 = now_ns();
 	for (long i = 0; i < n; i++) {
-		if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)))
-			return report("udp_connect", i, now_ns() - t0, errno);
-		if (connect(fd, &unspec, sizeof(unspec)))
-			return report("udp_connect", i, now_ns() - t0, errno);
+		if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) ||
+		    connect(fd, &unspec, sizeof(unspec))) {
+			int err = errno;
+
+			close(fd);
+			return err;
+		}
 	}
-	return report("udp_connect", n, now_ns() - t0, 0);
+	*timed = now_ns() - t0;
+	close(fd);
+	return 0;
+}
+
+static int report(const char *name, long batch, int ncg, long done, int err)
+{
+	printf("{\"case\":\"%s\",\"batch\":%ld,\"ns_per_op\":[", name, batch);
+	for (int c = 0; c < ncg; c++) {
+		printf("%s[", c ? "," : "");
+		for (long b = 0; b < done; b++)
+			printf("%s%.1f", b ? "," : "", results[c][b]);
+		printf("]");
+	}
+	printf("],\"errno\":%d}\n", err);
+	return err ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
-	long n;
+	const char *name = argc > 1 ? argv[1] : "";
+	int tcp = !strcmp(name, "tcp_connect");
+	int lfd = -1;
+	long batch, batches;
+	int ncg = argc - 6;
 
-	if (argc != 5 || inet_pton(AF_INET, argv[2], &sa.sin_addr) != 1) {
-		fprintf(stderr, "usage: sgbench tcp_connect|udp_connect <ipv4> <port> <iterations>\n");
+	if ((!tcp && strcmp(name, "udp_connect")) || argc < 7 || ncg > MAX_CGROUPS ||
+	    inet_pton(AF_INET, argv[2], &sa.sin_addr) != 1) {
+		fprintf(stderr, "usage: sgbench tcp_connect|udp_connect <ipv4> <port> <batch-size> <batches> <cgroup-dir>... (at most %d)\n", MAX_CGROUPS);
 		return 2;
 	}
 	sa.sin_port = htons((unsigned short)atoi(argv[3]));
-	n = atol(argv[4]);
-	if (!strcmp(argv[1], "tcp_connect"))
-		return tcp_connect(&sa, n);
-	if (!strcmp(argv[1], "udp_connect"))
-		return udp_connect(&sa, n);
-	fprintf(stderr, "sgbench: unknown case %s\n", argv[1]);
-	return 2;
+	batch = atol(argv[4]);
+	batches = atol(argv[5]);
+	if (batch <= 0 || batches <= 0 || batches > MAX_BATCHES) {
+		fprintf(stderr, "sgbench: batch-size must be > 0 and batches 1..%d\n", MAX_BATCHES);
+		return 2;
+	}
+	if (tcp) {
+		int one = 1;
+
+		lfd = socket(AF_INET, SOCK_STREAM, 0);
+		if (lfd < 0)
+			return report(name, batch, ncg, 0, errno);
+		setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(lfd, (const struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 4096))
+			return report(name, batch, ncg, 0, errno);
+	}
+	for (long b = 0; b < batches; b++) {
+		for (int k = 0; k < ncg; k++) {
+			int c = (int)((k + b) % ncg);
+			long long timed = 0;
+			int err = join_cgroup(argv[6 + c]);
+
+			if (!err)
+				err = tcp ? tcp_batch(lfd, &sa, batch, &timed) : udp_batch(&sa, batch, &timed);
+			if (err)
+				return report(name, batch, ncg, b, err);
+			results[c][b] = (double)timed / (double)batch;
+		}
+	}
+	return report(name, batch, ncg, batches, 0);
 }

@@ -1,0 +1,50 @@
+// What the prompt queue hands to a UI and what it takes back.
+
+import type { AppIdentity, RequestOperation, RequestProtocol } from "@sockgate/protocol";
+import type { Rule } from "./rule-types.js";
+
+export interface PromptDestination {
+  address?: string;
+  port?: number;
+  /** The first host name the application resolved to the address, if any. */
+  host?: string;
+}
+
+export interface Prompt {
+  id: string;
+  uid: number;
+  /** "many": this application asked about more new destinations than the rate limit allows. */
+  kind: "single" | "many";
+  app: AppIdentity;
+  operation: RequestOperation;
+  protocol: RequestProtocol;
+  /** The destination asked about ("single"), or the first one ("many"). */
+  destination: PromptDestination;
+  /** Distinct destinations waiting on this prompt (1 for "single"). */
+  destinations: number;
+  /** Requests waiting on this prompt. */
+  requests: number;
+  createdAt: number;
+  deadline: number;
+}
+
+export const ANSWER_SCOPES = ["host-port", "host", "domain", "any"] as const;
+export type AnswerScope = (typeof ANSWER_SCOPES)[number];
+
+export type AnswerDuration = "once" | "process" | "reboot" | "forever" | { minutes: number };
+
+export interface PromptAnswer {
+  action: "allow" | "deny";
+  scope: AnswerScope;
+  duration: AnswerDuration;
+}
+
+export interface PromptOutcome {
+  promptId: string;
+  action: "allow" | "deny";
+  answeredBy: "user" | "timeout" | "queue-full";
+  /** One sentence: who or what settled it, and how. */
+  reason: string;
+  /** Rules the answer made (none for a timeout); once-rules settle only this prompt. */
+  rules: Rule[];
+}
