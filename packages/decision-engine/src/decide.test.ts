@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { request, rule } from "../test/fixtures.js";
-import { compileRules, requestFacts } from "./compile.js";
+import { compileRules } from "./compile.js";
+import { requestFacts } from "./rule-matcher.js";
 import { decide } from "./decide.js";
 import { parseList } from "./lists.js";
 import type { Rule } from "./rule-types.js";

@@ -2,8 +2,10 @@
 // same request, rule set and time always give the same decision.
 
 import type { Request } from "@sockgate/protocol";
-import type { CompiledRule, CompiledRules, RequestFacts } from "./compile.js";
-import { ANY, exeKeysOf, requestFacts } from "./compile.js";
+import type { CompiledRule, CompiledRules } from "./compile.js";
+import { ANY, exeKeysOf } from "./compile.js";
+import type { RequestFacts } from "./rule-matcher.js";
+import { requestFacts } from "./rule-matcher.js";
 import { domainSuffixes } from "./match-domain.js";
 import { addressKey } from "./match-address.js";
 import { unpackRank } from "./precedence.js";

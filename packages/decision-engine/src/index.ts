@@ -15,14 +15,10 @@ export { RuleSet } from "./rule-set.js";
 export type { RuleSetOptions } from "./rule-set.js";
 export { VerdictCache, requestCacheKey } from "./verdict-cache.js";
 
-export { diffKernelVerdicts, kernelVerdictKeyString, kernelVerdicts } from "./kernel-verdicts.js";
-export type {
-  ExecutableIdentity,
-  KernelVerdict,
-  KernelVerdictKey,
-  KernelVerdictOptions,
-  KernelVerdictPlan,
-} from "./kernel-verdicts.js";
+export { kernelVerdicts } from "./kernel-verdicts.js";
+export type { ExecutableIdentity, KernelVerdictOptions, KernelVerdictPlan } from "./kernel-verdicts.js";
+export { diffKernelVerdicts, kernelVerdictKeyString } from "./kernel-verdict-key.js";
+export type { KernelVerdict, KernelVerdictKey } from "./kernel-verdict-key.js";
 
 export { FakeClock, systemClock } from "./clock.js";
 export type { Clock } from "./clock.js";

@@ -6,38 +6,16 @@
 // See README.md "What compiles to kernel entries" for the rules that can.
 
 import { abi, formatAddress } from "@sockgate/protocol";
-import type { OpName, ProtoName, RequestOperation, RequestProtocol } from "@sockgate/protocol";
+import type { RequestOperation, RequestProtocol } from "@sockgate/protocol";
 import { REQUEST_OPERATIONS, REQUEST_PROTOCOLS } from "@sockgate/protocol";
 import type { CompiledRule, CompiledRules } from "./compile.js";
-import { portMatches } from "./compile.js";
+import type { KernelVerdict, KernelVerdictKey } from "./kernel-verdict-key.js";
+import { fnv1a32, kernelVerdictKeyString } from "./kernel-verdict-key.js";
+import { portMatches } from "./rule-matcher.js";
 import type { AddressWords } from "./match-address.js";
 import { addressKey, cidrContains } from "./match-address.js";
 import { globToRegExp, hasGlobChars } from "./match-glob.js";
 import type { PortSpec } from "./rule-types.js";
-
-export interface KernelVerdictKey {
-  exeDev: number;
-  exeIno: number;
-  uid: number;
-  op: OpName;
-  proto: ProtoName;
-  /** abi.LAYER_ADDR | abi.LAYER_PORT */
-  layer: number;
-  /** 0 unless layer has LAYER_PORT. */
-  port: number;
-  /** Canonical text (IPv4 as ::ffff:a.b.c.d) when layer has LAYER_ADDR, else null. */
-  addr: string | null;
-}
-
-export interface KernelVerdict {
-  key: KernelVerdictKey;
-  verdict: "allow" | "deny";
-  /** u32 echoed by the shim in events; a hash of the rule id unless tagOf says otherwise. */
-  tag: number;
-  ruleId: string;
-  /** Withdraw the entry at this time (ms since the epoch); Infinity for none. */
-  expiresAt: number;
-}
 
 export interface ExecutableIdentity {
   dev: number;
@@ -90,15 +68,6 @@ interface Planned {
 const NO_REMOTE = new Set<Op>(["socket", "bind", "listen"]);
 const MAX_RANGE = 16;
 
-export function fnv1a32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h === 0 ? 1 : h;
-}
-
 function layerOf(k: Region): number {
   return (k.addr !== undefined ? abi.LAYER_ADDR : 0) | (k.port !== undefined ? abi.LAYER_PORT : 0);
 }
@@ -110,6 +79,13 @@ function lookupOrder(k: Region): number {
   return l === (abi.LAYER_ADDR | abi.LAYER_PORT) ? 1 : l === abi.LAYER_ADDR ? 2 : l === abi.LAYER_PORT ? 3 : 4;
 }
 
+const globCache = new Map<string, RegExp>();
+function exeGlob(pattern: string): RegExp {
+  let re = globCache.get(pattern);
+  if (re === undefined) globCache.set(pattern, (re = globToRegExp(pattern, "path")));
+  return re;
+}
+
 /** Could rule q match some call in `region`? Errs towards yes. */
 function mayOverlap(q: CompiledRule, region: Region): boolean {
   const r = q.rule;
@@ -117,7 +93,7 @@ function mayOverlap(q: CompiledRule, region: Region): boolean {
   if (r.owner.kind === "user" && r.owner.uid !== region.uid) return false;
   if (typeof m.user === "number" && m.user !== region.uid) return false;
   if (m.exe !== undefined) {
-    if (hasGlobChars(m.exe) ? !globToRegExp(m.exe, "path").test(region.exePath) : m.exe !== region.exePath) return false;
+    if (hasGlobChars(m.exe) ? !exeGlob(m.exe).test(region.exePath) : m.exe !== region.exePath) return false;
   }
   if (region.op !== "any" && m.operation !== undefined && !m.operation.includes(region.op)) return false;
   if (region.proto !== "any" && m.protocol !== undefined && !m.protocol.includes(region.proto)) return false;
@@ -246,10 +222,6 @@ function toKey(k: Region): KernelVerdictKey {
   return { exeDev: k.dev, exeIno: k.ino, uid: k.uid, op: k.op, proto: k.proto, layer: layerOf(k), port: k.port ?? 0, addr };
 }
 
-export function kernelVerdictKeyString(k: KernelVerdictKey): string {
-  return `${k.exeDev}/${k.exeIno}/${k.uid}/${k.op}/${k.proto}/${k.layer}/${k.port}/${k.addr ?? ""}`;
-}
-
 /**
  * Plan the kernel entries for `compiled` at `now`. Rules are visited from the highest rank
  * down; a candidate entry is kept only if every higher-ranked rule that could match a call
@@ -262,6 +234,7 @@ export function kernelVerdicts(compiled: CompiledRules, options: KernelVerdictOp
   const byExe = new Map<string, Planned[]>();
   const generic: Planned[] = [];
   const seen = new Set<string>();
+  globCache.clear();
   for (const c of compiled.rules) {
     if (c.expiresAt <= options.now) continue;
     const exp = expand(c, options);
@@ -288,7 +261,12 @@ export function kernelVerdicts(compiled: CompiledRules, options: KernelVerdictOp
     }
     if (blocked > 0) planned.complete = false;
     if (exp.why !== undefined) notExpressed.push({ ruleId: c.rule.id, why: exp.why });
-    else if (blocked > 0) notExpressed.push({ ruleId: c.rule.id, why: `${blocked} of ${exp.keys.length} entries would overrule a higher-ranked rule the kernel cannot express` });
+    else if (blocked > 0) {
+      notExpressed.push({
+        ruleId: c.rule.id,
+        why: `${blocked} of ${exp.keys.length} entries withheld: a higher-ranked rule could match the same calls and is not in the kernel ahead of them`,
+      });
+    }
     if (exe !== undefined && !hasGlobChars(exe)) {
       let list = byExe.get(exe);
       if (list === undefined) byExe.set(exe, (list = []));
@@ -298,19 +276,4 @@ export function kernelVerdicts(compiled: CompiledRules, options: KernelVerdictOp
     }
   }
   return { entries, notExpressed };
-}
-
-/** What to write and what to delete to move the kernel from `before` to `after`. */
-export function diffKernelVerdicts(before: readonly KernelVerdict[], after: readonly KernelVerdict[]): { upsert: KernelVerdict[]; withdraw: KernelVerdictKey[] } {
-  const old = new Map(before.map((e) => [kernelVerdictKeyString(e.key), e]));
-  const upsert: KernelVerdict[] = [];
-  const next = new Set<string>();
-  for (const e of after) {
-    const k = kernelVerdictKeyString(e.key);
-    next.add(k);
-    const prev = old.get(k);
-    if (prev === undefined || prev.verdict !== e.verdict || prev.tag !== e.tag) upsert.push(e);
-  }
-  const withdraw = before.filter((e) => !next.has(kernelVerdictKeyString(e.key))).map((e) => e.key);
-  return { upsert, withdraw };
 }

@@ -21,6 +21,18 @@ describe("lists", () => {
     expect(l.hasName("notexample.org")).toBe(false);
   });
 
+  it("domain lookups agree with a scan of every entry, whatever the entries' lengths (property)", () => {
+    const label = fc.constantFrom("a", "b", "c", "org");
+    const name = fc.array(label, { minLength: 1, maxLength: 5 }).map((ls) => ls.join("."));
+    fc.assert(
+      fc.property(fc.array(name, { minLength: 1, maxLength: 10 }), name, (entries, probe) => {
+        const l = parseList("d", entries.join("\n"), "domains");
+        const expected = entries.some((e) => probe === e || probe.endsWith(`.${e}`));
+        expect(l.hasName(probe)).toBe(expected);
+      }),
+    );
+  });
+
   it("CIDR format: binary search agrees with a linear scan, v4-mapped included (property)", () => {
     const v4 = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }));
     fc.assert(

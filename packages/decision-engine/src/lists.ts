@@ -46,6 +46,10 @@ export class NamedList {
   private readonly exact: Set<string>;
   private readonly domains: Set<string>;
   private readonly ranges: AddressRanges;
+  // Label counts of the shortest and longest domain entry: suffixes outside that span
+  // cannot be in the set, so they are not hashed and looked up at all.
+  private readonly minLabels: number;
+  private readonly maxLabels: number;
 
   constructor(name: string, format: ListFormat, parts: { exact: Set<string>; domains: Set<string>; cidrs: Cidr[]; skipped: number }) {
     this.name = name;
@@ -54,6 +58,16 @@ export class NamedList {
     this.domains = parts.domains;
     this.ranges = new AddressRanges(parts.cidrs);
     this.size = parts.exact.size + parts.domains.size + parts.cidrs.length;
+    let min = Infinity;
+    let max = 0;
+    for (const d of parts.domains) {
+      let labels = 1;
+      for (let i = d.indexOf("."); i >= 0; i = d.indexOf(".", i + 1)) labels++;
+      min = Math.min(min, labels);
+      max = Math.max(max, labels);
+    }
+    this.minLabels = min;
+    this.maxLabels = max;
     this.skipped = parts.skipped;
   }
 
@@ -64,12 +78,17 @@ export class NamedList {
 
   /** `name` must be normalized (lowercase, no trailing dot). */
   hasName(name: string): boolean {
-    if (this.exact.has(name) || this.domains.has(name)) return true;
+    if (this.exact.size > 0 && this.exact.has(name)) return true;
     if (this.domains.size === 0) return false;
-    let i = name.indexOf(".");
-    while (i >= 0) {
-      if (this.domains.has(name.slice(i + 1))) return true;
-      i = name.indexOf(".", i + 1);
+    let labels = 1;
+    for (let i = name.indexOf("."); i >= 0; i = name.indexOf(".", i + 1)) labels++;
+    // Walk suffixes from the full name down, looking up only those with a possible length.
+    let start = 0;
+    for (let n = labels; n >= this.minLabels; n--) {
+      if (n <= this.maxLabels && this.domains.has(start === 0 ? name : name.slice(start))) return true;
+      const dot = name.indexOf(".", start);
+      if (dot < 0) break;
+      start = dot + 1;
     }
     return false;
   }

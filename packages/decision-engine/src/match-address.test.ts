@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isSockgateError } from "@sockgate/protocol";
+import { isSockgateError, parseAddress } from "@sockgate/protocol";
 import { addressKey, addressWords, cidrContains, parseCidr } from "./match-address.js";
 
 const v4Text = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join(".");
@@ -10,6 +10,40 @@ const maskBig = (bits: number, width: number): bigint => (bits === 0 ? 0n : ((1n
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const groups = fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 });
+
+describe("address parsing", () => {
+  it("the dotted-quad fast path agrees with @sockgate/protocol's parser on quad-like text (property)", () => {
+    const part = fc.oneof(
+      { arbitrary: fc.integer({ min: 0, max: 255 }).map(String), weight: 12 },
+      { arbitrary: fc.integer({ min: 256, max: 1000 }).map(String), weight: 1 },
+      { arbitrary: fc.constantFrom("00", "01", "007", "", "1a", "-1", " 1"), weight: 1 },
+    );
+    const text = fc.oneof(
+      { arbitrary: fc.array(part, { minLength: 4, maxLength: 4 }).map((ps) => ps.join(".")), weight: 6 },
+      { arbitrary: fc.array(part, { minLength: 1, maxLength: 6 }).map((ps) => ps.join(".")), weight: 2 },
+      { arbitrary: fc.string({ maxLength: 16 }), weight: 1 },
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        let expected: number[] | string;
+        try {
+          const b = parseAddress(t);
+          expected = [0, 4, 8, 12].map((i) => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0);
+        } catch (e) {
+          expected = (e as { code: string }).code;
+        }
+        let actual: number[] | string;
+        try {
+          actual = [...addressWords(t)];
+        } catch (e) {
+          actual = (e as { code: string }).code;
+        }
+        expect(actual).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
 
 describe("CIDR matching", () => {
   it("IPv4 matches a bigint reference", () => {

@@ -13,8 +13,42 @@ export interface Cidr {
   readonly prefix: number;
 }
 
+/**
+ * Dotted-quad fast path for the hot decide() loop: one pass over the characters, no
+ * allocation. Same rules as @sockgate/protocol's parser (no leading zeros, octets <= 255);
+ * returns -1 for anything else, which then goes through the full parser.
+ */
+function fastIPv4(text: string): number {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  let leadingZero = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (leadingZero) return -1;
+      if (digits === 0 && c === 48) leadingZero = true;
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    } else if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      leadingZero = false;
+    } else {
+      return -1;
+    }
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + octet;
+}
+
 /** Text address to words; throws SG_ERR_BAD_ADDRESS (from @sockgate/protocol) when malformed. */
 export function addressWords(text: string): AddressWords {
+  const v4 = fastIPv4(text);
+  if (v4 >= 0) return [0, 0, 0xffff, v4];
   const b = parseAddress(text);
   const w = (i: number): number => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
   return [w(0), w(4), w(8), w(12)];
@@ -22,7 +56,8 @@ export function addressWords(text: string): AddressWords {
 
 /** Stable string key of an address: equal for every spelling of the same address. */
 export function addressKey(words: AddressWords): string {
-  return `${words[0].toString(16)}:${words[1].toString(16)}:${words[2].toString(16)}:${words[3].toString(16)}`;
+  if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) return `${words[3]}`;
+  return `${words[0]}:${words[1]}:${words[2]}:${words[3]}`;
 }
 
 export function isV4MappedWords(words: AddressWords): boolean {

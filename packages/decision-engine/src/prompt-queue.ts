@@ -104,7 +104,8 @@ export class PromptQueue {
     if (same !== undefined) return join(same, true);
 
     const times = (this.recent.get(app) ?? []).filter((t) => t > now - this.o.windowMs);
-    this.recent.set(app, times);
+    if (times.length > 0) this.recent.set(app, times);
+    else this.recent.delete(app); // quiet apps leave no trace
     const kind = times.length >= this.o.perAppLimit ? "many" : "single";
 
     const id = `p${++this.seq}`;
@@ -118,7 +119,7 @@ export class PromptQueue {
       };
       return { promptId: id, coalesced: false, outcome: Promise.resolve(outcome) };
     }
-    if (kind === "single") times.push(now);
+    if (kind === "single") this.recent.set(app, [...times, now]);
     const prompt: Prompt = {
       id,
       uid: request.app.uid,

@@ -123,6 +123,19 @@ describe("shim mediates inbound connections to a listener in the test cgroup", (
     });
   });
 
+  it("listen() cannot be refused, but a deny verdict for it drops every SYN to that listener", async () => {
+    const port = PORT + 2;
+    w.shim.setVerdict({ exeDev: id.exeDev, exeIno: id.exeIno, uid: 0, op: "listen", proto: "tcp", port }, { verdict: "deny", tag: 42 });
+    const listener = await startIn(w.inside, [sgclient, "listen", "tcp4", "0.0.0.0", String(port), "--accept-one", "--accept-timeout-ms", "2500"], w.cleanup);
+    const client = await runClient(w.peer, [sgclient, "connect", "tcp4", w.ns.local4, String(port), "--timeout-ms", "1500"]);
+    expect(client).toMatchObject({ ok: false, err: "ETIMEDOUT" });
+    expect((await listener.done).json, "listen() itself succeeded; nothing was accepted").toMatchObject({ ok: true, step: "listen", accepted: false });
+    const listen = await w.events.waitFor((e) => e.tgid === listener.pid && e.op === "listen", 3000, "listen event");
+    expect(listen).toMatchObject({ hook: "sockops", verdict: "deny", reason: "app_port", tag: 42, localPort: port });
+    const accept = await w.events.waitFor((e) => e.tgid === listener.pid && e.op === "accept", 3000, "accept event");
+    expect(accept).toMatchObject({ hook: "ingress", verdict: "deny", tag: 42, localPort: port, remoteAddr: `::ffff:${w.ns.peer4}` });
+  });
+
   it("a listener created before the shim attached follows the untagged-listener policy", async () => {
     // Without the owner tag sockops puts on at listen(), the shim cannot know who listens.
     const cg = createTestCgroup(w.cleanup);

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { isSockgateError } from "@sockgate/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG, identityOf, openShim, unloadShim } from "./index.js";
@@ -123,6 +124,27 @@ describe("shim lifecycle", () => {
     const r = await runClient(inside, [sgclient, "connect", "tcp4", ns.peer4, String(PEER_TCP_PORT)]);
     expect(r).toMatchObject({ ok: false, err: "EACCES" });
     expect(await events.waitFor((e) => e.tgid === r.pid && e.op === "connect")).toMatchObject({ verdict: "deny", reason: "unknown" });
+  });
+
+  it("events the ring buffer has no room for are counted as lost, never silently dropped", async () => {
+    const { cg, ns } = await setup(cleanup);
+    const shim = openShimWithCleanup(cleanup, { cgroupPath: cg.path, config: OPEN_CONFIG });
+    const events = new EventCollector(shim, cleanup);
+    const python = realpathSync("/usr/bin/python3");
+    shim.setVerdict({ ...identityOf(python), uid: 0, op: "connect", proto: "udp", addr: ns.peer4, port: 9 }, { verdict: "deny" });
+    const calls = 5000; // ~2.5 MB of 508-byte records against a 1 MiB ring buffer
+    const script = `import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nn = 0\nfor _ in range(${calls}):\n    try:\n        s.connect(("${ns.peer4}", 9))\n    except PermissionError:\n        n += 1\nprint(n)\n`;
+    const before = shim.counters().connect4;
+    // execFileSync blocks this event loop, so nothing drains the ring buffer while python runs
+    const argv = ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec nsenter --net="$1" -- "$2" -c "$3"', cg.path, ns.path, python, script];
+    const denied = Number(execFileSync(argv[0]!, argv.slice(1), { encoding: "utf8" }).trim());
+    expect(denied).toBe(calls);
+    const received = (await events.settle((e) => e.op === "connect" && e.exePath === python, 1000)).length;
+    const after = shim.counters().connect4;
+    const lost = Number(after.lost - before.lost);
+    expect(Number(after.denies - before.denies)).toBe(calls);
+    expect(lost, "the burst overflowed the ring buffer").toBeGreaterThan(0);
+    expect(received + lost, `received ${received} + lost ${lost}`).toBe(calls);
   });
 
   it("cleanup removes a loaded, pinned shim, its cgroup and namespaces when the test throws", async () => {

@@ -6,7 +6,8 @@ import { clientPath } from "../test/harness/names.js";
 import { runClient } from "../test/harness/spawn.js";
 import { createShimWorld, resetShim, PEER_TCP_PORT, PEER_UDP_PORT, type ShimWorld } from "../test/harness/world.js";
 
-// The matrix of the issue: every mediated call, for IPv4, IPv6 and v4-mapped IPv6, under
+// The matrix of the issue: every mediated call (ping sockets and TCP Fast Open included),
+// for IPv4, IPv6 and v4-mapped IPv6 (socket() has no address, so only its family varies), under
 // an allow verdict, a deny verdict, and no verdict with either unknown policy. Each case
 // is one sgclient process inside the test cgroup and namespace; the test checks the errno
 // it saw, the event record the shim emitted for it, and the per-hook counters.
@@ -17,7 +18,7 @@ const MODES: Mode[] = ["allow", "deny", "unknown-allow", "unknown-deny"];
 interface Call {
   name: string;
   op: Exclude<OpName, "any">;
-  proto: "tcp" | "udp";
+  proto: "tcp" | "udp" | "icmp";
   hook: HookName;
   /** Socket family the event reports: 2 AF_INET, 10 AF_INET6. */
   family: 2 | 10;
@@ -35,7 +36,7 @@ interface Call {
 const BIND_PORT = 5050;
 const mapped = (v4: string): string => `::ffff:${v4}`;
 
-function socketCall(p: "tcp" | "udp", v: 4 | 6): Call {
+function socketCall(p: "tcp" | "udp" | "icmp", v: 4 | 6): Call {
   return { name: `socket ${p}${v}`, op: "socket", proto: p, hook: "sock_create", family: v === 4 ? 2 : 10, step: "socket", argv: () => ["socket", `${p}${v}`] };
 }
 
@@ -77,18 +78,44 @@ function peerCall(op: "connect" | "send", p: "tcp" | "udp", variant: "v4" | "v6"
   };
 }
 
+/** TCP Fast Open: sendto(MSG_FASTOPEN) connects, and runs the connect hook. */
+function fastOpenCall(variant: "v4" | "v6" | "mapped"): Call {
+  return { ...peerCall("connect", "tcp", variant), name: `fastopen tcp ${variant}`, step: "sendto", argv: (w) => ["fastopen", ...peerCall("connect", "tcp", variant).argv(w).slice(1)] };
+}
+
+/** Ping sockets (SOCK_DGRAM + IPPROTO_ICMP/ICMPV6) connect without a port: the verdict is app+addr. */
+function pingConnectCall(v: 4 | 6): Call {
+  return {
+    name: `connect icmp${v}`,
+    op: "connect",
+    proto: "icmp",
+    hook: v === 4 ? "connect4" : "connect6",
+    family: v === 4 ? 2 : 10,
+    step: "connect",
+    argv: (w) => ["connect", `icmp${v}`, v === 4 ? w.ns.peer4 : w.ns.peer6, "0"],
+    keyAddr: (w) => (v === 4 ? w.ns.peer4 : w.ns.peer6),
+    eventSide: "remote",
+    eventAddr: (w) => (v === 4 ? mapped(w.ns.peer4) : w.ns.peer6),
+  };
+}
+
 const CALLS: Call[] = [
   socketCall("tcp", 4),
   socketCall("tcp", 6),
   socketCall("udp", 4),
   socketCall("udp", 6),
+  socketCall("icmp", 4),
+  socketCall("icmp", 6),
   ...(["v4", "v6", "mapped"] as const).flatMap((v) => [
     bindCall("tcp", v),
     bindCall("udp", v),
     peerCall("connect", "tcp", v),
     peerCall("connect", "udp", v),
     peerCall("send", "udp", v),
+    fastOpenCall(v),
   ]),
+  pingConnectCall(4),
+  pingConnectCall(6),
 ];
 
 describe("shim mediates socket calls of a real process in a test cgroup", () => {
@@ -133,7 +160,7 @@ describe("shim mediates socket calls of a real process in a test cgroup", () => 
         hook: c.hook,
         family: c.family,
         verdict: denied ? "deny" : "allow",
-        reason: mode.startsWith("unknown") ? "unknown" : c.keyAddr ? "exact" : "app_op",
+        reason: mode.startsWith("unknown") ? "unknown" : !c.keyAddr ? "app_op" : c.keyPort ? "exact" : "app_addr",
         tag: mode.startsWith("unknown") ? 0 : tag,
         pid: r.pid,
         tgid: r.pid,
@@ -147,8 +174,8 @@ describe("shim mediates socket calls of a real process in a test cgroup", () => 
         comm: "sgclient",
         flags: 0,
       };
-      if (c.eventSide === "remote") Object.assign(expected, { remoteAddr: c.eventAddr!(w), remotePort: c.keyPort });
-      if (c.eventSide === "local") Object.assign(expected, { localAddr: c.eventAddr!(w), localPort: c.keyPort });
+      if (c.eventSide === "remote") Object.assign(expected, { remoteAddr: c.eventAddr!(w), remotePort: c.keyPort ?? 0 });
+      if (c.eventSide === "local") Object.assign(expected, { localAddr: c.eventAddr!(w), localPort: c.keyPort ?? 0 });
       expect(ev).toMatchObject(expected);
       expect(w.events.matching((e) => e.tgid === r.pid && e.op === c.op), "one event per call").toHaveLength(1);
 

@@ -264,8 +264,10 @@ struct sg_sock_owner {
 	__u32 ppid;
 	__u64 cgroup_id;
 	char comm[SG_COMM_LEN];
-	__u32 flags; /* SG_OWNER_* */
-	__u32 tag;   /* tag of the listen verdict that matched */
+	__u32 flags;         /* SG_OWNER_* */
+	__u32 tag;           /* tag of the listen verdict that matched */
+	__u32 listen_reason; /* enum sg_reason of that verdict, reported with each dropped SYN */
+	__u32 _pad;
 };
 
 #define SG_OWNER_LISTEN_DENIED 0x1 /* listen() was denied: every SYN to this listener is dropped */
@@ -288,6 +290,6 @@ SG_ASSERT_SIZE(sg_attr_path, 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_event, 8 + 13 * 8 + 5 * 12 + 2 * 20 + 2 * 8 + 20 + 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_exe_key, 16);
 SG_ASSERT_SIZE(sg_exe_path, 8 + SG_PATH_MAX);
-SG_ASSERT_SIZE(sg_sock_owner, 64);
+SG_ASSERT_SIZE(sg_sock_owner, 72);
 
 #endif /* SOCKGATE_ABI_H */

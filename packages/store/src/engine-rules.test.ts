@@ -53,7 +53,7 @@ describe("store with the decision-engine's rules", () => {
       if (!isSockgateError(err, "SG_ERR_STORE_IMPORT")) throw err;
       message = err.message;
     }
-    expect(message).toMatch(/^import: rules\[1\] \(id "bad-port"\) is invalid: .*match\.remotePort\[0\].*; nothing was written$/);
+    expect(message).toMatch(/^import: rules\[1\]: rule "bad-port" is invalid: field match\.remotePort\[0\]: expected a range .*; nothing was written$/);
     expect(store.rules.list()).toEqual([]);
     expect(() => store.rules.put({ ...curl, action: "permit" } as unknown as Rule)).toThrow(/action/);
     store.close();

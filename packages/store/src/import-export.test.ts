@@ -60,11 +60,11 @@ describe("export and import", () => {
       { id: "new-3", owner: bob, action: "allow" },
     ]);
     expect(importError(() => store.importJson(text))).toBe(
-      'import: rules[2] (id "new-2") is invalid: /action: expected allow, deny or ask, received "sometimes"; nothing was written',
+      'import: rules[2] (id "new-2"): /action: expected allow, deny or ask, received "sometimes"; nothing was written',
     );
     expect(importError(() => store.importJson(text, { mode: "replace" }))).toMatch(/^import: rules\[2\]/);
     expect(importError(() => store.importJson(doc([{ id: "x", owner: system, action: "deny", colour: "red" }])))).toBe(
-      'import: rules[0] (id "x") is invalid: /colour: expected no such field, received "red"; nothing was written',
+      'import: rules[0] (id "x"): /colour: expected no such field, received "red"; nothing was written',
     );
     expect(store.rules.list()).toEqual([{ id: "keep", owner: alice, action: "allow", note: "before" }]);
     store.close();

@@ -83,7 +83,10 @@ export function importRules<R extends StorableRule>(
       c = checkRule(validate, raw, `rules[${i}]`);
     } catch (cause) {
       const id = (raw as { id?: unknown } | null)?.id;
-      throw importError(`rules[${i}]${typeof id === "string" ? ` (id "${id}")` : ""} is invalid: ${(cause as Error).message}`, cause);
+      const message = (cause as Error).message;
+      // Name the rule by id too, unless the validator's message already does.
+      const named = typeof id === "string" && !message.includes(JSON.stringify(id)) ? ` (id ${JSON.stringify(id)})` : "";
+      throw importError(`rules[${i}]${named}: ${message}`, cause);
     }
     const first = seen.get(c.rule.id);
     if (first !== undefined) throw importError(`rules[${i}].id: expected ids to be unique, received "${c.rule.id}" again (first at rules[${first}])`);

@@ -55,6 +55,7 @@ int sg_ingress(struct __sk_buff *skb)
 	struct bpf_sock *sk;
 	struct sg_syn syn = {};
 	struct sg_req r = {};
+	struct sg_lookup l;
 	int act;
 
 	if (!sg_parse_syn(skb, &syn))
@@ -71,7 +72,6 @@ int sg_ingress(struct __sk_buff *skb)
 	r.hook = SG_HOOK_INGRESS;
 	r.has_peer = 1;
 	r.family = sk->family;
-	r.cookie = bpf_get_socket_cookie(skb);
 	__builtin_memcpy(r.remote_addr, syn.saddr, 16);
 	__builtin_memcpy(r.local_addr, syn.daddr, 16);
 	r.remote_port = syn.sport;
@@ -88,6 +88,7 @@ int sg_ingress(struct __sk_buff *skb)
 		act = cfg && cfg->untagged_listener_policy == SG_POLICY_ALLOW ? SG_ACT_ALLOW : SG_ACT_DENY;
 		if (act == SG_ACT_DENY)
 			sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
+		r.cookie = bpf_get_socket_cookie(skb);
 		sg_emit(&r, act == SG_ACT_ALLOW ? SG_VERDICT_ALLOW : SG_VERDICT_DENY, SG_REASON_UNTAGGED_LISTENER, 0);
 		return act == SG_ACT_ALLOW ? 1 : 0;
 	}
@@ -103,8 +104,11 @@ int sg_ingress(struct __sk_buff *skb)
 	if (owner->flags & SG_OWNER_LISTEN_DENIED) {
 		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
 		sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
-		sg_emit(&r, SG_VERDICT_DENY, SG_REASON_EXACT, owner->tag);
+		r.cookie = bpf_get_socket_cookie(skb);
+		sg_emit(&r, SG_VERDICT_DENY, owner->listen_reason, owner->tag);
 		return 0;
 	}
-	return sg_decide(&r) == SG_ACT_ALLOW ? 1 : 0;
+	act = sg_decide(&r, &l);
+	SG_REPORT(skb, r, l);
+	return act == SG_ACT_ALLOW ? 1 : 0;
 }

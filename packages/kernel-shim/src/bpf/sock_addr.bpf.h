@@ -14,7 +14,6 @@ static __always_inline void sg_req_from_sock_addr(struct sg_req *r, struct bpf_s
 	r->has_peer = 1;
 	r->family = ctx->family;
 	r->proto = sg_proto_of(ctx->type, ctx->protocol);
-	r->cookie = bpf_get_socket_cookie(ctx);
 	if (v6) {
 		__u32 ip6[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
 
@@ -31,7 +30,11 @@ static __always_inline void sg_req_from_sock_addr(struct sg_req *r, struct bpf_s
 static __always_inline int sg_sock_addr_hook(struct bpf_sock_addr *ctx, __u8 op, __u8 hook, int v6)
 {
 	struct sg_req r = {};
+	struct sg_lookup l;
+	int act;
 
 	sg_req_from_sock_addr(&r, ctx, op, hook, v6);
-	return sg_decide(&r) == SG_ACT_ALLOW ? 1 : sg_refuse();
+	act = sg_decide(&r, &l);
+	SG_REPORT(ctx, r, l);
+	return act == SG_ACT_ALLOW ? 1 : sg_refuse();
 }

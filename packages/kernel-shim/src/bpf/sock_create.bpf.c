@@ -4,6 +4,8 @@ SEC("cgroup/sock_create")
 int sg_sock_create(struct bpf_sock *sk)
 {
 	struct sg_req r = {};
+	struct sg_lookup l;
+	int act;
 
 	if (sk->family != SG_AF_INET && sk->family != SG_AF_INET6)
 		return 1;
@@ -12,6 +14,7 @@ int sg_sock_create(struct bpf_sock *sk)
 	r.proto = sg_proto_of(sk->type, sk->protocol);
 	r.hook = SG_HOOK_SOCK_CREATE;
 	r.family = sk->family;
-	r.cookie = bpf_get_socket_cookie(sk);
-	return sg_decide(&r) == SG_ACT_ALLOW ? 1 : sg_refuse();
+	act = sg_decide(&r, &l);
+	SG_REPORT(sk, r, l);
+	return act == SG_ACT_ALLOW ? 1 : sg_refuse();
 }

@@ -47,6 +47,7 @@ int sg_sockops(struct bpf_sock_ops *skops)
 		__builtin_memcpy(owner->comm, r.id.comm, SG_COMM_LEN);
 		owner->flags = l.verdict == SG_VERDICT_DENY ? SG_OWNER_LISTEN_DENIED : 0;
 		owner->tag = l.tag;
+		owner->listen_reason = l.reason;
 	}
 	if (l.verdict == SG_VERDICT_ALLOW) {
 		sg_count(SG_HOOK_SOCKOPS, SG_CNT_ALLOWS);

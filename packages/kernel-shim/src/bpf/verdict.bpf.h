@@ -12,6 +12,7 @@ struct sg_lookup {
 	__u32 verdict; /* enum sg_verdict */
 	__u32 reason;  /* enum sg_reason */
 	__u32 tag;
+	__u32 report;  /* 1: the hook must emit an event with these values */
 };
 
 static __always_inline int sg_try(struct sg_verdict_key *k, struct sg_lookup *out, __u32 reason)
@@ -83,33 +84,43 @@ static __always_inline int sg_report_allows(void)
 	return cfg && cfg->report_allows;
 }
 
-/* Decide, count and report one call. Returns SG_ACT_ALLOW or SG_ACT_DENY. */
-static __always_inline int sg_decide(const struct sg_req *r)
+/*
+ * Decide and count one call; says in *out whether to report it. Reporting is left to
+ * the hook so the socket cookie is only fetched when an event is sent.
+ */
+static __always_inline int sg_decide(const struct sg_req *r, struct sg_lookup *out)
 {
 	struct sg_counters *cnt = sg_counters_get();
-	struct sg_lookup l;
 	int act;
 
 	sg_bump(cnt, r->hook, SG_CNT_RUNS);
-	sg_lookup_verdict(r, &l);
-	if (l.verdict == SG_VERDICT_ALLOW) {
+	sg_lookup_verdict(r, out);
+	if (out->verdict == SG_VERDICT_ALLOW) {
 		sg_bump(cnt, r->hook, SG_CNT_ALLOWS);
-		if (sg_report_allows())
-			sg_emit(r, SG_VERDICT_ALLOW, l.reason, l.tag);
+		out->report = sg_report_allows();
 		return SG_ACT_ALLOW;
 	}
-	if (l.verdict == SG_VERDICT_DENY) {
+	out->report = 1;
+	if (out->verdict == SG_VERDICT_DENY) {
 		sg_bump(cnt, r->hook, SG_CNT_DENIES);
-		sg_emit(r, SG_VERDICT_DENY, l.reason, l.tag);
 		return SG_ACT_DENY;
 	}
 	sg_bump(cnt, r->hook, SG_CNT_UNKNOWNS);
 	act = sg_unknown_policy(r->op) == SG_POLICY_ALLOW ? SG_ACT_ALLOW : SG_ACT_DENY;
 	if (act == SG_ACT_DENY)
 		sg_bump(cnt, r->hook, SG_CNT_DENIES);
-	sg_emit(r, act == SG_ACT_ALLOW ? SG_VERDICT_ALLOW : SG_VERDICT_DENY, SG_REASON_UNKNOWN, 0);
+	out->verdict = act == SG_ACT_ALLOW ? SG_VERDICT_ALLOW : SG_VERDICT_DENY;
 	return act;
 }
+
+/* Emits the event sg_decide asked for; ctx is any context bpf_get_socket_cookie takes. */
+#define SG_REPORT(ctx, r, l)                                                                \
+	do {                                                                                \
+		if ((l).report) {                                                           \
+			(r).cookie = bpf_get_socket_cookie(ctx);                            \
+			sg_emit(&(r), (l).verdict, (l).reason, (l).tag);                    \
+		}                                                                           \
+	} while (0)
 
 /* The only way a hook says no to the caller: EACCES, never an odd errno. */
 static __always_inline int sg_refuse(void)

@@ -6,9 +6,10 @@
  * shim sees a real process with a real executable identity, and the errno printed
  * is exactly what the program would see.
  *
- *   sgclient socket  tcp4|tcp6|udp4|udp6
+ *   sgclient socket  tcp4|tcp6|udp4|udp6|icmp4|icmp6     (icmp: ping sockets)
  *   sgclient bind    <p> <addr> <port>
  *   sgclient connect <p> <addr> <port> [--timeout-ms N]
+ *   sgclient fastopen tcp4|tcp6 <addr> <port>             (sendto with MSG_FASTOPEN: connects)
  *   sgclient sendto  udp4|udp6 <addr> <port>
  *   sgclient listen  tcp4|tcp6 <addr> <port> [--accept-one] [--accept-timeout-ms N]
  *   sgclient serve   tcp4|tcp6|udp4|udp6 <addr> <port>       (peer-side server, runs until killed)
@@ -34,6 +35,7 @@
 struct target {
 	int family;
 	int type;
+	int protocol;
 	struct sockaddr_storage sa;
 	socklen_t salen;
 };
@@ -74,19 +76,29 @@ static int fail(const char *step, int err)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: sgclient socket|bind|connect|sendto|listen|serve <tcp4|tcp6|udp4|udp6> [addr port] [options]\n");
+	fprintf(stderr, "usage: sgclient socket|bind|connect|fastopen|sendto|listen|serve <tcp4|tcp6|udp4|udp6|icmp4|icmp6> [addr port] [options]\n");
 	return 2;
 }
 
 static int parse_proto(const char *p, struct target *t)
 {
-	if (!strcmp(p, "tcp4") || !strcmp(p, "tcp6"))
-		t->type = SOCK_STREAM;
-	else if (!strcmp(p, "udp4") || !strcmp(p, "udp6"))
-		t->type = SOCK_DGRAM;
-	else
+	size_t n = strlen(p);
+
+	if (n < 4)
 		return -1;
-	t->family = p[3] == '4' ? AF_INET : AF_INET6;
+	t->family = p[n - 1] == '4' ? AF_INET : p[n - 1] == '6' ? AF_INET6 : 0;
+	if (!t->family)
+		return -1;
+	if (!strncmp(p, "tcp", n - 1) && n == 4) {
+		t->type = SOCK_STREAM;
+	} else if (!strncmp(p, "udp", n - 1) && n == 4) {
+		t->type = SOCK_DGRAM;
+	} else if (!strncmp(p, "icmp", n - 1) && n == 5) {
+		t->type = SOCK_DGRAM;
+		t->protocol = t->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	} else {
+		return -1;
+	}
 	return 0;
 }
 
@@ -136,9 +148,9 @@ static int has_flag(int argc, char **argv, const char *name)
 
 static int open_socket(const struct target *t)
 {
-	int fd = socket(t->family, t->type, 0);
+	int fd = socket(t->family, t->type, t->protocol);
 
-	if (fd >= 0 && t->family == AF_INET6) {
+	if (fd >= 0 && t->family == AF_INET6 && !t->protocol) {
 		int off = 0; /* dual stack, so v4-mapped addresses work whatever bindv6only says */
 
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
@@ -238,6 +250,23 @@ static int do_sendto(const struct target *t)
 	if (sendto(fd, payload, sizeof(payload), 0, (const struct sockaddr *)&t->sa, t->salen) < 0)
 		return fail("sendto", errno);
 	print_result("sendto", 0, NULL);
+	return 0;
+}
+
+/* TCP Fast Open: the connect happens inside sendto(), and runs the connect hook there. */
+static int do_fastopen(const struct target *t)
+{
+	static const char payload[] = "sockgate-tfo";
+	char extra[128];
+	int fd = open_socket(t);
+
+	if (fd < 0)
+		return fail("socket", errno);
+	if (sendto(fd, payload, sizeof(payload), MSG_FASTOPEN, (const struct sockaddr *)&t->sa, t->salen) < 0)
+		return fail("sendto", errno);
+	sockname_json(fd, extra, sizeof(extra));
+	print_result("sendto", 0, extra);
+	close(fd);
 	return 0;
 }
 
@@ -341,7 +370,7 @@ int main(int argc, char **argv)
 	if (parse_proto(argv[2], &t))
 		return usage();
 	if (!strcmp(op, "socket")) {
-		int fd = socket(t.family, t.type, 0);
+		int fd = socket(t.family, t.type, t.protocol);
 
 		if (fd < 0)
 			return fail("socket", errno);
@@ -354,6 +383,8 @@ int main(int argc, char **argv)
 		return do_bind(&t);
 	if (!strcmp(op, "connect"))
 		return do_connect(&t, opt_long(argc, argv, "--timeout-ms", 3000));
+	if (!strcmp(op, "fastopen") && t.type == SOCK_STREAM)
+		return do_fastopen(&t);
 	if (!strcmp(op, "sendto") && t.type == SOCK_DGRAM)
 		return do_sendto(&t);
 	if (!strcmp(op, "listen") && t.type == SOCK_STREAM)

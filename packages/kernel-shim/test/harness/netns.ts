@@ -38,6 +38,8 @@ export function createNetns(cleanup: Cleanup): TestNetns {
     cleanup.add(`delete netns ${nsName}`, () => void run("ip", ["netns", "del", nsName]));
     run("ip", ["-n", nsName, "link", "set", "lo", "up"]);
   }
+  // ping sockets for every group, as desktop distributions configure it (the netns default is none)
+  run("nsenter", [`--net=${ns.path}`, "--", "sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647"]);
   run("ip", ["-n", name, "link", "add", "sg0", "type", "veth", "peer", "name", "sg1", "netns", peer]);
   run("ip", ["-n", name, "addr", "add", `${ns.local4}/24`, "dev", "sg0"]);
   run("ip", ["-n", name, "addr", "add", `${ns.local6}/64`, "dev", "sg0", "nodad"]);

@@ -1,0 +1,150 @@
+// One rule -> one predicate over a Request. Each present match field adds a test; the
+// destination fields (addresses, host names, lists) form a single any-of test.
+
+import { SockgateError } from "@sockgate/protocol";
+import type { Request } from "@sockgate/protocol";
+import type { AddressWords, Cidr } from "./match-address.js";
+import { addressWords, cidrContains, parseCidr } from "./match-address.js";
+import type { HostPattern } from "./match-domain.js";
+import { inDomain, normalizeHostName, parseHostPattern } from "./match-domain.js";
+import { globToRegExp, hasGlobChars } from "./match-glob.js";
+import type { ListRegistry, NamedList } from "./lists.js";
+import type { PortSpec, Rule } from "./rule-types.js";
+
+/** What decide() knows about a request beyond the Request itself, computed once. */
+export interface RequestFacts {
+  remote?: AddressWords;
+  /** Normalized host names. */
+  names: string[];
+}
+
+export interface RuleMatcher {
+  readonly matches: (request: Request, facts: RequestFacts) => boolean;
+  /** Parsed destination, for bucketing and kernel-verdicts.ts. */
+  readonly cidrs: readonly Cidr[];
+  readonly hosts: readonly HostPattern[];
+  readonly lists: readonly NamedList[];
+}
+
+export function portMatches(specs: readonly PortSpec[], port: number | undefined): boolean {
+  if (port === undefined) return false;
+  for (const s of specs) {
+    if (typeof s === "number" ? s === port : s.from <= port && port <= s.to) return true;
+  }
+  return false;
+}
+
+export function ruleExpiresAt(rule: Rule): number {
+  return rule.duration.kind === "minutes" ? (rule.createdAt ?? 0) + rule.duration.minutes * 60_000 : Infinity;
+}
+
+function hostMatches(patterns: readonly HostPattern[], names: readonly string[]): boolean {
+  for (const n of names) {
+    for (const p of patterns) if (p.kind === "exact" ? p.name === n : inDomain(n, p.domain)) return true;
+  }
+  return false;
+}
+
+export function ruleMatcher(rule: Rule, lists: ListRegistry): RuleMatcher {
+  const m = rule.match;
+  const tests: Array<(r: Request, f: RequestFacts) => boolean> = [];
+  if (rule.owner.kind === "user") {
+    const uid = rule.owner.uid;
+    tests.push((r) => r.app.uid === uid);
+  }
+  if (m.exe !== undefined) {
+    const exe = m.exe;
+    if (hasGlobChars(exe)) {
+      const re = globToRegExp(exe, "path");
+      tests.push((r) => re.test(r.app.exePath));
+    } else {
+      tests.push((r) => r.app.exePath === exe);
+    }
+  }
+  if (m.sha256 !== undefined) {
+    const h = m.sha256;
+    tests.push((r) => r.app.sha256 === h);
+  }
+  if (typeof m.user === "number") {
+    const uid = m.user;
+    tests.push((r) => r.app.uid === uid);
+  } else if (typeof m.user === "string") {
+    const name = m.user;
+    tests.push((r) => r.app.userName === name);
+  }
+  if (m.appId !== undefined) {
+    const { kind, id } = m.appId;
+    tests.push((r) => r.app.appId?.kind === kind && r.app.appId.id === id);
+  }
+  if (m.parentExe !== undefined) {
+    const re = globToRegExp(m.parentExe, "path");
+    tests.push((r) => r.app.parentExe !== undefined && re.test(r.app.parentExe));
+  }
+  if (m.cmdline !== undefined) {
+    const re = globToRegExp(m.cmdline, "text");
+    tests.push((r) => r.app.cmdline !== undefined && re.test(r.app.cmdline.join(" ")));
+  }
+  if (m.operation !== undefined) {
+    const ops = new Set<string>(m.operation);
+    tests.push((r) => ops.has(r.operation));
+  }
+  if (m.protocol !== undefined) {
+    const protos = new Set<string>(m.protocol);
+    tests.push((r) => protos.has(r.protocol));
+  }
+  if (m.family !== undefined) {
+    const fam = m.family;
+    tests.push((r) => r.family === fam);
+  }
+  const cidrs = (m.remoteAddress ?? []).map(parseCidr);
+  const hosts = (m.remoteHost ?? []).map((h) => parseHostPattern(h)!);
+  const ruleLists = (m.list ?? []).map((name) => {
+    const l = lists.get(name);
+    // A rule whose list is missing must not silently match nothing: a deny would fail open.
+    if (l === undefined) {
+      throw new SockgateError(
+        "SG_ERR_LIST_UNKNOWN",
+        `rule ${JSON.stringify(rule.id)} names list ${JSON.stringify(name)}, which is not loaded; loaded lists: ${[...lists.keys()].join(", ") || "(none)"}`,
+      );
+    }
+    return l;
+  });
+  if (cidrs.length + hosts.length + ruleLists.length > 0) {
+    tests.push((_r, f) => {
+      if (f.remote === undefined) return false;
+      for (const c of cidrs) if (cidrContains(c, f.remote)) return true;
+      if (hosts.length > 0 && hostMatches(hosts, f.names)) return true;
+      for (const l of ruleLists) {
+        if (l.hasAddress(f.remote)) return true;
+        for (const n of f.names) if (l.hasName(n)) return true;
+      }
+      return false;
+    });
+  }
+  if (m.remotePort !== undefined) {
+    const specs = m.remotePort;
+    tests.push((r) => portMatches(specs, r.remote?.port));
+  }
+  if (m.localPort !== undefined) {
+    const specs = m.localPort;
+    tests.push((r) => portMatches(specs, r.local?.port));
+  }
+  const matches = (r: Request, f: RequestFacts): boolean => {
+    for (const t of tests) if (!t(r, f)) return false;
+    return true;
+  };
+  return { matches, cidrs, hosts, lists: ruleLists };
+}
+
+/** Parse what decide() needs from a request once. */
+export function requestFacts(request: Request): RequestFacts {
+  let remote: AddressWords | undefined;
+  const text = request.remote?.address;
+  if (text !== undefined) remote = addressWords(text);
+  const names: string[] = [];
+  for (const n of request.remoteHostNames ?? []) {
+    const h = normalizeHostName(n);
+    if (h !== undefined) names.push(h);
+  }
+  return remote === undefined ? { names } : { remote, names };
+}
