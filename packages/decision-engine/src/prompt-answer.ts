@@ -35,7 +35,9 @@ function destinationMatch(prompt: Prompt, dest: PromptDestination, scope: Prompt
     // bind/listen ask about a local port; socket() has nothing narrower than the app.
     return scope === "host-port" && dest.port !== undefined && prompt.operation !== "socket" ? { localPort: [dest.port] } : {};
   }
-  const port = scope === "host-port" && dest.port !== undefined && dest.port > 0 ? { remotePort: [dest.port] } : {};
+  // accept: the port is the local one the peer came in on (see destinationOf in prompt-queue.ts).
+  const portField = prompt.operation === "accept" ? "localPort" : "remotePort";
+  const port = scope === "host-port" && dest.port !== undefined && dest.port > 0 ? { [portField]: [dest.port] } : {};
   if (dest.host !== undefined) {
     const host = scope === "domain" ? `*.${parentDomainForScope(dest.host)}` : dest.host;
     return { remoteHost: [host], ...port };

@@ -71,6 +71,19 @@ describe("PromptQueue: rate limit", () => {
     expect(settled.every((o) => o.action === "deny" && o.promptId === many.id)).toBe(true);
   });
 
+  it("a burst over several operations gets one 'many' prompt per operation and protocol, each answer covering its own", () => {
+    const { q, shown } = queue({ perAppLimit: 0 });
+    const tcp = q.raise(to("192.0.2.1"));
+    const udp = q.raise(request({ operation: "send", protocol: "udp", remote: { address: "192.0.2.2", port: 53 } }));
+    const tcp2 = q.raise(to("192.0.2.3"));
+    expect(shown.map((p) => p.kind)).toEqual(["many", "many"]);
+    expect(tcp2.promptId).toBe(tcp.promptId);
+    expect(udp.promptId).not.toBe(tcp.promptId);
+    const out = q.answer(udp.promptId, 1000, { action: "allow", scope: "any", duration: "forever" });
+    expect(out.rules.map((r) => r.match)).toEqual([{ exe: "/usr/bin/curl", operation: ["send"], protocol: ["udp"] }]);
+    expect(q.pending(1000).map((p) => p.id)).toEqual([tcp.promptId]);
+  });
+
   it("the window slides: after windowMs the program may ask singly again", () => {
     const { q, clock, shown } = queue({ timeoutMs: 10 * 60_000 });
     for (let i = 0; i < 4; i++) q.raise(to(`10.0.0.${i + 1}`));
@@ -152,6 +165,21 @@ describe("PromptQueue: timeout and answers", () => {
     const out2 = q.answer(r2.promptId, 1000, { action: "allow", scope: "host-port", duration: "reboot" });
     expect(out2.rules[0]!.match).toMatchObject({ operation: ["bind"], localPort: [8080] });
     expect(out2.rules[0]!.duration).toEqual({ kind: "reboot", bootId: "boot-1" });
+  });
+
+  it("accept asks about the peer and the local port: new ephemeral peer ports coalesce, and the answer matches the next one", () => {
+    const { q } = queue();
+    const incoming = (peerPort: number) =>
+      request({ operation: "accept", local: { address: "192.0.2.100", port: 22 }, remote: { address: "198.51.100.7", port: peerPort } });
+    const a = q.raise(incoming(40001));
+    const b = q.raise(incoming(40002));
+    expect(b.promptId).toBe(a.promptId);
+    expect(q.pending(1000)[0]!.destination).toEqual({ address: "198.51.100.7", port: 22 });
+    const out = q.answer(a.promptId, 1000, { action: "allow", scope: "host-port", duration: "forever" });
+    expect(out.rules[0]!.match).toEqual({ exe: "/usr/bin/curl", operation: ["accept"], protocol: ["tcp"], remoteAddress: ["198.51.100.7"], localPort: [22] });
+    const c = compileRules(out.rules);
+    expect(decide(incoming(40003), c, T0).ruleId).toBe(out.rules[0]!.id);
+    expect(decide(request({ operation: "accept", local: { port: 23 }, remote: { address: "198.51.100.7", port: 40004 } }), c, T0).ruleId).toBeNull();
   });
 
   it("a 'many' prompt answered per domain makes one rule per distinct domain", () => {

@@ -2,7 +2,8 @@
 // the process. Identical questions (same user, executable, operation, protocol and
 // destination) share one prompt; each application gets at most `perAppLimit` new prompts
 // per `windowMs`, after which its further destinations collapse into one "many
-// destinations" prompt, so a program opening 1,000 connections asks once, not 1,000 times.
+// destinations" prompt per operation and protocol, so a program opening 1,000 connections
+// asks a handful of times, not 1,000.
 // An unanswered prompt resolves to `defaultAction` at its deadline and says so.
 
 import { SockgateError } from "@sockgate/protocol";
@@ -42,13 +43,20 @@ function appKey(r: Request): string {
   return `${r.app.uid}\u0000${r.app.exePath}\u0000${r.app.exeDev}:${r.app.exeIno}`;
 }
 
+// What a prompt asks about. bind/listen: the local address and port. connect/send: the
+// peer. accept: the peer and the local port it came in on; the peer's port is ephemeral, a
+// new one per connection, so keying on it would neither coalesce nor make a useful rule.
 function destinationOf(r: Request): PromptDestination {
-  const side = r.operation === "bind" || r.operation === "listen" ? r.local : r.operation === "socket" ? undefined : r.remote;
-  const host = r.remoteHostNames?.map(normalizeHostName).find((h) => h !== undefined);
+  const op = r.operation;
+  if (op === "socket") return {};
+  const local = op === "bind" || op === "listen";
+  const address = local ? r.local?.address : r.remote?.address;
+  const port = op === "connect" || op === "send" ? r.remote?.port : r.local?.port;
+  const host = local ? undefined : r.remoteHostNames?.map(normalizeHostName).find((h) => h !== undefined);
   return {
-    ...(side?.address === undefined ? {} : { address: side.address }),
-    ...(side?.port === undefined ? {} : { port: side.port }),
-    ...(host === undefined || r.operation === "bind" || r.operation === "listen" ? {} : { host }),
+    ...(address === undefined ? {} : { address }),
+    ...(port === undefined ? {} : { port }),
+    ...(host === undefined ? {} : { host }),
   };
 }
 
@@ -89,8 +97,11 @@ export class PromptQueue {
     const now = this.o.clock.now();
     const app = appKey(request);
     const dest = destinationOf(request);
-    const singleKey = `${app}\u0000${request.operation}\u0000${request.protocol}\u0000${destinationKey(dest)}`;
-    const manyKey = `${app}\u0000*many*`;
+    const question = `${app}\u0000${request.operation}\u0000${request.protocol}`;
+    const singleKey = `${question}\u0000${destinationKey(dest)}`;
+    // One "many" prompt per operation and protocol: its answer becomes rules for the
+    // prompt's operation and protocol, so a UDP send must not settle under a TCP connect.
+    const manyKey = `${question}\u0000*many*`;
 
     const join = (e: Entry, coalesced: boolean) => {
       e.prompt.requests++;

@@ -4,7 +4,9 @@ import type { AppIdentity, RequestOperation, RequestProtocol } from "@sockgate/p
 import type { Rule } from "./rule-types.js";
 
 export interface PromptDestination {
+  /** The peer's address; the local one for bind and listen. */
   address?: string;
+  /** The peer's port for connect and send; the local port for bind, listen and accept. */
   port?: number;
   /** The first host name the application resolved to the address, if any. */
   host?: string;

@@ -34,10 +34,6 @@ export function portMatches(specs: readonly PortSpec[], port: number | undefined
   return false;
 }
 
-export function ruleExpiresAt(rule: Rule): number {
-  return rule.duration.kind === "minutes" ? (rule.createdAt ?? 0) + rule.duration.minutes * 60_000 : Infinity;
-}
-
 function hostMatches(patterns: readonly HostPattern[], names: readonly string[]): boolean {
   for (const n of names) {
     for (const p of patterns) if (p.kind === "exact" ? p.name === n : inDomain(n, p.domain)) return true;

@@ -1,11 +1,15 @@
 // The live rule set: rules by id, the lists they name, and a generation counter that
 // every change bumps. compiled() recompiles lazily after a change.
 
+import { SockgateError } from "@sockgate/protocol";
 import type { CompiledRules } from "./compile.js";
 import { compileRules, ruleExpiresAt } from "./compile.js";
 import type { NamedList } from "./lists.js";
 import { parseRule } from "./rule-parse.js";
-import type { Rule } from "./rule-types.js";
+import type { Rule, RuleOwner } from "./rule-types.js";
+
+const sameOwner = (a: RuleOwner, b: RuleOwner): boolean => a.kind === b.kind && (a.kind === "system" || a.uid === (b as { uid: number }).uid);
+const ownerText = (o: RuleOwner): string => (o.kind === "system" ? "the system" : `uid ${o.uid}`);
 
 export interface RuleSetOptions {
   bootId?: string;
@@ -39,9 +43,20 @@ export class RuleSet {
     this.cache = undefined;
   }
 
-  /** Validates with parseRule; replaces a rule with the same id. */
+  /**
+   * Validates with parseRule; replaces a rule with the same id and owner. A rule id never
+   * changes owner (as in @sockgate/store): otherwise a user's rule reusing the id of a
+   * system deny would silently remove it. Remove the old rule first to move an id.
+   */
   upsert(rule: unknown): Rule {
     const r = parseRule(rule);
+    const old = this.byId.get(r.id);
+    if (old !== undefined && !sameOwner(old.owner, r.owner)) {
+      throw new SockgateError(
+        "SG_ERR_RULE_INVALID",
+        `rule ${JSON.stringify(r.id)} is invalid: field owner: the id belongs to ${ownerText(old.owner)}; expected a rule of that owner, received one of ${ownerText(r.owner)}`,
+      );
+    }
     this.byId.set(r.id, r);
     this.changed();
     return r;

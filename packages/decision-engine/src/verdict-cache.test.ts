@@ -84,6 +84,19 @@ describe("RuleSet", () => {
     expect(set.rules().map((r) => r.id)).toEqual(["f"]);
   });
 
+  it("an id never changes owner: a user's rule cannot replace a system deny by reusing its id", () => {
+    const set = new RuleSet();
+    set.upsert(rule({}, { id: "no-telemetry", owner: { kind: "system" }, action: "deny" }));
+    expect(() => set.upsert(rule({}, { id: "no-telemetry", owner: { kind: "user", uid: 1000 } }))).toThrow(
+      'rule "no-telemetry" is invalid: field owner: the id belongs to the system; expected a rule of that owner, received one of uid 1000',
+    );
+    expect(set.get("no-telemetry")?.action).toBe("deny");
+    set.upsert(rule({}, { id: "mine", owner: { kind: "user", uid: 1000 } }));
+    expect(() => set.upsert(rule({}, { id: "mine", owner: { kind: "user", uid: 1001 } }))).toThrow(/belongs to uid 1000/);
+    set.upsert(rule({ exe: "/usr/bin/curl" }, { id: "mine", owner: { kind: "user", uid: 1000 } }));
+    expect(set.get("mine")?.match).toEqual({ exe: "/usr/bin/curl" });
+  });
+
   it("validates what it is given", () => {
     expect(() => new RuleSet().upsert({ id: "x" })).toThrow(/field schemaVersion: missing/);
   });

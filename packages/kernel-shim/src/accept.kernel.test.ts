@@ -5,7 +5,7 @@ import { createTestCgroup } from "../test/harness/cgroup.js";
 import { EventCollector } from "../test/harness/events.js";
 import { assertNoLeftovers } from "../test/harness/leftovers.js";
 import { clientPath } from "../test/harness/names.js";
-import { runClient, startIn } from "../test/harness/spawn.js";
+import { runClient, runIn, startIn } from "../test/harness/spawn.js";
 import { createShimWorld, openShimWithCleanup, OPEN_CONFIG, resetShim, type ShimWorld } from "../test/harness/world.js";
 
 // Inbound connections: the listener runs inside the cgroup, the client connects from the
@@ -95,7 +95,7 @@ describe("shim mediates inbound connections to a listener in the test cgroup", (
       }
 
       const listen = await w.events.waitFor((e) => e.tgid === listener.pid && e.op === "listen", 3000, "listen event");
-      expect(listen).toMatchObject({ hook: "sockops", reason: "observed", verdict: "none", localPort: PORT, family: v.family, exePath: sgclient });
+      expect(listen).toMatchObject({ hook: "sockops", reason: "observed", verdict: "none", localPort: PORT, family: v.family, exePath: sgclient, flags: abi.EVENT_FLAG_NOT_DENIABLE });
 
       const ev = await w.events.waitFor((e) => e.tgid === listener.pid && e.op === "accept", 3000, `accept event for listener ${listener.pid}`);
       expect(ev).toMatchObject({
@@ -134,6 +134,46 @@ describe("shim mediates inbound connections to a listener in the test cgroup", (
     expect(listen).toMatchObject({ hook: "sockops", verdict: "deny", reason: "app_port", tag: 42, localPort: port });
     const accept = await w.events.waitFor((e) => e.tgid === listener.pid && e.op === "accept", 3000, "accept event");
     expect(accept).toMatchObject({ hook: "ingress", verdict: "deny", tag: 42, localPort: port, remoteAddr: `::ffff:${w.ns.peer4}` });
+  });
+
+  it("an IPv6 extension header before TCP does not smuggle a denied peer's SYN past the check", async () => {
+    const port = PORT + 4;
+    w.shim.setVerdict({ exeDev: id.exeDev, exeIno: id.exeIno, uid: 0, op: "accept", proto: "tcp", addr: w.ns.peer6, port }, { verdict: "deny", tag: 77 });
+    const listener = await startIn(w.inside, [sgclient, "listen", "tcp6", "::", String(port), "--accept-one", "--accept-timeout-ms", "2500"], w.cleanup);
+    // Sticky destination options (one PadN option): every packet of this socket, the SYN
+    // included, carries a destination-options header between IPv6 and TCP.
+    const script = [
+      "import socket",
+      "s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)",
+      "s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, bytes([0, 0, 1, 4, 0, 0, 0, 0]))",
+      "s.settimeout(1.5)",
+      "try:",
+      `    s.connect(("${w.ns.local6}", ${port}))`,
+      '    print("connected")',
+      "except OSError as e:",
+      '    print("failed", type(e).__name__)',
+    ].join("\n");
+    const r = await runIn(w.peer, ["python3", "-c", script]);
+    expect(r.stdout.trim(), `python3 said: ${r.stderr}`).toBe("failed TimeoutError");
+    expect((await listener.done).json).toMatchObject({ ok: true, accepted: false });
+    const ev = await w.events.waitFor((e) => e.tgid === listener.pid && e.op === "accept", 3000, "accept event");
+    expect(ev).toMatchObject({ hook: "ingress", verdict: "deny", reason: "exact", tag: 77, remoteAddr: w.ns.peer6, localPort: port });
+  });
+
+  it("listen() with no verdict and an unknown policy of deny drops every SYN to that listener", async () => {
+    const port = PORT + 3;
+    w.shim.setConfig({ unknownPolicy: { ...w.shim.getConfig().unknownPolicy, listen: "deny" } });
+    const before = w.shim.counters().sockops;
+    const listener = await startIn(w.inside, [sgclient, "listen", "tcp4", "0.0.0.0", String(port), "--accept-one", "--accept-timeout-ms", "2500"], w.cleanup);
+    const client = await runClient(w.peer, [sgclient, "connect", "tcp4", w.ns.local4, String(port), "--timeout-ms", "1500"]);
+    expect(client, "the accept-side allow does not reopen a listener whose listen() fell to deny").toMatchObject({ ok: false, err: "ETIMEDOUT" });
+    expect((await listener.done).json).toMatchObject({ ok: true, step: "listen", accepted: false });
+    const listen = await w.events.waitFor((e) => e.tgid === listener.pid && e.op === "listen", 3000, "listen event");
+    expect(listen).toMatchObject({ hook: "sockops", verdict: "deny", reason: "unknown", tag: 0, localPort: port });
+    const accept = await w.events.waitFor((e) => e.tgid === listener.pid && e.op === "accept", 3000, "accept event");
+    expect(accept).toMatchObject({ hook: "ingress", verdict: "deny", reason: "unknown", localPort: port });
+    const after = w.shim.counters().sockops;
+    expect({ unknowns: after.unknowns - before.unknowns, denies: after.denies - before.denies }).toEqual({ unknowns: 1n, denies: 1n });
   });
 
   it("a listener created before the shim attached follows the untagged-listener policy", async () => {

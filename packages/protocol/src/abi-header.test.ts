@@ -82,8 +82,12 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
     expect(defines.get("SG_NLA_HDRLEN")).toBe(NLA_HDRLEN);
     expect(defines.get("SG_LAYER_ADDR")).toBe(abi.LAYER_ADDR);
     expect(defines.get("SG_LAYER_PORT")).toBe(abi.LAYER_PORT);
-    expect(defines.get("SG_EF_PATH_TRUNCATED")).toBe(abi.EVENT_FLAG_PATH_TRUNCATED);
-    expect(defines.get("SG_EF_NO_EXE")).toBe(abi.EVENT_FLAG_NO_EXE);
+    // Every event flag the header defines is mirrored, not only the ones listed here first.
+    expect(Object.fromEntries([...defines].filter(([name]) => name.startsWith("SG_EF_")))).toEqual({
+      SG_EF_PATH_TRUNCATED: abi.EVENT_FLAG_PATH_TRUNCATED,
+      SG_EF_NO_EXE: abi.EVENT_FLAG_NO_EXE,
+      SG_EF_NOT_DENIABLE: abi.EVENT_FLAG_NOT_DENIABLE,
+    });
   });
 
   it.each([

@@ -53,6 +53,8 @@ export const LAYER_PORT = 0x2;
 
 export const EVENT_FLAG_PATH_TRUNCATED = 0x1;
 export const EVENT_FLAG_NO_EXE = 0x2;
+/** listen(): the call itself proceeds; a deny drops the listener's inbound SYNs. */
+export const EVENT_FLAG_NOT_DENIABLE = 0x4;
 
 /** Attribute ids of the event record (enum sg_attr). */
 export const Attr = {

@@ -1,6 +1,15 @@
 /* accept side: drop the SYN of a peer the listening app may not accept (the remote client
  * sees a timeout); no verdict -> unknown policy for "accept"; a listener tagged before the
- * shim existed -> untagged_listener_policy. Every other packet passes. Needs 5.3. */
+ * shim existed -> untagged_listener_policy. Every other packet passes, except one to a
+ * listener whose TCP header cannot be found (fail closed, counted as a deny). Needs 5.3. */
+
+#define SG_IPV6_EXT_MAX 8 /* extension headers walked before TCP; longer chains are dropped */
+#define SG_NEXTHDR_HOP 0
+#define SG_NEXTHDR_ROUTING 43
+#define SG_NEXTHDR_AUTH 51
+#define SG_NEXTHDR_DEST 60
+
+enum sg_parse { SG_PARSE_NOT_SYN = 0, SG_PARSE_SYN = 1, SG_PARSE_UNREADABLE = 2 };
 
 struct sg_syn {
 	__u8 is_syn;
@@ -11,6 +20,32 @@ struct sg_syn {
 	__u8 daddr[16];
 };
 
+/* Walks IPv6 extension headers (hop-by-hop, routing, destination options, AH) so that
+ * prepending one cannot smuggle a SYN past the check. Fragments are reassembled (and
+ * their header removed) before a socket sees the packet. */
+static __always_inline int sg_ipv6_tcp_offset(struct __sk_buff *skb, __u8 nexthdr, __u32 *off)
+{
+	struct {
+		__u8 nexthdr;
+		__u8 len;
+	} ext;
+
+	for (int i = 0; i < SG_IPV6_EXT_MAX; i++) {
+		if (nexthdr == IPPROTO_TCP)
+			return 1;
+		if (nexthdr != SG_NEXTHDR_HOP && nexthdr != SG_NEXTHDR_ROUTING && nexthdr != SG_NEXTHDR_DEST &&
+		    nexthdr != SG_NEXTHDR_AUTH)
+			return 0;
+		if (bpf_skb_load_bytes(skb, *off, &ext, sizeof(ext)))
+			return 0;
+		*off += nexthdr == SG_NEXTHDR_AUTH ? ((__u32)ext.len + 2) * 4 : ((__u32)ext.len + 1) * 8;
+		nexthdr = ext.nexthdr;
+	}
+	return nexthdr == IPPROTO_TCP;
+}
+
+/* Only called for packets to a TCP listener, which are all TCP: anything unreadable is
+ * reported as such so the caller can fail closed. */
 static __always_inline int sg_parse_syn(struct __sk_buff *skb, struct sg_syn *syn)
 {
 	__u8 tcp[14]; /* through the flags byte */
@@ -20,32 +55,31 @@ static __always_inline int sg_parse_syn(struct __sk_buff *skb, struct sg_syn *sy
 		struct iphdr ip;
 
 		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) || ip.protocol != IPPROTO_TCP)
-			return 0;
+			return SG_PARSE_UNREADABLE;
 		off = ip.ihl * 4;
 		sg_addr_from_v4(syn->saddr, ip.saddr);
 		sg_addr_from_v4(syn->daddr, ip.daddr);
 	} else if (skb->protocol == bpf_htons(SG_ETH_P_IPV6)) {
 		struct ipv6hdr ip6;
 
-		/* extension headers before TCP are not parsed: such SYNs pass */
-		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) || ip6.nexthdr != IPPROTO_TCP)
-			return 0;
 		off = sizeof(ip6);
+		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) || !sg_ipv6_tcp_offset(skb, ip6.nexthdr, &off))
+			return SG_PARSE_UNREADABLE;
 		__builtin_memcpy(syn->saddr, &ip6.saddr, 16);
 		__builtin_memcpy(syn->daddr, &ip6.daddr, 16);
 		syn->is_v6 = 1;
 	} else {
-		return 0;
+		return SG_PARSE_UNREADABLE;
 	}
 	if (bpf_skb_load_bytes(skb, off, tcp, sizeof(tcp)))
-		return 0;
+		return SG_PARSE_UNREADABLE;
 	/* flags byte 13: SYN 0x02, ACK 0x10 */
 	if ((tcp[13] & 0x12) != 0x02)
-		return 0;
+		return SG_PARSE_NOT_SYN;
 	syn->sport = (__u16)tcp[0] << 8 | tcp[1];
 	syn->dport = (__u16)tcp[2] << 8 | tcp[3];
 	syn->is_syn = 1;
-	return 1;
+	return SG_PARSE_SYN;
 }
 
 SEC("cgroup_skb/ingress")
@@ -56,16 +90,23 @@ int sg_ingress(struct __sk_buff *skb)
 	struct sg_syn syn = {};
 	struct sg_req r = {};
 	struct sg_lookup l;
-	int act;
+	int act, parsed;
 
-	if (!sg_parse_syn(skb, &syn))
-		return 1;
 	sk = skb->sk;
 	if (!sk)
 		return 1;
 	sk = bpf_sk_fullsock(sk);
-	if (!sk || sk->state != BPF_TCP_LISTEN)
+	/* SCTP listeners share the LISTEN state: only TCP ones are mediated here. */
+	if (!sk || sk->state != BPF_TCP_LISTEN || sk->protocol != IPPROTO_TCP)
 		return 1;
+	parsed = sg_parse_syn(skb, &syn);
+	if (parsed == SG_PARSE_NOT_SYN)
+		return 1;
+	if (parsed == SG_PARSE_UNREADABLE) {
+		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
+		sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
+		return 0;
+	}
 
 	r.op = SG_OP_ACCEPT;
 	r.proto = SG_PROTO_TCP;

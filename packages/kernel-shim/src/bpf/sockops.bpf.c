@@ -1,6 +1,7 @@
-/* listen(): observed and reported; the kernel offers no deny here, so a deny verdict marks
- * the listener and ingress drops every SYN to it. Tags the listener with its owner for
- * the accept side. Return value is ignored by the kernel. Needs 4.13 (sk field: 5.3). */
+/* listen(): observed and reported; the kernel offers no deny here, so a deny verdict (or,
+ * with no verdict, an unknown policy of deny) marks the listener and ingress drops every
+ * SYN to it. Tags the listener with its owner for the accept side. Return value is
+ * ignored by the kernel. Needs 4.13 (sk field: 5.3). */
 SEC("sockops")
 int sg_sockops(struct bpf_sock_ops *skops)
 {
@@ -33,6 +34,11 @@ int sg_sockops(struct bpf_sock_ops *skops)
 
 	sg_count(SG_HOOK_SOCKOPS, SG_CNT_RUNS);
 	sg_lookup_verdict(&r, &l);
+	/* No verdict and an unknown policy of deny: fail closed like every other hook. */
+	if (l.verdict == SG_VERDICT_NONE && sg_unknown_policy(SG_OP_LISTEN) != SG_POLICY_ALLOW) {
+		sg_count(SG_HOOK_SOCKOPS, SG_CNT_UNKNOWNS);
+		l.verdict = SG_VERDICT_DENY;
+	}
 	owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (owner) {
 		sg_current_rest_ident(&r.id);
