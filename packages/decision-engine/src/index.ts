@@ -6,14 +6,13 @@ export type { PortSpec, Rule, RuleAction, RuleDuration, RuleMatch, RuleOwner } f
 export { RULE_SCHEMA } from "./rule-schema.js";
 export { parseRule } from "./rule-parse.js";
 
-export { ACTION_RANK, isSystemDeny, packRank, specificity, unpackRank } from "./precedence.js";
 export { compileRules, ruleExpiresAt } from "./compile.js";
 export type { CompiledRule, CompiledRules, CompileOptions } from "./compile.js";
 export { decide } from "./decide.js";
 export type { Decision } from "./decide.js";
 export { RuleSet } from "./rule-set.js";
 export type { RuleSetOptions } from "./rule-set.js";
-export { VerdictCache, requestCacheKey } from "./verdict-cache.js";
+export { VerdictCache } from "./verdict-cache.js";
 
 export { kernelVerdicts } from "./kernel-verdicts.js";
 export type { ExecutableIdentity, KernelVerdictOptions, KernelVerdictPlan } from "./kernel-verdicts.js";
