@@ -12,8 +12,6 @@
 enum sg_parse { SG_PARSE_NOT_SYN = 0, SG_PARSE_SYN = 1, SG_PARSE_UNREADABLE = 2 };
 
 struct sg_syn {
-	__u8 is_syn;
-	__u8 is_v6;
 	__u16 sport; /* host order */
 	__u16 dport;
 	__u8 saddr[16];
@@ -67,7 +65,6 @@ static __always_inline int sg_parse_syn(struct __sk_buff *skb, struct sg_syn *sy
 			return SG_PARSE_UNREADABLE;
 		__builtin_memcpy(syn->saddr, &ip6.saddr, 16);
 		__builtin_memcpy(syn->daddr, &ip6.daddr, 16);
-		syn->is_v6 = 1;
 	} else {
 		return SG_PARSE_UNREADABLE;
 	}
@@ -78,7 +75,6 @@ static __always_inline int sg_parse_syn(struct __sk_buff *skb, struct sg_syn *sy
 		return SG_PARSE_NOT_SYN;
 	syn->sport = (__u16)tcp[0] << 8 | tcp[1];
 	syn->dport = (__u16)tcp[2] << 8 | tcp[3];
-	syn->is_syn = 1;
 	return SG_PARSE_SYN;
 }
 
@@ -120,13 +116,10 @@ int sg_ingress(struct __sk_buff *skb)
 
 	owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, 0);
 	if (!owner) {
-		__u32 zero = 0;
-		struct sg_config *cfg = bpf_map_lookup_elem(&sg_config, &zero);
-
 		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
 		sg_count(SG_HOOK_INGRESS, SG_CNT_UNKNOWNS);
 		r.id.flags = SG_EF_NO_EXE;
-		act = cfg && cfg->untagged_listener_policy == SG_POLICY_ALLOW ? SG_ACT_ALLOW : SG_ACT_DENY;
+		act = sg_untagged_listener_policy() == SG_POLICY_ALLOW ? SG_ACT_ALLOW : SG_ACT_DENY;
 		if (act == SG_ACT_DENY)
 			sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
 		r.cookie = bpf_get_socket_cookie(skb);

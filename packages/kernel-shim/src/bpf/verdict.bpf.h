@@ -66,20 +66,33 @@ static __always_inline void sg_lookup_verdict(const struct sg_req *r, struct sg_
 	sg_try(&k, out, SG_REASON_APP);
 }
 
-static __always_inline __u8 sg_unknown_policy(__u32 op)
+static __always_inline struct sg_config *sg_config_get(void)
 {
 	__u32 zero = 0;
-	struct sg_config *cfg = bpf_map_lookup_elem(&sg_config, &zero);
+
+	return bpf_map_lookup_elem(&sg_config, &zero);
+}
+
+/* A missing config entry means deny. */
+static __always_inline __u8 sg_unknown_policy(__u32 op)
+{
+	struct sg_config *cfg = sg_config_get();
 
 	if (!cfg || op >= SG_OP_COUNT)
 		return SG_POLICY_DENY;
 	return cfg->unknown_policy[op & 7];
 }
 
+static __always_inline __u8 sg_untagged_listener_policy(void)
+{
+	struct sg_config *cfg = sg_config_get();
+
+	return cfg ? cfg->untagged_listener_policy : SG_POLICY_DENY;
+}
+
 static __always_inline int sg_report_allows(void)
 {
-	__u32 zero = 0;
-	struct sg_config *cfg = bpf_map_lookup_elem(&sg_config, &zero);
+	struct sg_config *cfg = sg_config_get();
 
 	return cfg && cfg->report_allows;
 }
