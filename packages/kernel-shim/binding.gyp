@@ -11,7 +11,10 @@
         "src/addon/loader.cc",
         "src/addon/maps.cc",
         "src/addon/events.cc",
-        "src/addon/shim-handle.cc"
+        "src/addon/shim-handle.cc",
+        "src/addon/netns.cc",
+        "src/addon/iter.cc",
+        "src/addon/netlink-socket.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -8,7 +8,7 @@ if [ ! -s build/vmlinux.h ]; then
   bpftool btf dump file /sys/kernel/btf/vmlinux format c >build/vmlinux.h.tmp
   mv build/vmlinux.h.tmp build/vmlinux.h
 fi
-clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+clang -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
   -I build -I ../protocol/abi -I src/bpf -I /usr/include/x86_64-linux-gnu \
   -c src/bpf/sockgate.bpf.c -o build/sockgate.bpf.o
 llvm-strip -g build/sockgate.bpf.o -o build/sockgate.stripped.o 2>/dev/null || cp build/sockgate.bpf.o build/sockgate.stripped.o

@@ -11,6 +11,9 @@ describe("mergeConfig", () => {
       unknownPolicy: { ...DEFAULT_CONFIG.unknownPolicy, connect: "allow" },
       untaggedListenerPolicy: "allow",
       reportAllows: true,
+      pendingPerUid: 256,
+      pendingPerListener: 64,
+      socksPerUid: 1024,
     });
   });
 

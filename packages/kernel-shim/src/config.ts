@@ -3,7 +3,9 @@ import type { ShimConfig } from "./types.js";
 
 /**
  * socket/bind/listen cannot be held on a stock kernel, so they proceed and the question
- * is asked afterwards; connect/send/accept fail closed until a verdict exists.
+ * is asked afterwards; connect/send/accept fail closed until a verdict exists (a daemon
+ * that reads the queue sets them to "hold"). Budgets of held flows: 256 per uid over at
+ * most 1024 of its sockets, 64 peers per listener (sg_pending holds 8192 in all).
  */
 export const DEFAULT_CONFIG: ShimConfig = Object.freeze({
   unknownPolicy: Object.freeze({
@@ -16,6 +18,9 @@ export const DEFAULT_CONFIG: ShimConfig = Object.freeze({
   }),
   untaggedListenerPolicy: "allow",
   reportAllows: false,
+  pendingPerUid: 256,
+  pendingPerListener: 64,
+  socksPerUid: 1024,
 }) as ShimConfig;
 
 /** base with patch applied; unknownPolicy is merged per operation. */
@@ -24,5 +29,8 @@ export function mergeConfig(base: ShimConfig, patch: Partial<ShimConfig> | undef
     unknownPolicy: { ...base.unknownPolicy, ...patch?.unknownPolicy },
     untaggedListenerPolicy: patch?.untaggedListenerPolicy ?? base.untaggedListenerPolicy,
     reportAllows: patch?.reportAllows ?? base.reportAllows,
+    pendingPerUid: patch?.pendingPerUid ?? base.pendingPerUid,
+    pendingPerListener: patch?.pendingPerListener ?? base.pendingPerListener,
+    socksPerUid: patch?.socksPerUid ?? base.socksPerUid,
   };
 }

@@ -5,14 +5,32 @@ import { SockgateError } from "@sockgate/protocol";
 import type { SockgateErrorCode } from "@sockgate/protocol";
 import type { ShimErrorInfo } from "./types.js";
 
+/** The shim maps user space reads and writes by name (layouts in *-layout.ts). */
+export type ShimMapName =
+  | "sg_verdicts"
+  | "sg_config"
+  | "sg_flows"
+  | "sg_pending"
+  | "sg_pending_uids"
+  | "sg_pending_listeners"
+  | "sg_pending_socks"
+  | "sg_hold_netns"
+  | "sg_queued"
+  | "sg_end_cookies"
+  | "sg_end_idents"
+  | "sg_exe_paths";
+
 export interface NativeShimHandle {
   adopted(): boolean;
   configCreated(): boolean;
-  updateVerdict(key: Uint8Array, value: Uint8Array): boolean;
-  deleteVerdict(key: Uint8Array): boolean;
-  listVerdicts(): Buffer;
-  readConfig(): Buffer;
-  writeConfig(config: Uint8Array): void;
+  /** BPF_ANY 0, BPF_NOEXIST 1, BPF_EXIST 2. */
+  mapUpdate(map: ShimMapName, key: Uint8Array, value: Uint8Array, flags?: number): "ok" | "full" | "exists";
+  mapLookup(map: ShimMapName, key: Uint8Array): Buffer | null;
+  mapDelete(map: ShimMapName, key: Uint8Array): boolean;
+  mapList(map: ShimMapName): Buffer;
+  releasePending(flowKey: Uint8Array): boolean;
+  runIterator(program: "mark_listeners" | "end_tcp" | "end_udp", netnsPaths: string[]): number;
+  holdMatchPin(): string;
   readCounters(): { cpus: number; bytes: Buffer };
   programStats(): bigint[];
   enableStats(): number;
@@ -30,6 +48,17 @@ export interface NativeAddon {
     initialConfig: Uint8Array,
   ) => NativeShimHandle;
   detachPinnedLink(path: string): boolean;
+  netnsCookie(path: string): bigint;
+  /** [CLOCK_REALTIME ns, CLOCK_BOOTTIME ns], read back to back. */
+  clocks(): [bigint, bigint];
+  NetlinkSocket: new (netnsPath: string, rcvbufBytes: number) => NativeNetlinkSocket;
+}
+
+export interface NativeNetlinkSocket {
+  portId(): number;
+  send(datagram: Uint8Array): void;
+  start(onDatagram: (datagram: Buffer) => void, onOverrun: (count: number) => void): void;
+  close(): void;
 }
 
 const ADDON_PATH = "../build/Release/sockgate_shim.node";

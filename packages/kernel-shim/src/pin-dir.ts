@@ -28,11 +28,12 @@ export function checkPinDir(pinDir: unknown): string {
 
 export const linksDir = (pinDir: string): string => join(pinDir, "links");
 export const mapsDir = (pinDir: string): string => join(pinDir, "maps");
+export const progsDir = (pinDir: string): string => join(pinDir, "progs");
 
-/** Creates pinDir/maps and pinDir/links; returns the directories it created, deepest last. */
+/** Creates pinDir/maps, pinDir/links and pinDir/progs; returns the directories it created, deepest last. */
 export function makePinDirs(pinDir: string): string[] {
   const created: string[] = [];
-  for (const dir of [pinDir, mapsDir(pinDir), linksDir(pinDir)]) {
+  for (const dir of [pinDir, mapsDir(pinDir), linksDir(pinDir), progsDir(pinDir)]) {
     const first = mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (first !== undefined) created.push(dir);
   }

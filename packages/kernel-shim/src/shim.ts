@@ -8,7 +8,11 @@ import { callNative, loadAddon } from "./native.js";
 import type { NativeShimHandle } from "./native.js";
 import { DEFAULT_PIN_DIR, checkPinDir, makePinDirs, removeEmptyDirs } from "./pin-dir.js";
 import type {
+  EndTargets,
+  FlowKey,
   HookCounters,
+  PacketTuple,
+  PendingFlow,
   ProgramStats,
   Shim,
   ShimConfig,
@@ -17,9 +21,13 @@ import type {
   VerdictKey,
   VerdictValue,
 } from "./types.js";
+import { bootClock, type BootClock } from "./boot-clock.js";
+import { FLOW_KEY_BYTES, PENDING_BYTES, decodeFlowKey, decodePending, encodeFlowKey, encodeTuple } from "./flow-layout.js";
+import { netnsPathsNow } from "./netns-paths.js";
 import {
   VERDICT_KEY_BYTES,
   VERDICT_VALUE_BYTES,
+  checkU32,
   decodeConfig,
   decodeVerdictKey,
   decodeVerdictValue,
@@ -27,6 +35,13 @@ import {
   encodeVerdictKey,
   encodeVerdictValue,
 } from "./verdict-layout.js";
+
+const BPF_NOEXIST = 1;
+const U64 = (n: bigint): Buffer => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(n);
+  return b;
+};
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
 const DEFAULT_MAX_VERDICTS = 65536;
@@ -65,15 +80,32 @@ function checkMaxVerdicts(n: unknown): number {
 class OpenShim implements Shim {
   readonly adopted: boolean;
   readonly pinDir: string;
+  readonly holdMatchPin: string;
   #native: NativeShimHandle | undefined;
+  #clock: BootClock;
   #listeners = new Set<{ fn: (record: Buffer) => void }>();
   #statsTokens = new Set<number>();
   #verdictMapFull = 0;
+  #flowMapFull = 0;
 
-  constructor(native: NativeShimHandle, pinDir: string) {
+  constructor(native: NativeShimHandle, pinDir: string, clock: BootClock) {
     this.#native = native;
     this.pinDir = pinDir;
     this.adopted = native.adopted();
+    this.holdMatchPin = native.holdMatchPin();
+    this.#clock = clock;
+  }
+
+  #valueBytes(value: VerdictValue): Buffer {
+    if (typeof value !== "object" || value === null) return encodeVerdictValue(value);
+    const { expiresAt, ...rest } = value;
+    if (expiresAt === undefined) return encodeVerdictValue(rest);
+    return encodeVerdictValue({ ...rest, expiresNs: this.#clock.bootNsAt(expiresAt) });
+  }
+
+  #valueOf(bytes: Buffer): VerdictValue {
+    const { expiresNs, ...rest } = decodeVerdictValue(bytes);
+    return expiresNs === 0n ? rest : { ...rest, expiresAt: this.#clock.epochMsAt(expiresNs) };
   }
 
   #handle(method: string): NativeShimHandle {
@@ -86,8 +118,8 @@ class OpenShim implements Shim {
   setVerdict(key: VerdictKey, value: VerdictValue): void {
     const native = this.#handle("setVerdict");
     const k = encodeVerdictKey(key);
-    const v = encodeVerdictValue(value);
-    if (!callNative(() => native.updateVerdict(k, v))) {
+    const v = this.#valueBytes(value);
+    if (callNative(() => native.mapUpdate("sg_verdicts", k, v)) === "full") {
       this.#verdictMapFull++;
       throw new SockgateError(
         "SG_ERR_VERDICT_MAP_FULL",
@@ -99,29 +131,141 @@ class OpenShim implements Shim {
   deleteVerdict(key: VerdictKey): boolean {
     const native = this.#handle("deleteVerdict");
     const k = encodeVerdictKey(key);
-    return callNative(() => native.deleteVerdict(k));
+    return callNative(() => native.mapDelete("sg_verdicts", k));
   }
 
   listVerdicts(): Array<{ key: VerdictKey; value: VerdictValue }> {
     const native = this.#handle("listVerdicts");
-    const bytes = callNative(() => native.listVerdicts());
+    const bytes = callNative(() => native.mapList("sg_verdicts"));
     const entry = VERDICT_KEY_BYTES + VERDICT_VALUE_BYTES;
     const out: Array<{ key: VerdictKey; value: VerdictValue }> = [];
     for (let at = 0; at + entry <= bytes.length; at += entry) {
-      out.push({ key: decodeVerdictKey(bytes, at), value: decodeVerdictValue(bytes, at + VERDICT_KEY_BYTES) });
+      out.push({ key: decodeVerdictKey(bytes, at), value: this.#valueOf(bytes.subarray(at + VERDICT_KEY_BYTES, at + entry)) });
     }
     return out;
   }
 
   getConfig(): ShimConfig {
     const native = this.#handle("getConfig");
-    return decodeConfig(callNative(() => native.readConfig()));
+    const bytes = callNative(() => native.mapLookup("sg_config", Buffer.alloc(4)));
+    if (bytes === null) throw new SockgateError("SG_ERR_SHIM_SYSCALL", "sg_config has no entry 0: the array map lost its only slot");
+    return decodeConfig(bytes);
   }
 
   setConfig(patch: Partial<ShimConfig>): void {
     const native = this.#handle("setConfig");
     const bytes = encodeConfig(mergeConfig(this.getConfig(), patch));
-    callNative(() => native.writeConfig(bytes));
+    callNative(() => native.mapUpdate("sg_config", Buffer.alloc(4), bytes));
+  }
+
+  setFlowVerdict(flow: FlowKey, value: VerdictValue): void {
+    const native = this.#handle("setFlowVerdict");
+    const k = encodeFlowKey(flow);
+    const v = this.#valueBytes(value);
+    // An LRU map makes room rather than refuse; "full" only means no free slot right now.
+    if (callNative(() => native.mapUpdate("sg_flows", k, v)) === "full") {
+      this.#flowMapFull++;
+      throw new SockgateError("SG_ERR_VERDICT_MAP_FULL", `setFlowVerdict for cookie ${flow.cookie} failed: the kernel flow map had no room`);
+    }
+  }
+
+  deleteFlowVerdict(flow: FlowKey): boolean {
+    const native = this.#handle("deleteFlowVerdict");
+    const k = encodeFlowKey(flow);
+    return callNative(() => native.mapDelete("sg_flows", k));
+  }
+
+  getFlowVerdict(flow: FlowKey): VerdictValue | undefined {
+    const native = this.#handle("getFlowVerdict");
+    const k = encodeFlowKey(flow);
+    const bytes = callNative(() => native.mapLookup("sg_flows", k));
+    return bytes === null ? undefined : this.#valueOf(bytes);
+  }
+
+  pendingFlows(): PendingFlow[] {
+    const native = this.#handle("pendingFlows");
+    const bytes = callNative(() => native.mapList("sg_pending"));
+    const entry = FLOW_KEY_BYTES + PENDING_BYTES;
+    const out: PendingFlow[] = [];
+    for (let at = 0; at + entry <= bytes.length; at += entry) {
+      out.push(decodePending(decodeFlowKey(bytes, at), bytes, at + FLOW_KEY_BYTES));
+    }
+    return out;
+  }
+
+  getPending(flow: FlowKey): PendingFlow | undefined {
+    const native = this.#handle("getPending");
+    const k = encodeFlowKey(flow);
+    const bytes = callNative(() => native.mapLookup("sg_pending", k));
+    return bytes === null ? undefined : decodePending(decodeFlowKey(k), bytes);
+  }
+
+  releasePending(flow: FlowKey): boolean {
+    const native = this.#handle("releasePending");
+    const k = encodeFlowKey(flow);
+    return callNative(() => native.releasePending(k));
+  }
+
+  queuedCookie(tuple: PacketTuple): bigint | undefined {
+    const native = this.#handle("queuedCookie");
+    const k = encodeTuple(tuple);
+    const bytes = callNative(() => native.mapLookup("sg_queued", k));
+    return bytes === null ? undefined : bytes.readBigUInt64LE(0);
+  }
+
+  setHoldNamespace(netnsCookie: bigint, enabled: boolean): void {
+    const native = this.#handle("setHoldNamespace");
+    if (typeof netnsCookie !== "bigint" || netnsCookie <= 0n) {
+      throw new SockgateError("SG_ERR_BAD_VALUE", `netnsCookie is invalid: expected a namespace cookie (a positive bigint), got ${String(netnsCookie)}`);
+    }
+    const k = U64(netnsCookie);
+    if (!enabled) {
+      callNative(() => native.mapDelete("sg_hold_netns", k));
+      return;
+    }
+    if (callNative(() => native.mapUpdate("sg_hold_netns", k, Buffer.alloc(4, 0))) === "full") {
+      throw new SockgateError("SG_ERR_VERDICT_MAP_FULL", `cannot hold in netns ${netnsCookie}: sg_hold_netns is full (1024 namespaces)`);
+    }
+  }
+
+  holdNamespaces(): bigint[] {
+    const native = this.#handle("holdNamespaces");
+    const bytes = callNative(() => native.mapList("sg_hold_netns"));
+    const out: bigint[] = [];
+    for (let at = 0; at + 12 <= bytes.length; at += 12) out.push(bytes.readBigUInt64LE(at));
+    return out;
+  }
+
+  markPreexistingListeners(netnsPaths: string[]): number {
+    const native = this.#handle("markPreexistingListeners");
+    const before = this.counters().iter.unknowns;
+    callNative(() => native.runIterator("mark_listeners", netnsPaths));
+    return Number(this.counters().iter.unknowns - before);
+  }
+
+  endSockets(targets: EndTargets, netnsPaths: string[]): number {
+    const native = this.#handle("endSockets");
+    const cookies = (targets.cookies ?? []).map(U64);
+    const idents = (targets.idents ?? []).map((i) => {
+      const k = Buffer.alloc(16);
+      if (typeof i.exeIno !== "bigint") throw new SockgateError("SG_ERR_BAD_VALUE", `endSockets ident exeIno is invalid: expected a bigint, got ${String(i.exeIno)}`);
+      k.writeBigUInt64LE(i.exeIno);
+      k.writeUInt32LE(checkU32("endSockets ident exeDev", i.exeDev), 8);
+      const v = Buffer.alloc(4);
+      v.writeUInt32LE(i.uid === undefined ? 0 : checkU32("endSockets ident uid", i.uid) + 1);
+      return [k, v] as const;
+    });
+    const before = this.counters().iter.denies;
+    try {
+      for (const k of cookies) callNative(() => native.mapUpdate("sg_end_cookies", k, Buffer.of(1)));
+      for (const [k, v] of idents) callNative(() => native.mapUpdate("sg_end_idents", k, v));
+      callNative(() => native.runIterator("end_tcp", netnsPaths));
+      callNative(() => native.runIterator("end_udp", netnsPaths));
+    } finally {
+      for (const k of cookies) native.mapDelete("sg_end_cookies", k);
+      for (const [k] of idents) native.mapDelete("sg_end_idents", k);
+    }
+    return Number(this.counters().iter.denies - before);
   }
 
   counters(): HookCounters {
@@ -145,7 +289,7 @@ class OpenShim implements Shim {
   }
 
   stats(): ShimStats {
-    return { verdictMapFull: this.#verdictMapFull };
+    return { verdictMapFull: this.#verdictMapFull, flowMapFull: this.#flowMapFull };
   }
 
   onEvent(listener: (record: Buffer) => void): () => void {
@@ -195,11 +339,21 @@ export function openShim(options: ShimOptions): Shim {
     removeEmptyDirs(created);
     throw err;
   }
-  const shim = new OpenShim(native, pinDir);
+  const shim = new OpenShim(native, pinDir, bootClock(addon));
   // A reused config map keeps the running policy: change only what was asked for.
   if (!native.configCreated() && options.config !== undefined) {
     try {
       shim.setConfig(options.config);
+    } catch (err) {
+      shim.close();
+      throw err;
+    }
+  }
+  // Listeners older than this load have no owner: mark them (in every namespace) so their
+  // SYNs get the untagged policy, and any other ownerless listener is denied.
+  if (!shim.adopted) {
+    try {
+      shim.markPreexistingListeners(netnsPathsNow());
     } catch (err) {
       shim.close();
       throw err;

@@ -20,6 +20,63 @@ export interface VerdictValue {
   verdict: "allow" | "deny";
   /** Opaque to the kernel (the daemon's rule id), echoed in events. Default 0. */
   tag?: number;
+  /** Milliseconds since the epoch (Date.now()) from which the kernel ignores the entry.
+   *  Stored on the kernel's boot clock at write time: a dead daemon cannot extend it, and
+   *  a wall-clock change afterwards does not move it. Absent: no deadline. */
+  expiresAt?: number;
+}
+
+/** A flow: one socket (for accept, the listener) and one peer. */
+export interface FlowKey {
+  /** Socket cookie; for accept, the listener's. */
+  cookie: bigint;
+  /** Peer address (IPv4, IPv6 or v4-mapped text); listed back in RFC 5952 form, v4-mapped. */
+  addr: string;
+  /** Peer port; 0 for protocols without ports. */
+  port: number;
+  proto: ProtoName;
+}
+
+/** A held flow as the kernel recorded it: enough to ask the question from the map alone. */
+export interface PendingFlow {
+  key: FlowKey;
+  op: OpName;
+  hook: HookName;
+  /** AF_INET (2) or AF_INET6 (10) of the socket. */
+  family: number;
+  exeIno: bigint;
+  exeDev: number;
+  uid: number;
+  gid: number;
+  pid: number;
+  tgid: number;
+  ppid: number;
+  cgroupId: bigint;
+  /** CLOCK_MONOTONIC ns when the flow was held. */
+  ktime: bigint;
+  netnsCookie: bigint;
+  /** EVENT_FLAG_* bits of the call. */
+  flags: number;
+  localAddr: string;
+  localPort: number;
+  comm: string;
+}
+
+/** What the hold match recorded for a queued packet: its 5-tuple. */
+export interface PacketTuple {
+  saddr: string;
+  daddr: string;
+  sport: number;
+  dport: number;
+  proto: ProtoName;
+}
+
+/** Targets of endSockets(): whose permission just ended. */
+export interface EndTargets {
+  /** Sockets (by cookie) whose grant ended. */
+  cookies?: bigint[];
+  /** Executables (for one uid, or every uid) whose allow entries were withdrawn. */
+  idents?: Array<{ exeIno: bigint; exeDev: number; uid?: number }>;
 }
 
 export type KernelOpName = Exclude<OpName, "any">;
@@ -31,6 +88,12 @@ export interface ShimConfig {
   untaggedListenerPolicy: PolicyName;
   /** Also report allowed calls (denies and unknowns are always reported). */
   reportAllows: boolean;
+  /** Held outbound flows per uid; a full budget denies (reason pending_full). */
+  pendingPerUid: number;
+  /** Held inbound peers per listener: a SYN flood fills only that listener's budget. */
+  pendingPerListener: number;
+  /** Sockets with held flows per uid (entries of sg_pending_socks). */
+  socksPerUid: number;
 }
 
 export interface ShimOptions {
@@ -52,6 +115,8 @@ export type ProgramStats = Record<HookName, { runCount: bigint; runTimeNs: bigin
 export interface ShimStats {
   /** setVerdict() calls refused because sg_verdicts was full. */
   verdictMapFull: number;
+  /** setFlowVerdict() calls refused because sg_flows had no room. */
+  flowMapFull: number;
 }
 
 export interface Shim {
@@ -75,6 +140,27 @@ export interface Shim {
   /** Raw event records (decode with event.decode from @sockgate/protocol), delivered from
    *  the Node loop when the ring buffer is readable. Returns the unsubscribe function. */
   onEvent(listener: (record: Buffer) => void): () => void;
+
+  /** "This connection only" answers, looked up before the identity entries. */
+  setFlowVerdict(flow: FlowKey, value: VerdictValue): void;
+  deleteFlowVerdict(flow: FlowKey): boolean;
+  getFlowVerdict(flow: FlowKey): VerdictValue | undefined;
+  /** Held flows, straight from the kernel's sg_pending map. */
+  pendingFlows(): PendingFlow[];
+  getPending(flow: FlowKey): PendingFlow | undefined;
+  /** Ends a held flow and gives its budget back; false when it had already ended. */
+  releasePending(flow: FlowKey): boolean;
+  /** The socket cookie the hold match recorded for a queued packet's 5-tuple. */
+  queuedCookie(tuple: PacketTuple): bigint | undefined;
+  /** Allows or stops holding in a network namespace (by cookie, see netnsCookie()). */
+  setHoldNamespace(netnsCookie: bigint, enabled: boolean): void;
+  holdNamespaces(): bigint[];
+  /** Where sg_hold_match is pinned, for iptables -m bpf --object-pinned. */
+  readonly holdMatchPin: string;
+  /** Marks listeners older than the shim in these namespaces; returns how many were marked. */
+  markPreexistingListeners(netnsPaths: string[]): number;
+  /** Destroys the sockets whose permission ended (see iter_end.bpf.c); returns how many. */
+  endSockets(targets: EndTargets, netnsPaths: string[]): number;
   /** Stops events and closes fds; the pinned links keep enforcing. Idempotent. */
   close(): void;
 }

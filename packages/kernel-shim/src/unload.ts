@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { callNative, loadAddon } from "./native.js";
-import { DEFAULT_PIN_DIR, checkPinDir, linksDir, mapsDir, removeEmptyDirs } from "./pin-dir.js";
+import { DEFAULT_PIN_DIR, checkPinDir, linksDir, mapsDir, progsDir, removeEmptyDirs } from "./pin-dir.js";
 
 function entries(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [];
@@ -24,6 +24,8 @@ export function unloadShim(pinDir: string = DEFAULT_PIN_DIR): { links: number; m
     unlinkSync(path);
     maps++;
   }
-  removeEmptyDirs([pinDir, mapsDir(pinDir), linksDir(pinDir)]);
+  // A program pin only keeps the program for iptables rules that still name it.
+  for (const path of entries(progsDir(pinDir))) unlinkSync(path);
+  removeEmptyDirs([pinDir, mapsDir(pinDir), linksDir(pinDir), progsDir(pinDir)]);
   return { links, maps };
 }

@@ -53,9 +53,12 @@ const KEYS: Record<string, VerdictKey> = {
 };
 
 const INVERTED: ShimConfig = {
-  unknownPolicy: { socket: "deny", bind: "deny", listen: "deny", connect: "allow", send: "allow", accept: "allow" },
+  unknownPolicy: { socket: "deny", bind: "deny", listen: "deny", connect: "hold", send: "allow", accept: "hold" },
   untaggedListenerPolicy: "deny",
   reportAllows: true,
+  pendingPerUid: 0xfffffffe,
+  pendingPerListener: 1,
+  socksPerUid: 0x10203,
 };
 
 describe("verdict layout against the C header", () => {
@@ -95,6 +98,7 @@ describe("verdict layout against the C header", () => {
   it("encodes values byte for byte", () => {
     expect(hex(encodeVerdictValue({ verdict: "deny", tag: 0xdeadbeef }))).toBe(golden.get("value_deny"));
     expect(hex(encodeVerdictValue({ verdict: "allow" }))).toBe(golden.get("value_allow"));
+    expect(hex(encodeVerdictValue({ verdict: "allow", expiresNs: 0x0102030405060708n }))).toBe(golden.get("value_deadline"));
   });
 
   it("encodes configs byte for byte", () => {
@@ -109,7 +113,7 @@ describe("verdict layout round trips", () => {
     expect(decodeVerdictKey(encodeVerdictKey(KEYS.key_port!))).toEqual(KEYS.key_port);
     expect(decodeVerdictKey(encodeVerdictKey(KEYS.key_app!))).toEqual(KEYS.key_app);
     expect(decodeVerdictKey(encodeVerdictKey(KEYS.key_addr_v4!))).toEqual({ ...KEYS.key_addr_v4, addr: "::ffff:192.0.2.1" });
-    expect(decodeVerdictValue(encodeVerdictValue({ verdict: "deny", tag: 7 }))).toEqual({ verdict: "deny", tag: 7 });
+    expect(decodeVerdictValue(encodeVerdictValue({ verdict: "deny", tag: 7 }))).toEqual({ verdict: "deny", tag: 7, expiresNs: 0n });
     expect(decodeConfig(encodeConfig(INVERTED))).toEqual(INVERTED);
     expect(decodeConfig(encodeConfig(DEFAULT_CONFIG))).toEqual(DEFAULT_CONFIG);
   });
@@ -156,9 +160,19 @@ describe("verdict layout refuses keys no lookup can hit", () => {
     });
   }
 
-  it("refuses a verdict other than allow/deny and a tag above u32", () => {
+  it("refuses a verdict other than allow/deny, a tag above u32 and a negative deadline", () => {
     expect(() => encodeVerdictValue({ verdict: "none" as "allow" })).toThrow(/expected "allow" or "deny"/);
     expect(() => encodeVerdictValue({ verdict: "allow", tag: 2 ** 32 })).toThrow(/tag is invalid/);
+    expect(() => encodeVerdictValue({ verdict: "allow", expiresNs: -1n })).toThrow(/expiresNs is invalid/);
+  });
+
+  it("refuses hold for operations that cannot be held", () => {
+    for (const op of ["socket", "bind", "listen"] as const) {
+      expect(() => encodeConfig({ ...DEFAULT_CONFIG, unknownPolicy: { ...DEFAULT_CONFIG.unknownPolicy, [op]: "hold" } })).toThrow(
+        new RegExp(`unknownPolicy.${op} is invalid: expected "allow" or "deny" \\(only connect, send and accept can be held\\)`),
+      );
+    }
+    expect(() => encodeConfig({ ...DEFAULT_CONFIG, untaggedListenerPolicy: "hold" })).toThrow(/untaggedListenerPolicy is invalid/);
   });
 
   it("refuses a config with a missing or unknown policy", () => {
@@ -173,6 +187,6 @@ describe("verdict layout refuses keys no lookup can hit", () => {
     const key = encodeVerdictKey(EXACT_V6);
     key[16] = 99;
     expect(() => decodeVerdictKey(key)).toThrow(/op 99/);
-    expect(() => decodeVerdictValue(Buffer.alloc(8))).toThrow(/none/);
+    expect(() => decodeVerdictValue(Buffer.alloc(16))).toThrow(/none/);
   });
 });

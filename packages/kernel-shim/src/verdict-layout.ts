@@ -3,7 +3,15 @@
 // order, addresses as 16 network-order bytes with IPv4 stored v4-mapped.
 import { SockgateError, abi, formatAddress, parseAddress } from "@sockgate/protocol";
 import type { OpName, PolicyName, ProtoName } from "@sockgate/protocol";
-import type { KernelOpName, ShimConfig, VerdictKey, VerdictValue } from "./types.js";
+import type { KernelOpName, ShimConfig, VerdictKey } from "./types.js";
+
+/** struct sg_verdict_value as bytes hold it: the deadline is on the kernel's boot clock. */
+export interface VerdictValueBytes {
+  verdict: "allow" | "deny";
+  tag?: number;
+  /** CLOCK_BOOTTIME ns from which the kernel ignores the entry; 0n or absent: none. */
+  expiresNs?: bigint;
+}
 
 export const VERDICT_KEY_BYTES = abi.SIZEOF.verdictKey;
 export const VERDICT_VALUE_BYTES = abi.SIZEOF.verdictValue;
@@ -23,6 +31,9 @@ const CFG_UNKNOWN = 0;
 const CFG_UNKNOWN_SLOTS = 8;
 const CFG_UNTAGGED = 8;
 const CFG_REPORT_ALLOWS = 9;
+const CFG_PENDING_PER_UID = 12;
+const CFG_PENDING_PER_LISTENER = 16;
+const CFG_SOCKS_PER_UID = 20;
 
 const U32_MAX = 0xffff_ffff;
 const U64_MAX = (1n << 64n) - 1n;
@@ -34,7 +45,7 @@ function bad(what: string, expected: string, got: unknown): SockgateError {
   return new SockgateError("SG_ERR_BAD_VALUE", `${what} is invalid: expected ${expected}, got ${shown}`);
 }
 
-function checkU32(what: string, v: unknown): number {
+export function checkU32(what: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > U32_MAX) {
     throw bad(what, "an integer from 0 to 4294967295", v);
   }
@@ -121,7 +132,7 @@ export function decodeVerdictKey(buf: Buffer, offset = 0): VerdictKey {
 }
 
 export function encodeVerdictValue(
-  value: VerdictValue,
+  value: VerdictValueBytes,
   buf = Buffer.alloc(VERDICT_VALUE_BYTES),
   offset = 0,
 ): Buffer {
@@ -129,18 +140,29 @@ export function encodeVerdictValue(
   if (value.verdict !== "allow" && value.verdict !== "deny") {
     throw bad("verdict value verdict", '"allow" or "deny"', value.verdict);
   }
+  const expires = value.expiresNs ?? 0n;
+  if (typeof expires !== "bigint" || expires < 0n || expires > U64_MAX) {
+    throw bad("verdict value expiresNs", "a bigint from 0n to 2^64-1", expires);
+  }
   buf.writeUInt32LE(abi.VERDICTS.indexOf(value.verdict), offset);
   buf.writeUInt32LE(checkU32("verdict value tag", value.tag ?? 0), offset + 4);
+  buf.writeBigUInt64LE(expires, offset + 8);
   return buf;
 }
 
-export function decodeVerdictValue(buf: Buffer, offset = 0): VerdictValue {
+export function decodeVerdictValue(buf: Buffer, offset = 0): Required<VerdictValueBytes> {
   const verdict = nameAt("verdict", abi.VERDICTS, buf.readUInt32LE(offset));
-  if (verdict === "none") throw new SockgateError("SG_ERR_BAD_ENUM", "verdict 0 (none) read from the kernel map");
-  return { verdict, tag: buf.readUInt32LE(offset + 4) };
+  if (verdict !== "allow" && verdict !== "deny") {
+    throw new SockgateError("SG_ERR_BAD_ENUM", `verdict ${abi.VERDICTS.indexOf(verdict)} (${verdict}) read from a kernel verdict map`);
+  }
+  return { verdict, tag: buf.readUInt32LE(offset + 4), expiresNs: buf.readBigUInt64LE(offset + 8) };
 }
 
-function checkPolicy(what: string, v: unknown): number {
+/** Operations whose calls can be held (their packets queued or SYNs dropped until decided). */
+export const HOLDABLE_OPS: readonly KernelOpName[] = ["connect", "send", "accept"];
+
+function checkPolicy(what: string, v: unknown, holdable = false): number {
+  if (v === "hold" && !holdable) throw bad(what, '"allow" or "deny" (only connect, send and accept can be held)', v);
   return indexOf(what, abi.POLICIES, v);
 }
 
@@ -153,10 +175,14 @@ export function encodeConfig(config: ShimConfig, buf = Buffer.alloc(CONFIG_BYTES
   buf.fill(0, offset, offset + CONFIG_BYTES);
   for (const op of KERNEL_OPS) {
     const slot = abi.OPS.indexOf(op);
-    buf.writeUInt8(checkPolicy(`shim config unknownPolicy.${op}`, config.unknownPolicy[op]), offset + CFG_UNKNOWN + slot);
+    const policy = checkPolicy(`shim config unknownPolicy.${op}`, config.unknownPolicy[op], HOLDABLE_OPS.includes(op));
+    buf.writeUInt8(policy, offset + CFG_UNKNOWN + slot);
   }
   buf.writeUInt8(checkPolicy("shim config untaggedListenerPolicy", config.untaggedListenerPolicy), offset + CFG_UNTAGGED);
   buf.writeUInt8(config.reportAllows ? 1 : 0, offset + CFG_REPORT_ALLOWS);
+  buf.writeUInt32LE(checkU32("shim config pendingPerUid", config.pendingPerUid), offset + CFG_PENDING_PER_UID);
+  buf.writeUInt32LE(checkU32("shim config pendingPerListener", config.pendingPerListener), offset + CFG_PENDING_PER_LISTENER);
+  buf.writeUInt32LE(checkU32("shim config socksPerUid", config.socksPerUid), offset + CFG_SOCKS_PER_UID);
   return buf;
 }
 
@@ -172,5 +198,8 @@ export function decodeConfig(buf: Buffer, offset = 0): ShimConfig {
     unknownPolicy,
     untaggedListenerPolicy: policy("untagged listener policy", CFG_UNTAGGED),
     reportAllows: buf.readUInt8(offset + CFG_REPORT_ALLOWS) !== 0,
+    pendingPerUid: buf.readUInt32LE(offset + CFG_PENDING_PER_UID),
+    pendingPerListener: buf.readUInt32LE(offset + CFG_PENDING_PER_LISTENER),
+    socksPerUid: buf.readUInt32LE(offset + CFG_SOCKS_PER_UID),
   };
 }

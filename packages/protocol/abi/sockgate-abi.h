@@ -20,6 +20,7 @@
 #endif
 
 #define SG_ABI_VERSION 1
+#define SG_COMM_LEN 16 /* the kernel's task comm, NUL padded */
 
 /* Operation being mediated. 0 means "any operation" inside a verdict key. */
 enum sg_op {
@@ -47,6 +48,7 @@ enum sg_verdict {
 	SG_VERDICT_NONE = 0, /* no entry: the per-operation unknown policy applies */
 	SG_VERDICT_ALLOW = 1,
 	SG_VERDICT_DENY = 2,
+	SG_VERDICT_HELD = 3, /* events only: the flow waits in sg_pending for user space */
 };
 
 /* Why an event carries the verdict it does. Stable codes; retired codes keep their slot. */
@@ -58,7 +60,12 @@ enum sg_reason {
 	SG_REASON_APP = 5,           /* verdict for the whole application */
 	SG_REASON_UNKNOWN = 6,       /* no verdict: unknown policy applied */
 	SG_REASON_OBSERVED = 7,      /* listen(): reported, the kernel offers no deny here */
-	SG_REASON_UNTAGGED_LISTENER = 8, /* SYN to a listener created before the shim: no identity */
+	SG_REASON_UNTAGGED_LISTENER = 8, /* SYN to a listener marked at load as older than the shim */
+	SG_REASON_FLOW = 9,          /* flow verdict: this socket (or listener), this peer and port */
+	SG_REASON_PENDING_FULL = 10, /* hold policy, but the uid's, listener's or map's budget is spent */
+	SG_REASON_NO_HOLD_IN_NETNS = 11, /* hold policy, but no queue reader in the socket's netns */
+	SG_REASON_NO_OWNER = 12,     /* socket(): no owner record could be made; SYN: the listener has none */
+	SG_REASON_UNPARSEABLE = 13,  /* a packet to a listener whose TCP header cannot be found */
 };
 
 /* Policy for calls with no verdict, set per operation in the config map. Deny is 0 so
@@ -66,6 +73,7 @@ enum sg_reason {
 enum sg_policy {
 	SG_POLICY_DENY = 0,  /* EACCES (or dropped SYN) and report */
 	SG_POLICY_ALLOW = 1, /* proceed and report (the question is asked afterwards) */
+	SG_POLICY_HOLD = 2,  /* connect, send, accept only: the flow waits until user space decides */
 };
 
 /* Which hook ran; indexes the counters. */
@@ -79,7 +87,10 @@ enum sg_hook {
 	SG_HOOK_SENDMSG6 = 6,
 	SG_HOOK_INGRESS = 7,
 	SG_HOOK_SOCKOPS = 8,
-	SG_HOOK_COUNT = 9,
+	SG_HOOK_SOCK_RELEASE = 9,
+	SG_HOOK_HOLD_MATCH = 10, /* the xt_bpf program that sends packets of held sockets to NFQUEUE */
+	SG_HOOK_ITER = 11,       /* the socket iterators: runs = sockets seen, denies = sockets ended */
+	SG_HOOK_COUNT = 12,
 };
 
 enum sg_counter {
@@ -88,7 +99,9 @@ enum sg_counter {
 	SG_CNT_DENIES = 2,
 	SG_CNT_UNKNOWNS = 3,
 	SG_CNT_LOST = 4, /* event records the ring buffer had no room for */
-	SG_CNT_COUNT = 5,
+	SG_CNT_HELD = 5, /* flows put in sg_pending (hold_match: packets sent to the queue) */
+	SG_CNT_PENDING_FULL = 6, /* holds refused for lack of budget or room */
+	SG_CNT_COUNT = 7,
 };
 
 /* ---------------------------------------------------------------- verdict map --- */
@@ -126,16 +139,94 @@ struct sg_verdict_key {
 };
 
 struct sg_verdict_value {
-	__u32 verdict; /* enum sg_verdict */
-	__u32 tag;     /* opaque to the kernel (the daemon's rule id); echoed in events */
+	__u32 verdict;    /* enum sg_verdict */
+	__u32 tag;        /* opaque to the kernel (the daemon's rule id); echoed in events */
+	__u64 expires_ns; /* CLOCK_BOOTTIME ns from which the entry is ignored; 0: no deadline */
+};
+
+/*
+ * Flow verdict and pending-flow key: one socket (for accept, the listener) and one peer.
+ * Flow verdicts are looked up before sg_verdicts, so "this connection only" answers
+ * need no identity entry. Example: the held connect of socket cookie 4711 to
+ * 203.0.113.7:443/tcp is {cookie 4711, addr ::ffff:203.0.113.7, port 443, proto TCP}.
+ */
+struct sg_flow_key {
+	__u64 cookie;  /* socket cookie */
+	__u8 addr[16]; /* peer, network byte order, IPv4 v4-mapped */
+	__u16 port;    /* peer port, host order */
+	__u8 proto;    /* enum sg_proto */
+	__u8 _pad0;
+	__u32 _pad1;
+};
+
+/*
+ * A held flow, enough to ask the question again from the map alone (a restarted daemon
+ * rebuilds its pending questions from sg_pending). Plain hash, never LRU: an evicted
+ * entry would let the flow's packets pass.
+ */
+struct sg_pending {
+	__u64 exe_ino;
+	__u64 cgroup_id;
+	__u64 ktime;        /* CLOCK_MONOTONIC ns when it was held */
+	__u64 netns_cookie;
+	__u32 exe_dev;
+	__u32 uid;
+	__u32 gid;
+	__u32 tgid;
+	__u32 pid;
+	__u32 ppid;
+	__u32 flags;        /* SG_EF_* of the call */
+	__u8 op;            /* enum sg_op */
+	__u8 hook;          /* enum sg_hook */
+	__u8 family;        /* AF_INET / AF_INET6 of the socket */
+	__u8 _pad0;
+	__u8 local_addr[16];
+	__u16 local_port;   /* host order */
+	__u16 _pad1;
+	__u32 _pad2;
+	char comm[SG_COMM_LEN];
+};
+
+/* Held flows counted against one uid (outbound) or one listener (inbound); socks counts a
+ * uid's sockets with an sg_pending_socks entry, so no uid can fill that map for everyone. */
+struct sg_budget {
+	__u32 count;
+	__u32 socks;
+};
+
+/* Per socket with held flows: what sg_hold_match reads (it has the cookie, not the socket). */
+struct sg_sock_pending {
+	__u32 count; /* held flows of this socket now; entries live until sock_release */
+	__u32 uid;   /* whose sg_budget.socks this entry is counted in */
+};
+
+/* 5-tuple of a queued packet, so user space maps it back to its socket cookie. */
+struct sg_tuple {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u16 sport; /* host order */
+	__u16 dport;
+	__u8 proto;  /* enum sg_proto */
+	__u8 _pad0;
+	__u16 _pad1;
+};
+
+/* Argument of the sg_release_pending syscall program (BPF_PROG_RUN). */
+struct sg_release_args {
+	struct sg_flow_key key;
+	__u32 released; /* out: 1 when this call removed the entry (and gave back its budget) */
+	__u32 _pad;
 };
 
 /* Config map, single entry. */
 struct sg_config {
 	__u8 unknown_policy[8];       /* enum sg_policy, indexed by enum sg_op */
-	__u8 untagged_listener_policy; /* enum sg_policy for SYNs to listeners with no identity */
+	__u8 untagged_listener_policy; /* enum sg_policy for SYNs to listeners marked as older than the shim */
 	__u8 report_allows;           /* 1: every allowed call also produces an event */
-	__u8 _pad[6];
+	__u8 _pad[2];
+	__u32 pending_per_uid;        /* held outbound flows per uid; 0 refuses every hold */
+	__u32 pending_per_listener;   /* held inbound peers per listener; 0 refuses every hold */
+	__u32 socks_per_uid;          /* sockets with held flows per uid (sg_pending_socks entries) */
 };
 
 /* Counters map (per-CPU array, one entry). */
@@ -155,7 +246,6 @@ struct sg_counters {
  */
 #define SG_MSG_EVENT 1
 #define SG_PATH_MAX 256
-#define SG_COMM_LEN 16
 #define SG_NLA_HDRLEN 4
 #define SG_NLA_ALIGN(len) (((len) + 3) & ~3)
 
@@ -253,7 +343,8 @@ struct sg_exe_path {
 	char path[SG_PATH_MAX];
 };
 
-/* Identity of a socket's owner, stored with the socket at listen() for the accept side. */
+/* Identity of a socket's owner, stored with the socket at socket() (so no listener made
+ * under the shim is ever without one) and updated at listen() for the accept side. */
 struct sg_sock_owner {
 	__u64 exe_ino;
 	__u32 exe_dev;
@@ -267,10 +358,15 @@ struct sg_sock_owner {
 	__u32 flags;         /* SG_OWNER_* */
 	__u32 tag;           /* tag of the listen verdict that matched */
 	__u32 listen_reason; /* enum sg_reason of that verdict, reported with each dropped SYN */
-	__u32 _pad;
+	__u16 listen_port;   /* the bound local port at listen(), host order */
+	__u16 _pad;
+	__u64 listener_cookie; /* set at listen(); accepted sockets inherit it (BPF_F_CLONE) */
+	__u8 listen_addr[16];  /* the bound local address at listen() (:: or ::ffff:0.0.0.0 for any) */
 };
 
 #define SG_OWNER_LISTEN_DENIED 0x1 /* listen() was denied: every SYN to this listener is dropped */
+#define SG_OWNER_LISTENER 0x2      /* listen() ran on this socket (or, cloned, on its listener) */
+#define SG_OWNER_PREEXISTING 0x4   /* marked at load: the listener is older than the shim, no identity */
 
 #ifdef __cplusplus
 #define SG_ASSERT_SIZE(t, n) static_assert(sizeof(struct t) == (n), #t " size changed: update its TypeScript mirror")
@@ -278,8 +374,14 @@ struct sg_sock_owner {
 #define SG_ASSERT_SIZE(t, n) _Static_assert(sizeof(struct t) == (n), #t " size changed: update its TypeScript mirror")
 #endif
 SG_ASSERT_SIZE(sg_verdict_key, 40);
-SG_ASSERT_SIZE(sg_verdict_value, 8);
-SG_ASSERT_SIZE(sg_config, 16);
+SG_ASSERT_SIZE(sg_verdict_value, 16);
+SG_ASSERT_SIZE(sg_flow_key, 32);
+SG_ASSERT_SIZE(sg_pending, 104);
+SG_ASSERT_SIZE(sg_budget, 8);
+SG_ASSERT_SIZE(sg_sock_pending, 8);
+SG_ASSERT_SIZE(sg_tuple, 40);
+SG_ASSERT_SIZE(sg_release_args, 40);
+SG_ASSERT_SIZE(sg_config, 24);
 SG_ASSERT_SIZE(sg_counters, 8 * SG_HOOK_COUNT * SG_CNT_COUNT);
 SG_ASSERT_SIZE(sg_msg_hdr, 8);
 SG_ASSERT_SIZE(sg_attr_u32, 8);
@@ -290,6 +392,6 @@ SG_ASSERT_SIZE(sg_attr_path, 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_event, 8 + 13 * 8 + 5 * 12 + 2 * 20 + 2 * 8 + 20 + 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_exe_key, 16);
 SG_ASSERT_SIZE(sg_exe_path, 8 + SG_PATH_MAX);
-SG_ASSERT_SIZE(sg_sock_owner, 72);
+SG_ASSERT_SIZE(sg_sock_owner, 96);
 
 #endif /* SOCKGATE_ABI_H */

@@ -88,6 +88,11 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
       SG_EF_NO_EXE: abi.EVENT_FLAG_NO_EXE,
       SG_EF_NOT_DENIABLE: abi.EVENT_FLAG_NOT_DENIABLE,
     });
+    expect(Object.fromEntries([...defines].filter(([name]) => name.startsWith("SG_OWNER_")))).toEqual({
+      SG_OWNER_LISTEN_DENIED: abi.OWNER_LISTEN_DENIED,
+      SG_OWNER_LISTENER: abi.OWNER_LISTENER,
+      SG_OWNER_PREEXISTING: abi.OWNER_PREEXISTING,
+    });
   });
 
   it.each([
@@ -115,6 +120,13 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
     const mirrored = {
       sg_verdict_key: abi.SIZEOF.verdictKey,
       sg_verdict_value: abi.SIZEOF.verdictValue,
+      sg_flow_key: abi.SIZEOF.flowKey,
+      sg_pending: abi.SIZEOF.pending,
+      sg_budget: abi.SIZEOF.budget,
+      sg_sock_pending: abi.SIZEOF.sockPending,
+      sg_tuple: abi.SIZEOF.tuple,
+      sg_release_args: abi.SIZEOF.releaseArgs,
+      sg_sock_owner: abi.SIZEOF.sockOwner,
       sg_config: abi.SIZEOF.config,
       sg_counters: abi.SIZEOF.counters,
       sg_msg_hdr: abi.SIZEOF.msgHdr,
@@ -126,7 +138,7 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
       sg_attr_path: NLA_HDRLEN + abi.PATH_MAX,
     };
     // Kernel-side map layouts no TypeScript reads; a new struct must be added to one list.
-    const kernelOnly = ["sg_exe_key", "sg_exe_path", "sg_sock_owner"];
+    const kernelOnly = ["sg_exe_key", "sg_exe_path"];
     expect([...sizes.keys()].sort()).toEqual([...Object.keys(mirrored), ...kernelOnly].sort());
     for (const [struct, size] of Object.entries(mirrored)) expect([struct, sizes.get(struct)]).toEqual([struct, size]);
   });

@@ -11,7 +11,8 @@ export type OpName = (typeof OPS)[number];
 export const PROTOS = ["any", "tcp", "udp", "icmp", "raw", "other"] as const;
 export type ProtoName = (typeof PROTOS)[number];
 
-export const VERDICTS = ["none", "allow", "deny"] as const;
+/** "held" appears in events only: the flow waits in sg_pending for user space. */
+export const VERDICTS = ["none", "allow", "deny", "held"] as const;
 export type VerdictName = (typeof VERDICTS)[number];
 
 /** Index = enum sg_reason value; slot 0 is unused. */
@@ -25,11 +26,16 @@ export const REASONS = [
   "unknown",
   "observed",
   "untagged_listener",
+  "flow",
+  "pending_full",
+  "no_hold_in_netns",
+  "no_owner",
+  "unparseable",
 ] as const;
 export type ReasonName = (typeof REASONS)[number];
 
 /** Index = enum sg_policy value: deny is 0 so a zeroed config fails closed. */
-export const POLICIES = ["deny", "allow"] as const;
+export const POLICIES = ["deny", "allow", "hold"] as const;
 export type PolicyName = (typeof POLICIES)[number];
 
 export const HOOKS = [
@@ -42,10 +48,13 @@ export const HOOKS = [
   "sendmsg6",
   "ingress",
   "sockops",
+  "sock_release",
+  "hold_match",
+  "iter",
 ] as const;
 export type HookName = (typeof HOOKS)[number];
 
-export const COUNTERS = ["runs", "allows", "denies", "unknowns", "lost"] as const;
+export const COUNTERS = ["runs", "allows", "denies", "unknowns", "lost", "held", "pending_full"] as const;
 export type CounterName = (typeof COUNTERS)[number];
 
 export const LAYER_ADDR = 0x1;
@@ -55,6 +64,10 @@ export const EVENT_FLAG_PATH_TRUNCATED = 0x1;
 export const EVENT_FLAG_NO_EXE = 0x2;
 /** listen(): the call itself proceeds; a deny drops the listener's inbound SYNs. */
 export const EVENT_FLAG_NOT_DENIABLE = 0x4;
+
+export const OWNER_LISTEN_DENIED = 0x1;
+export const OWNER_LISTENER = 0x2;
+export const OWNER_PREEXISTING = 0x4;
 
 /** Attribute ids of the event record (enum sg_attr). */
 export const Attr = {
@@ -88,8 +101,15 @@ export type AttrName = keyof typeof Attr;
 /** Byte sizes of structs in the header (asserted there with _Static_assert). */
 export const SIZEOF = {
   verdictKey: 40,
-  verdictValue: 8,
-  config: 16,
+  verdictValue: 16,
+  flowKey: 32,
+  pending: 104,
+  budget: 8,
+  sockPending: 8,
+  tuple: 40,
+  releaseArgs: 40,
+  sockOwner: 96,
+  config: 24,
   counters: 8 * HOOKS.length * COUNTERS.length,
   msgHdr: 8,
   event: 508,

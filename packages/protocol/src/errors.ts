@@ -64,6 +64,10 @@ export const ERROR_CODES = [
   "SG_ERR_VERDICT_MAP_FULL",
   /** A shim method was called after close(). */
   "SG_ERR_SHIM_CLOSED",
+  /** sockgate's iptables chains could not be written or removed (the message quotes iptables). */
+  "SG_ERR_HOLD_CHAINS",
+  /** The NFQUEUE reader failed: the queue could not be bound (another reader?) or the kernel refused a message. */
+  "SG_ERR_HOLD_QUEUE",
 ] as const;
 
 export type SockgateErrorCode = (typeof ERROR_CODES)[number];

@@ -20,6 +20,11 @@ export { ADDRESS_BYTES, formatAddress, isV4Mapped, parseAddress } from "./addres
 
 export { AttributeDecoder, AttributeEncoder, NLA_HDRLEN, attributeLength, nlaAlign } from "./nlattr.js";
 
+import * as nfqueueCodec from "./nfqueue-codec.js";
+/** nfnetlink_queue messages: nfqueue.encode / decode / decodeAll / encodingLength, and their constants. */
+export const nfqueue = nfqueueCodec;
+export type { NfqAttribute, NfqConfig, NfqMessage, NfqPacket, NfqVerdict, NlDone, NlError } from "./nfqueue-codec.js";
+
 /** The shim's event record codec: event.encode / event.decode / event.encodingLength. */
 export const event = { encode, decode, encodingLength };
 export { AF_INET, AF_INET6, MSG_HDR_LEN } from "./event-codec.js";

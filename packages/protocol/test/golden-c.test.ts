@@ -2,7 +2,7 @@
 // includes) and runs it: the C struct layout must produce the golden bytes too.
 
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,5 +55,34 @@ describe("C golden-vector test", () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/ipv6-bind-unknown: first difference at offset 224 \(struct member remote_port\): built 0x00, golden 0x01/);
     expect(run.stdout).toMatch(/^ok ipv4-connect-deny 268$/m);
+  });
+});
+
+describe("C nfqueue vector test (kernel uapi structs)", () => {
+  let nfq = "";
+  const NFQ_DIR = join(VECTORS_DIR, "nfqueue");
+
+  beforeAll(() => {
+    nfq = join(dir, "nfqueue-vectors");
+    const cc = spawnSync("cc", ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-o", nfq, join(PKG, "test/c/nfqueue-vectors.c")], { encoding: "utf8" });
+    if (cc.status !== 0) throw new Error(`cc failed with status ${cc.status}:\n${cc.stderr}`);
+  });
+
+  it("builds every nfqueue vector byte-identically from the kernel's structs", () => {
+    const run = spawnSync(nfq, [NFQ_DIR], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const names = readdirSync(NFQ_DIR).filter((f) => f.endsWith(".txt")).map((f) => f.slice(0, -4)).sort();
+    expect(run.stdout.split("\n").filter((l) => l.startsWith("ok ")).map((l) => l.split(" ")[1]).sort()).toEqual(names);
+  });
+
+  it("fails, naming the offset, when a golden byte differs", () => {
+    const copy = join(dir, "nfqueue");
+    cpSync(NFQ_DIR, copy, { recursive: true });
+    const file = join(copy, "verdict-accept-mark.txt");
+    writeFileSync(file, readFileSync(file, "utf8").replace("53 47 00 01", "53 47 00 02"));
+    const run = spawnSync(nfq, [copy], { encoding: "utf8" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/verdict-accept-mark: first difference at offset 39/);
   });
 });

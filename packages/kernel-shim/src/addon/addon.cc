@@ -1,9 +1,12 @@
 // sockgate_shim.node: module init. The API is private to src/shim.ts.
 #include <napi.h>
+#include <time.h>
 
 #include "errors.h"
 #include "libbpf-log.h"
 #include "loader.h"
+#include "netlink-socket.h"
+#include "netns.h"
 #include "shim-handle.h"
 
 namespace sg {
@@ -17,6 +20,27 @@ Napi::Value DetachPinnedLinkJs(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, Guard(env, [&] { return DetachPinnedLink(path); }));
 }
 
+// clocks(): [realtimeNs, boottimeNs] read back to back, to put wall-clock deadlines on
+// the kernel's boot clock (bpf_ktime_get_boot_ns), which Node cannot read.
+Napi::Value ClocksJs(const Napi::CallbackInfo& info) {
+  timespec real = {}, boot = {};
+  clock_gettime(CLOCK_REALTIME, &real);
+  clock_gettime(CLOCK_BOOTTIME, &boot);
+  auto ns = [](const timespec& t) { return static_cast<uint64_t>(t.tv_sec * 1000000000LL + t.tv_nsec); };
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, Napi::BigInt::New(info.Env(), ns(real)));
+  out.Set(1u, Napi::BigInt::New(info.Env(), ns(boot)));
+  return out;
+}
+
+// netnsCookie(path: string): bigint; "" is this process's namespace.
+Napi::Value NetnsCookieJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "path must be a string");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  return Napi::BigInt::New(env, Guard(env, [&] { return NetnsCookie(path); }));
+}
+
 }  // namespace
 }  // namespace sg
 
@@ -24,6 +48,9 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   sg::LibbpfLog::Install();
   exports.Set("ShimHandle", sg::ShimHandle::Define(env));
   exports.Set("detachPinnedLink", Napi::Function::New<sg::DetachPinnedLinkJs>(env, "detachPinnedLink"));
+  exports.Set("netnsCookie", Napi::Function::New<sg::NetnsCookieJs>(env, "netnsCookie"));
+  exports.Set("clocks", Napi::Function::New<sg::ClocksJs>(env, "clocks"));
+  exports.Set("NetlinkSocket", sg::NetlinkSocket::Define(env));
   return exports;
 }
 

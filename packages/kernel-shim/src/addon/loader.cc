@@ -32,9 +32,12 @@ class Fd {
 };
 
 // Every map but sg_scratch (per-call scratch space, nothing to keep) outlives the daemon.
-std::array<bpf_map*, 6> PinnedMaps(sockgate* s) {
-  return {s->maps.sg_verdicts, s->maps.sg_config,    s->maps.sg_counters,
-          s->maps.sg_events,   s->maps.sg_exe_paths, s->maps.sg_sock_owners};
+std::vector<bpf_map*> PinnedMaps(sockgate* s) {
+  return {s->maps.sg_verdicts,      s->maps.sg_config,         s->maps.sg_counters,
+          s->maps.sg_events,        s->maps.sg_exe_paths,      s->maps.sg_sock_owners,
+          s->maps.sg_flows,         s->maps.sg_pending,        s->maps.sg_pending_uids,
+          s->maps.sg_pending_listeners, s->maps.sg_pending_socks, s->maps.sg_hold_netns,
+          s->maps.sg_queued,        s->maps.sg_end_cookies,    s->maps.sg_end_idents};
 }
 
 std::string MapPin(const std::string& pin_dir, const bpf_map* map) {
@@ -43,6 +46,10 @@ std::string MapPin(const std::string& pin_dir, const bpf_map* map) {
 
 std::string LinkPin(const std::string& pin_dir, const bpf_program* prog) {
   return pin_dir + "/links/" + bpf_program__name(prog);
+}
+
+std::string ProgPin(const std::string& pin_dir, const bpf_program* prog) {
+  return pin_dir + "/progs/" + bpf_program__name(prog);
 }
 
 StepError WithLog(StepError e, const LibbpfLog& log) {
@@ -96,8 +103,14 @@ Loaded::Loaded(const LoadOptions& options) {
     int err = sockgate__load(skel_);
     if (err != 0) throw WithLog(StepError("load", "bpf", -err, "load the BPF programs"), log);
     for (bpf_map* map : new_pins_) config_created_ |= map == skel_->maps.sg_config;
-    if (config_created_) WriteConfig(skel_, options.initial_config);
+    if (config_created_) {
+      uint32_t zero = 0;
+      err = bpf_map__update_elem(skel_->maps.sg_config, &zero, sizeof zero, options.initial_config,
+                                 sizeof options.initial_config, BPF_ANY);
+      if (err != 0) throw StepError("load", "bpf", -err, "write the initial sg_config");
+    }
     AttachOrAdopt(options, cgroup.get(), cgroup_id);
+    PinHoldMatch(options);
   } catch (StepError& e) {
     Undo();
     sockgate__destroy(skel_);
@@ -112,11 +125,31 @@ Loaded::~Loaded() {
   sockgate__destroy(skel_);
 }
 
-std::array<bpf_program*, SG_HOOK_COUNT> Loaded::Programs() const {
-  // Order is enum sg_hook.
+std::vector<bpf_program*> Loaded::CgroupPrograms() const {
   return {skel_->progs.sg_sock_create, skel_->progs.sg_bind4,    skel_->progs.sg_bind6,
           skel_->progs.sg_connect4,    skel_->progs.sg_connect6, skel_->progs.sg_sendmsg4,
-          skel_->progs.sg_sendmsg6,    skel_->progs.sg_ingress,  skel_->progs.sg_sockops};
+          skel_->progs.sg_sendmsg6,    skel_->progs.sg_ingress,  skel_->progs.sg_sockops,
+          skel_->progs.sg_sock_release};
+}
+
+std::array<std::vector<bpf_program*>, SG_HOOK_COUNT> Loaded::ProgramsByHook() const {
+  // Order is enum sg_hook; the iterators share one row.
+  return {{{skel_->progs.sg_sock_create}, {skel_->progs.sg_bind4},    {skel_->progs.sg_bind6},
+           {skel_->progs.sg_connect4},    {skel_->progs.sg_connect6}, {skel_->progs.sg_sendmsg4},
+           {skel_->progs.sg_sendmsg6},    {skel_->progs.sg_ingress},  {skel_->progs.sg_sockops},
+           {skel_->progs.sg_sock_release}, {skel_->progs.sg_hold_match},
+           {skel_->progs.sg_iter_mark_listeners, skel_->progs.sg_iter_end_tcp, skel_->progs.sg_iter_end_udp}}};
+}
+
+void Loaded::PinHoldMatch(const LoadOptions& options) {
+  // iptables -m bpf --object-pinned opens this path; a rule keeps the program it opened,
+  // so re-pinning on adoption leaves running rules intact until they are rewritten.
+  bpf_program* prog = skel_->progs.sg_hold_match;
+  std::string path = ProgPin(options.pin_dir, prog);
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) throw StepError("pin", "unlink", errno, "replace pin " + path);
+  int err = bpf_program__pin(prog, path.c_str());
+  if (err != 0) throw StepError("pin", "bpf", -err, "pin program " + path);
+  hold_match_pin_ = path;
 }
 
 void Loaded::PinMaps(const LoadOptions& options) {
@@ -137,7 +170,7 @@ void Loaded::PinMaps(const LoadOptions& options) {
 }
 
 void Loaded::AttachOrAdopt(const LoadOptions& options, int cgroup_fd, uint64_t cgroup_id) {
-  auto programs = Programs();
+  auto programs = CgroupPrograms();
   // Check every pinned link before changing any, so a mismatch leaves all as it was.
   std::vector<Fd> pinned;
   for (bpf_program* prog : programs) {
@@ -194,6 +227,8 @@ void Loaded::Undo() {
   links_.clear();
   for (bpf_map* map : new_pins_) bpf_map__unpin(map, nullptr);
   new_pins_.clear();
+  if (!hold_match_pin_.empty()) unlink(hold_match_pin_.c_str());
+  hold_match_pin_.clear();
 }
 
 bool DetachPinnedLink(const std::string& path) {

@@ -19,7 +19,7 @@ namespace sg {
 
 struct LoadOptions {
   std::string cgroup_path;
-  std::string pin_dir;       // holds maps/ and links/, both already created
+  std::string pin_dir;       // holds maps/, links/ and progs/, all already created
   uint32_t max_verdicts = 0;  // sg_verdicts size when no pinned map exists yet
   // Written into a newly created sg_config before any program is attached, so no call
   // ever meets the all-zero (all "allow") config of a fresh array map.
@@ -38,12 +38,17 @@ class Loaded {
   // True when this load created sg_config (and wrote initial_config into it).
   bool config_created() const { return config_created_; }
   struct sockgate* skel() const { return skel_; }
-  // Indexed by enum sg_hook.
-  std::array<struct bpf_program*, SG_HOOK_COUNT> Programs() const;
+  // The programs attached to the cgroup through pinned links.
+  std::vector<struct bpf_program*> CgroupPrograms() const;
+  // Indexed by enum sg_hook: the program(s) whose run stats make that hook's row.
+  std::array<std::vector<struct bpf_program*>, SG_HOOK_COUNT> ProgramsByHook() const;
+  // Where sg_hold_match is pinned for iptables' -m bpf --object-pinned.
+  const std::string& hold_match_pin() const { return hold_match_pin_; }
 
  private:
   void PinMaps(const LoadOptions& options);
   void AttachOrAdopt(const LoadOptions& options, int cgroup_fd, uint64_t cgroup_id);
+  void PinHoldMatch(const LoadOptions& options);
   void Undo();
 
   struct sockgate* skel_ = nullptr;
@@ -51,6 +56,7 @@ class Loaded {
   bool config_created_ = false;
   std::vector<struct bpf_link*> links_;      // links this process attached
   std::vector<struct bpf_map*> new_pins_;    // maps this process pinned
+  std::string hold_match_pin_;               // set once pinned, so Undo() can remove it
 };
 
 // Detaches the pinned link at path (enforcement stops even if a daemon still holds it).

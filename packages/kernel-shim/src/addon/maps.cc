@@ -10,53 +10,69 @@
 
 namespace sg {
 
-bool UpdateVerdict(sockgate* skel, const uint8_t (&key)[sizeof(sg_verdict_key)],
-                   const uint8_t (&value)[sizeof(sg_verdict_value)]) {
-  int err = bpf_map__update_elem(skel->maps.sg_verdicts, key, sizeof key, value, sizeof value, BPF_ANY);
-  if (err == -E2BIG) return false;
-  if (err != 0) throw StepError("update", "bpf", -err, "update sg_verdicts");
-  return true;
+bpf_map* MapByName(sockgate* skel, const std::string& name) {
+  bpf_map* map = bpf_object__find_map_by_name(skel->obj, name.c_str());
+  if (map == nullptr || map == skel->maps.sg_scratch || map == skel->maps.sg_events ||
+      map == skel->maps.sg_counters || bpf_map__type(map) == BPF_MAP_TYPE_SK_STORAGE) {
+    throw StepError("update", "", 0, "the shim has no user-space map called \"" + name + "\"", "SG_ERR_BAD_VALUE");
+  }
+  return map;
 }
 
-bool DeleteVerdict(sockgate* skel, const uint8_t (&key)[sizeof(sg_verdict_key)]) {
-  int err = bpf_map__delete_elem(skel->maps.sg_verdicts, key, sizeof key, 0);
+static void CheckSize(bpf_map* map, const char* what, size_t got, size_t want) {
+  if (got != want) {
+    throw StepError("update", "", 0,
+                    std::string(bpf_map__name(map)) + " " + what + " must be " + std::to_string(want) + " bytes, got " +
+                        std::to_string(got),
+                    "SG_ERR_BAD_VALUE");
+  }
+}
+
+UpdateResult MapUpdate(bpf_map* map, const std::vector<uint8_t>& key, const std::vector<uint8_t>& value,
+                       uint64_t flags) {
+  CheckSize(map, "key", key.size(), bpf_map__key_size(map));
+  CheckSize(map, "value", value.size(), bpf_map__value_size(map));
+  int err = bpf_map__update_elem(map, key.data(), key.size(), value.data(), value.size(), flags);
+  if (err == -E2BIG) return UpdateResult::kFull;
+  if (err == -EEXIST) return UpdateResult::kExists;
+  if (err != 0) throw StepError("update", "bpf", -err, std::string("update ") + bpf_map__name(map));
+  return UpdateResult::kOk;
+}
+
+std::optional<std::vector<uint8_t>> MapLookup(bpf_map* map, const std::vector<uint8_t>& key) {
+  CheckSize(map, "key", key.size(), bpf_map__key_size(map));
+  std::vector<uint8_t> value(bpf_map__value_size(map));
+  int err = bpf_map__lookup_elem(map, key.data(), key.size(), value.data(), value.size(), 0);
+  if (err == -ENOENT) return std::nullopt;
+  if (err != 0) throw StepError("read", "bpf", -err, std::string("read ") + bpf_map__name(map));
+  return value;
+}
+
+bool MapDelete(bpf_map* map, const std::vector<uint8_t>& key) {
+  CheckSize(map, "key", key.size(), bpf_map__key_size(map));
+  int err = bpf_map__delete_elem(map, key.data(), key.size(), 0);
   if (err == -ENOENT) return false;
-  if (err != 0) throw StepError("update", "bpf", -err, "delete from sg_verdicts");
+  if (err != 0) throw StepError("update", "bpf", -err, std::string("delete from ") + bpf_map__name(map));
   return true;
 }
 
-std::vector<uint8_t> ListVerdicts(sockgate* skel) {
-  constexpr size_t kKey = sizeof(sg_verdict_key), kValue = sizeof(sg_verdict_value);
-  std::vector<uint8_t> out;
-  uint8_t key[kKey], next[kKey], value[kValue];
+std::vector<uint8_t> MapList(bpf_map* map) {
+  const size_t kKey = bpf_map__key_size(map), kValue = bpf_map__value_size(map);
+  std::vector<uint8_t> out, key(kKey), next(kKey), value(kValue);
   const void* prev = nullptr;
   for (;;) {
-    int err = bpf_map__get_next_key(skel->maps.sg_verdicts, prev, next, kKey);
+    int err = bpf_map__get_next_key(map, prev, next.data(), kKey);
     if (err == -ENOENT) break;
-    if (err != 0) throw StepError("read", "bpf", -err, "iterate sg_verdicts");
-    memcpy(key, next, kKey);
-    prev = key;
-    err = bpf_map__lookup_elem(skel->maps.sg_verdicts, key, kKey, value, kValue, 0);
+    if (err != 0) throw StepError("read", "bpf", -err, std::string("iterate ") + bpf_map__name(map));
+    key = next;
+    prev = key.data();
+    err = bpf_map__lookup_elem(map, key.data(), kKey, value.data(), kValue, 0);
     if (err == -ENOENT) continue;  // deleted while we iterated
-    if (err != 0) throw StepError("read", "bpf", -err, "read sg_verdicts");
-    out.insert(out.end(), key, key + kKey);
-    out.insert(out.end(), value, value + kValue);
+    if (err != 0) throw StepError("read", "bpf", -err, std::string("read ") + bpf_map__name(map));
+    out.insert(out.end(), key.begin(), key.end());
+    out.insert(out.end(), value.begin(), value.end());
   }
   return out;
-}
-
-std::vector<uint8_t> ReadConfig(sockgate* skel) {
-  uint32_t zero = 0;
-  std::vector<uint8_t> out(sizeof(sg_config));
-  int err = bpf_map__lookup_elem(skel->maps.sg_config, &zero, sizeof zero, out.data(), out.size(), 0);
-  if (err != 0) throw StepError("read", "bpf", -err, "read sg_config");
-  return out;
-}
-
-void WriteConfig(sockgate* skel, const uint8_t (&config)[sizeof(sg_config)]) {
-  uint32_t zero = 0;
-  int err = bpf_map__update_elem(skel->maps.sg_config, &zero, sizeof zero, config, sizeof config, BPF_ANY);
-  if (err != 0) throw StepError("update", "bpf", -err, "update sg_config");
 }
 
 std::vector<uint8_t> ReadCounters(sockgate* skel, int* cpus) {

@@ -1,13 +1,15 @@
-// Reads and writes the shim's maps as raw bytes; src/verdict-layout.ts owns the layouts.
+// Reads and writes the shim's maps as raw bytes, by name; src/*-layout.ts own the layouts.
 #pragma once
 #include <stdint.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "abi.h"
 
 struct sockgate;
+struct bpf_map;
 
 namespace sg {
 
@@ -16,16 +18,19 @@ struct ProgramStats {
   uint64_t run_time_ns;
 };
 
-// false when the map is full (E2BIG); other failures throw StepError.
-bool UpdateVerdict(sockgate* skel, const uint8_t (&key)[sizeof(sg_verdict_key)],
-                   const uint8_t (&value)[sizeof(sg_verdict_value)]);
-// false when there was no such entry.
-bool DeleteVerdict(sockgate* skel, const uint8_t (&key)[sizeof(sg_verdict_key)]);
-// Key then value for every entry, back to back.
-std::vector<uint8_t> ListVerdicts(sockgate* skel);
+enum class UpdateResult { kOk, kFull, kExists };
 
-std::vector<uint8_t> ReadConfig(sockgate* skel);
-void WriteConfig(sockgate* skel, const uint8_t (&config)[sizeof(sg_config)]);
+// The shim map called name; user space may not reach sg_scratch or the ring buffer this way.
+// Throws StepError (SG_ERR_BAD_VALUE) for any other name.
+bpf_map* MapByName(sockgate* skel, const std::string& name);
+// Key and value sizes must match the map's; flags are BPF_ANY / BPF_NOEXIST / BPF_EXIST.
+UpdateResult MapUpdate(bpf_map* map, const std::vector<uint8_t>& key, const std::vector<uint8_t>& value,
+                       uint64_t flags);
+std::optional<std::vector<uint8_t>> MapLookup(bpf_map* map, const std::vector<uint8_t>& key);
+// false when there was no such entry.
+bool MapDelete(bpf_map* map, const std::vector<uint8_t>& key);
+// Key then value for every entry, back to back.
+std::vector<uint8_t> MapList(bpf_map* map);
 
 // One struct sg_counters per possible CPU, back to back (the caller sums).
 std::vector<uint8_t> ReadCounters(sockgate* skel, int* cpus);

@@ -8,6 +8,7 @@
 
 #include "errors.h"
 #include "events.h"
+#include "iter.h"
 #include "maps.h"
 #include "sockgate.skel.h"
 
@@ -33,6 +34,21 @@ Napi::Buffer<uint8_t> ToBuffer(Napi::Env env, const std::vector<uint8_t>& bytes)
   return Napi::Buffer<uint8_t>::Copy(env, bytes.data(), bytes.size());
 }
 
+std::vector<uint8_t> Bytes(const Napi::CallbackInfo& info, size_t index, const char* what) {
+  if (info.Length() <= index || !info[index].IsTypedArray()) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a Buffer");
+  }
+  auto bytes = info[index].As<Napi::Uint8Array>();
+  return std::vector<uint8_t>(bytes.Data(), bytes.Data() + bytes.ByteLength());
+}
+
+std::string String(const Napi::CallbackInfo& info, size_t index, const char* what) {
+  if (info.Length() <= index || !info[index].IsString()) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a string");
+  }
+  return info[index].As<Napi::String>().Utf8Value();
+}
+
 }  // namespace
 
 Napi::Function ShimHandle::Define(Napi::Env env) {
@@ -40,11 +56,13 @@ Napi::Function ShimHandle::Define(Napi::Env env) {
                      {
                          InstanceMethod<&ShimHandle::Adopted>("adopted"),
                          InstanceMethod<&ShimHandle::ConfigCreated>("configCreated"),
-                         InstanceMethod<&ShimHandle::UpdateVerdict>("updateVerdict"),
-                         InstanceMethod<&ShimHandle::DeleteVerdict>("deleteVerdict"),
-                         InstanceMethod<&ShimHandle::ListVerdicts>("listVerdicts"),
-                         InstanceMethod<&ShimHandle::ReadConfig>("readConfig"),
-                         InstanceMethod<&ShimHandle::WriteConfig>("writeConfig"),
+                         InstanceMethod<&ShimHandle::MapUpdate>("mapUpdate"),
+                         InstanceMethod<&ShimHandle::MapLookup>("mapLookup"),
+                         InstanceMethod<&ShimHandle::MapDelete>("mapDelete"),
+                         InstanceMethod<&ShimHandle::MapList>("mapList"),
+                         InstanceMethod<&ShimHandle::ReleasePending>("releasePending"),
+                         InstanceMethod<&ShimHandle::RunIterator>("runIterator"),
+                         InstanceMethod<&ShimHandle::HoldMatchPin>("holdMatchPin"),
                          InstanceMethod<&ShimHandle::ReadCounters>("readCounters"),
                          InstanceMethod<&ShimHandle::ProgramStats>("programStats"),
                          InstanceMethod<&ShimHandle::EnableStats>("enableStats"),
@@ -98,37 +116,69 @@ Napi::Value ShimHandle::ConfigCreated(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), Open(info.Env()).config_created());
 }
 
-Napi::Value ShimHandle::UpdateVerdict(const Napi::CallbackInfo& info) {
+Napi::Value ShimHandle::MapUpdate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  uint8_t key[sizeof(sg_verdict_key)], value[sizeof(sg_verdict_value)];
-  FixedBytes(info, 0, "key", key);
-  FixedBytes(info, 1, "value", value);
-  return Napi::Boolean::New(env, Guard(env, [&] { return sg::UpdateVerdict(Open(env).skel(), key, value); }));
+  std::string name = String(info, 0, "map");
+  std::vector<uint8_t> key = Bytes(info, 1, "key"), value = Bytes(info, 2, "value");
+  uint64_t flags = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().Uint32Value() : static_cast<uint32_t>(BPF_ANY);
+  UpdateResult r = Guard(env, [&] { return sg::MapUpdate(MapByName(Open(env).skel(), name), key, value, flags); });
+  return Napi::String::New(env, r == UpdateResult::kOk ? "ok" : r == UpdateResult::kFull ? "full" : "exists");
 }
 
-Napi::Value ShimHandle::DeleteVerdict(const Napi::CallbackInfo& info) {
+Napi::Value ShimHandle::MapLookup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  uint8_t key[sizeof(sg_verdict_key)];
-  FixedBytes(info, 0, "key", key);
-  return Napi::Boolean::New(env, Guard(env, [&] { return sg::DeleteVerdict(Open(env).skel(), key); }));
+  std::string name = String(info, 0, "map");
+  std::vector<uint8_t> key = Bytes(info, 1, "key");
+  auto value = Guard(env, [&] { return sg::MapLookup(MapByName(Open(env).skel(), name), key); });
+  if (!value) return env.Null();
+  return ToBuffer(env, *value);
 }
 
-Napi::Value ShimHandle::ListVerdicts(const Napi::CallbackInfo& info) {
+Napi::Value ShimHandle::MapDelete(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return ToBuffer(env, Guard(env, [&] { return sg::ListVerdicts(Open(env).skel()); }));
+  std::string name = String(info, 0, "map");
+  std::vector<uint8_t> key = Bytes(info, 1, "key");
+  return Napi::Boolean::New(env, Guard(env, [&] { return sg::MapDelete(MapByName(Open(env).skel(), name), key); }));
 }
 
-Napi::Value ShimHandle::ReadConfig(const Napi::CallbackInfo& info) {
+Napi::Value ShimHandle::MapList(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return ToBuffer(env, Guard(env, [&] { return sg::ReadConfig(Open(env).skel()); }));
+  std::string name = String(info, 0, "map");
+  return ToBuffer(env, Guard(env, [&] { return sg::MapList(MapByName(Open(env).skel(), name)); }));
 }
 
-Napi::Value ShimHandle::WriteConfig(const Napi::CallbackInfo& info) {
+Napi::Value ShimHandle::ReleasePending(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  uint8_t config[sizeof(sg_config)];
-  FixedBytes(info, 0, "config", config);
-  Guard(env, [&] { sg::WriteConfig(Open(env).skel(), config); });
-  return env.Undefined();
+  uint8_t key[sizeof(sg_flow_key)];
+  FixedBytes(info, 0, "flow key", key);
+  sg_release_args args = {};
+  memcpy(&args.key, key, sizeof key);
+  Guard(env, [&] {
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof args);
+    int err = bpf_prog_test_run_opts(bpf_program__fd(Open(env).skel()->progs.sg_release_pending), &opts);
+    if (err != 0) throw StepError("update", "bpf", errno, "run sg_release_pending");
+  });
+  return Napi::Boolean::New(env, args.released != 0);
+}
+
+Napi::Value ShimHandle::RunIterator(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = String(info, 0, "program");
+  if (info.Length() < 2 || !info[1].IsArray()) throw Napi::TypeError::New(env, "netnsPaths must be an array of strings");
+  Napi::Array list = info[1].As<Napi::Array>();
+  std::vector<std::string> paths;
+  for (uint32_t i = 0; i < list.Length(); i++) paths.push_back(list.Get(i).As<Napi::String>().Utf8Value());
+  sockgate* skel = Open(env).skel();
+  bpf_program* prog = name == "mark_listeners" ? skel->progs.sg_iter_mark_listeners
+                      : name == "end_tcp"      ? skel->progs.sg_iter_end_tcp
+                      : name == "end_udp"      ? skel->progs.sg_iter_end_udp
+                                               : nullptr;
+  if (prog == nullptr) throw Napi::TypeError::New(env, "program must be mark_listeners, end_tcp or end_udp");
+  return Napi::Number::New(env, Guard(env, [&] { return sg::RunIterator(prog, paths); }));
+}
+
+Napi::Value ShimHandle::HoldMatchPin(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), Open(info.Env()).hold_match_pin());
 }
 
 Napi::Value ShimHandle::ReadCounters(const Napi::CallbackInfo& info) {
@@ -143,12 +193,17 @@ Napi::Value ShimHandle::ReadCounters(const Napi::CallbackInfo& info) {
 
 Napi::Value ShimHandle::ProgramStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto programs = Open(env).Programs();
-  Napi::Array out = Napi::Array::New(env, programs.size() * 2);
-  for (size_t i = 0; i < programs.size(); i++) {
-    auto stats = Guard(env, [&] { return ReadProgramStats(bpf_program__fd(programs[i]), bpf_program__name(programs[i])); });
-    out.Set(static_cast<uint32_t>(2 * i), Napi::BigInt::New(env, stats.run_count));
-    out.Set(static_cast<uint32_t>(2 * i + 1), Napi::BigInt::New(env, stats.run_time_ns));
+  auto rows = Open(env).ProgramsByHook();
+  Napi::Array out = Napi::Array::New(env, rows.size() * 2);
+  for (size_t i = 0; i < rows.size(); i++) {
+    sg::ProgramStats sum = {0, 0};
+    for (bpf_program* prog : rows[i]) {
+      auto stats = Guard(env, [&] { return ReadProgramStats(bpf_program__fd(prog), bpf_program__name(prog)); });
+      sum.run_count += stats.run_count;
+      sum.run_time_ns += stats.run_time_ns;
+    }
+    out.Set(static_cast<uint32_t>(2 * i), Napi::BigInt::New(env, sum.run_count));
+    out.Set(static_cast<uint32_t>(2 * i + 1), Napi::BigInt::New(env, sum.run_time_ns));
   }
   return out;
 }

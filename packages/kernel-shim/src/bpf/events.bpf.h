@@ -28,21 +28,23 @@
 		__builtin_memcpy((attr).v, (src), 16);                                  \
 	} while (0)
 
-/* Not inlined: one copy serves every report path, which keeps each program small. */
-static __noinline void sg_emit(const struct sg_req *r, __u32 verdict, __u32 reason, __u32 tag)
+/* Not inlined: one copy serves every report path, which keeps each program small. Fills
+ * in the rest of r->id (the request is not used after it is reported). */
+static __noinline void sg_emit(struct sg_req *r, __u32 verdict, __u32 reason, __u32 tag)
 {
+	struct sg_ident *idp = &r->id;
 	struct sg_exe_path *path = NULL;
-	struct sg_ident id;
 	struct sg_event *ev;
 	__u32 path_len = 0, flags = r->id.flags | r->flags;
 
 	/* The accept side runs in softirq: its identity came from the listener, not current. */
-	id = r->id;
 	if (r->hook == SG_HOOK_INGRESS) {
-		path = bpf_map_lookup_elem(&sg_exe_paths, &(struct sg_exe_key){ .ino = id.exe_ino, .dev = id.exe_dev });
+		struct sg_exe_key k = { .ino = idp->exe_ino, .dev = idp->exe_dev };
+
+		path = bpf_map_lookup_elem(&sg_exe_paths, &k);
 	} else {
-		sg_current_rest_ident(&id);
-		path = sg_exe_path_of_current(&id);
+		sg_current_rest_ident(idp);
+		path = sg_exe_path_of_current(idp);
 	}
 
 	ev = bpf_ringbuf_reserve(&sg_events, sizeof(*ev), 0);
@@ -59,14 +61,14 @@ static __noinline void sg_emit(const struct sg_req *r, __u32 verdict, __u32 reas
 	SG_PUT_U32(ev->verdict, SG_A_VERDICT, verdict);
 	SG_PUT_U32(ev->reason, SG_A_REASON, reason);
 	SG_PUT_U32(ev->tag, SG_A_TAG, tag);
-	SG_PUT_U32(ev->pid, SG_A_PID, id.pid);
-	SG_PUT_U32(ev->tgid, SG_A_TGID, id.tgid);
-	SG_PUT_U32(ev->ppid, SG_A_PPID, id.ppid);
-	SG_PUT_U32(ev->uid, SG_A_UID, id.uid);
-	SG_PUT_U32(ev->gid, SG_A_GID, id.gid);
-	SG_PUT_U64(ev->cgroup_id, SG_A_CGROUP_ID, id.cgroup_id);
-	SG_PUT_U64(ev->exe_ino, SG_A_EXE_INO, id.exe_ino);
-	SG_PUT_U64(ev->exe_dev, SG_A_EXE_DEV, id.exe_dev);
+	SG_PUT_U32(ev->pid, SG_A_PID, idp->pid);
+	SG_PUT_U32(ev->tgid, SG_A_TGID, idp->tgid);
+	SG_PUT_U32(ev->ppid, SG_A_PPID, idp->ppid);
+	SG_PUT_U32(ev->uid, SG_A_UID, idp->uid);
+	SG_PUT_U32(ev->gid, SG_A_GID, idp->gid);
+	SG_PUT_U64(ev->cgroup_id, SG_A_CGROUP_ID, idp->cgroup_id);
+	SG_PUT_U64(ev->exe_ino, SG_A_EXE_INO, idp->exe_ino);
+	SG_PUT_U64(ev->exe_dev, SG_A_EXE_DEV, idp->exe_dev);
 	SG_PUT_U64(ev->cookie, SG_A_COOKIE, r->cookie);
 	SG_PUT_U64(ev->ktime, SG_A_KTIME, bpf_ktime_get_ns());
 	SG_PUT_ADDR(ev->local_addr, SG_A_LOCAL_ADDR, r->local_addr);
@@ -75,7 +77,7 @@ static __noinline void sg_emit(const struct sg_req *r, __u32 verdict, __u32 reas
 	SG_PUT_U32(ev->remote_port, SG_A_REMOTE_PORT, r->remote_port);
 	ev->comm.h.nla_len = sizeof(struct sg_attr_comm);
 	ev->comm.h.nla_type = SG_A_COMM;
-	__builtin_memcpy(ev->comm.v, id.comm, SG_COMM_LEN);
+	__builtin_memcpy(ev->comm.v, idp->comm, SG_COMM_LEN);
 	if (path) {
 		path_len = path->len;
 		flags |= path->flags;

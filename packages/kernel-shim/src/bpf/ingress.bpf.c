@@ -1,81 +1,29 @@
 /* accept side: drop the SYN of a peer the listening app may not accept (the remote client
- * sees a timeout); no verdict -> unknown policy for "accept"; a listener tagged before the
- * shim existed -> untagged_listener_policy. Every other packet passes, except one to a
- * listener whose TCP header cannot be found (fail closed, counted as a deny). Needs 5.3. */
+ * sees a timeout); no verdict -> unknown policy for "accept": with hold, the SYN is dropped
+ * and the peer held until user space answers, and the peer's next retransmission meets the
+ * answer. A listener marked at load as older than the shim -> untagged_listener_policy; a
+ * listener with no owner otherwise, or a SYN whose headers cannot be read -> dropped and
+ * reported. Every other packet passes. Needs 5.3. */
 
-#define SG_IPV6_EXT_MAX 8 /* extension headers walked before TCP; longer chains are dropped */
-#define SG_NEXTHDR_HOP 0
-#define SG_NEXTHDR_ROUTING 43
-#define SG_NEXTHDR_AUTH 51
-#define SG_NEXTHDR_DEST 60
-
-enum sg_parse { SG_PARSE_NOT_SYN = 0, SG_PARSE_SYN = 1, SG_PARSE_UNREADABLE = 2 };
-
-struct sg_syn {
-	__u16 sport; /* host order */
-	__u16 dport;
-	__u8 saddr[16];
-	__u8 daddr[16];
-};
-
-/* Walks IPv6 extension headers (hop-by-hop, routing, destination options, AH) so that
- * prepending one cannot smuggle a SYN past the check. Fragments are reassembled (and
- * their header removed) before a socket sees the packet. */
-static __always_inline int sg_ipv6_tcp_offset(struct __sk_buff *skb, __u8 nexthdr, __u32 *off)
+/* The SYN of a listener that has no owner record: kernel listeners and those marked as
+ * older than the shim get the untagged policy, any other is denied (no_owner). */
+static __noinline int sg_ingress_ownerless(struct sg_req *r, struct bpf_sock *sk)
 {
-	struct {
-		__u8 nexthdr;
-		__u8 len;
-	} ext;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+	__u32 reason = SG_REASON_NO_OWNER;
+	int act = SG_ACT_DENY;
 
-	for (int i = 0; i < SG_IPV6_EXT_MAX; i++) {
-		if (nexthdr == IPPROTO_TCP)
-			return 1;
-		if (nexthdr != SG_NEXTHDR_HOP && nexthdr != SG_NEXTHDR_ROUTING && nexthdr != SG_NEXTHDR_DEST &&
-		    nexthdr != SG_NEXTHDR_AUTH)
-			return 0;
-		if (bpf_skb_load_bytes(skb, *off, &ext, sizeof(ext)))
-			return 0;
-		*off += nexthdr == SG_NEXTHDR_AUTH ? ((__u32)ext.len + 2) * 4 : ((__u32)ext.len + 1) * 8;
-		nexthdr = ext.nexthdr;
+	sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
+	sg_count(SG_HOOK_INGRESS, SG_CNT_UNKNOWNS);
+	r->id.flags = SG_EF_NO_EXE;
+	if (tp && BPF_CORE_READ_BITFIELD(&tp->inet_conn.icsk_inet.sk, sk_kern_sock)) {
+		act = sg_untagged_listener_policy() == SG_POLICY_ALLOW ? SG_ACT_ALLOW : SG_ACT_DENY;
+		reason = SG_REASON_UNTAGGED_LISTENER;
 	}
-	return nexthdr == IPPROTO_TCP;
-}
-
-/* Only called for packets to a TCP listener, which are all TCP: anything unreadable is
- * reported as such so the caller can fail closed. */
-static __always_inline int sg_parse_syn(struct __sk_buff *skb, struct sg_syn *syn)
-{
-	__u8 tcp[14]; /* through the flags byte */
-	__u32 off;
-
-	if (skb->protocol == bpf_htons(SG_ETH_P_IP)) {
-		struct iphdr ip;
-
-		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) || ip.protocol != IPPROTO_TCP)
-			return SG_PARSE_UNREADABLE;
-		off = ip.ihl * 4;
-		sg_addr_from_v4(syn->saddr, ip.saddr);
-		sg_addr_from_v4(syn->daddr, ip.daddr);
-	} else if (skb->protocol == bpf_htons(SG_ETH_P_IPV6)) {
-		struct ipv6hdr ip6;
-
-		off = sizeof(ip6);
-		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) || !sg_ipv6_tcp_offset(skb, ip6.nexthdr, &off))
-			return SG_PARSE_UNREADABLE;
-		__builtin_memcpy(syn->saddr, &ip6.saddr, 16);
-		__builtin_memcpy(syn->daddr, &ip6.daddr, 16);
-	} else {
-		return SG_PARSE_UNREADABLE;
-	}
-	if (bpf_skb_load_bytes(skb, off, tcp, sizeof(tcp)))
-		return SG_PARSE_UNREADABLE;
-	/* flags byte 13: SYN 0x02, ACK 0x10 */
-	if ((tcp[13] & 0x12) != 0x02)
-		return SG_PARSE_NOT_SYN;
-	syn->sport = (__u16)tcp[0] << 8 | tcp[1];
-	syn->dport = (__u16)tcp[2] << 8 | tcp[3];
-	return SG_PARSE_SYN;
+	if (act == SG_ACT_DENY)
+		sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
+	sg_emit(r, act == SG_ACT_ALLOW ? SG_VERDICT_ALLOW : SG_VERDICT_DENY, reason, 0);
+	return act == SG_ACT_ALLOW ? 1 : 0;
 }
 
 SEC("cgroup_skb/ingress")
@@ -83,7 +31,7 @@ int sg_ingress(struct __sk_buff *skb)
 {
 	struct sg_sock_owner *owner;
 	struct bpf_sock *sk;
-	struct sg_syn syn = {};
+	struct sg_pkt pkt = {};
 	struct sg_req r = {};
 	struct sg_lookup l;
 	int act, parsed;
@@ -95,54 +43,58 @@ int sg_ingress(struct __sk_buff *skb)
 	/* SCTP listeners share the LISTEN state: only TCP ones are mediated here. */
 	if (!sk || sk->state != BPF_TCP_LISTEN || sk->protocol != IPPROTO_TCP)
 		return 1;
-	parsed = sg_parse_syn(skb, &syn);
-	if (parsed == SG_PARSE_NOT_SYN)
+	parsed = sg_parse_packet(skb, &pkt);
+	if (parsed == SG_PKT_OK && (pkt.l4proto != IPPROTO_TCP || (pkt.tcp_flags & (SG_TCP_SYN | SG_TCP_ACK)) != SG_TCP_SYN))
 		return 1;
-	if (parsed == SG_PARSE_UNREADABLE) {
-		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
-		sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
-		return 0;
-	}
 
 	r.op = SG_OP_ACCEPT;
 	r.proto = SG_PROTO_TCP;
 	r.hook = SG_HOOK_INGRESS;
 	r.has_peer = 1;
 	r.family = sk->family;
-	__builtin_memcpy(r.remote_addr, syn.saddr, 16);
-	__builtin_memcpy(r.local_addr, syn.daddr, 16);
-	r.remote_port = syn.sport;
-	r.local_port = syn.dport;
+	__builtin_memcpy(r.remote_addr, pkt.saddr, 16);
+	__builtin_memcpy(r.local_addr, pkt.daddr, 16);
+	r.remote_port = pkt.sport;
+	r.local_port = pkt.dport;
+	r.cookie = bpf_get_socket_cookie(skb); /* the listener's: flows of the accept side hang off it */
 
 	owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, 0);
-	if (!owner) {
+	if (owner)
+		sg_ident_of_owner(&r.id, owner);
+	if (parsed != SG_PKT_OK) {
+		/* a packet to a TCP listener whose TCP header cannot be found: fail closed */
+		sg_refused(&r, &l, SG_REASON_UNPARSEABLE, 0);
+		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
+		sg_emit(&r, l.verdict, l.reason, 0);
+		return 0;
+	}
+	if (!owner)
+		return sg_ingress_ownerless(&r, sk);
+	if (owner->flags & SG_OWNER_PREEXISTING) {
 		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
 		sg_count(SG_HOOK_INGRESS, SG_CNT_UNKNOWNS);
 		r.id.flags = SG_EF_NO_EXE;
 		act = sg_untagged_listener_policy() == SG_POLICY_ALLOW ? SG_ACT_ALLOW : SG_ACT_DENY;
 		if (act == SG_ACT_DENY)
 			sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
-		r.cookie = bpf_get_socket_cookie(skb);
 		sg_emit(&r, act == SG_ACT_ALLOW ? SG_VERDICT_ALLOW : SG_VERDICT_DENY, SG_REASON_UNTAGGED_LISTENER, 0);
 		return act == SG_ACT_ALLOW ? 1 : 0;
 	}
-	r.id.exe_ino = owner->exe_ino;
-	r.id.exe_dev = owner->exe_dev;
-	r.id.uid = owner->uid;
-	r.id.gid = owner->gid;
-	r.id.tgid = owner->tgid;
-	r.id.pid = owner->pid;
-	r.id.ppid = owner->ppid;
-	r.id.cgroup_id = owner->cgroup_id;
-	__builtin_memcpy(r.id.comm, owner->comm, SG_COMM_LEN);
 	if (owner->flags & SG_OWNER_LISTEN_DENIED) {
+		sg_refused(&r, &l, owner->listen_reason, 0);
 		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
-		sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
-		r.cookie = bpf_get_socket_cookie(skb);
 		sg_emit(&r, SG_VERDICT_DENY, owner->listen_reason, owner->tag);
 		return 0;
 	}
+	if (sg_listen_now_denied(owner, &l)) {
+		sg_refused(&r, &l, l.reason, 0);
+		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
+		sg_emit(&r, SG_VERDICT_DENY, l.reason, l.tag);
+		return 0;
+	}
 	act = sg_decide(&r, &l);
+	if (act == SG_ACT_HOLD)
+		act = sg_hold_inbound(&r, &l, bpf_get_netns_cookie(skb));
 	SG_REPORT(skb, r, l);
 	return act == SG_ACT_ALLOW ? 1 : 0;
 }

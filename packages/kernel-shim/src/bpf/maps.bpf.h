@@ -35,13 +35,87 @@ struct {
 	__type(value, struct sg_exe_path);
 } sg_exe_paths SEC(".maps");
 
-/* Who owns a listener: the accept side runs in softirq, where there is no caller. */
+/* Who owns a socket, from socket() on: the accept side runs in softirq, where there is no
+ * caller. Cloned into accepted sockets so they know their listener. */
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
 	__type(key, int);
 	__type(value, struct sg_sock_owner);
 } sg_sock_owners SEC(".maps");
+
+/* "This connection only" answers: looked up before sg_verdicts. Written by user space only;
+ * LRU because an evicted entry only makes the next call of that flow ask again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct sg_flow_key);
+	__type(value, struct sg_verdict_value);
+} sg_flows SEC(".maps");
+
+/* Held flows. A plain hash: an evicted entry would let its packets pass. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct sg_flow_key);
+	__type(value, struct sg_pending);
+} sg_pending SEC(".maps");
+
+/* Budgets of held flows: by uid for outbound, by listener cookie for inbound. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct sg_budget);
+} sg_pending_uids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct sg_budget);
+} sg_pending_listeners SEC(".maps");
+
+/* Sockets with held flows, by cookie: what sg_hold_match queues on. Removed at sock_release
+ * only, so a packet can never find its socket's entry gone while a flow is held. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct sg_sock_pending);
+} sg_pending_socks SEC(".maps");
+
+/* Network namespaces (by cookie) where sockgate's chains and a queue reader are installed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u32);
+} sg_hold_netns SEC(".maps");
+
+/* 5-tuple -> socket cookie of packets sent to the queue, so user space finds their flow. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct sg_tuple);
+	__type(value, __u64);
+} sg_queued SEC(".maps");
+
+/* Targets of one sg_iter_end_* run: sockets whose grant ended (by cookie) and identities
+ * whose allow entries were withdrawn. Filled and emptied by user space around the run. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} sg_end_cookies SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct sg_exe_key);
+	__type(value, __u32); /* uid + 1, or 0 for every uid */
+} sg_end_idents SEC(".maps");
 
 struct sg_scratch {
 	char buf[2 * SG_PATH_MAX]; /* path built backwards in the first half; the second absorbs masked overruns */

@@ -34,7 +34,14 @@ static __always_inline int sg_sock_addr_hook(struct bpf_sock_addr *ctx, __u8 op,
 	int act;
 
 	sg_req_from_sock_addr(&r, ctx, op, hook, v6);
+	/* a flow verdict is keyed by the socket: connect and send need its cookie first */
+	if (sg_op_has_flow(op))
+		r.cookie = bpf_get_socket_cookie(ctx);
 	act = sg_decide(&r, &l);
+	if (act == SG_ACT_HOLD) {
+		sg_current_rest_ident(&r.id);
+		act = sg_hold_outbound(&r, &l, bpf_get_netns_cookie(ctx));
+	}
 	SG_REPORT(ctx, r, l);
 	return act == SG_ACT_ALLOW ? 1 : sg_refuse();
 }

@@ -25,6 +25,9 @@
 #include "request.bpf.h"
 #include "events.bpf.h"
 #include "verdict.bpf.h"
+#include "packet.bpf.h"
+#include "owner.bpf.h"
+#include "hold.bpf.h"
 #include "sock_addr.bpf.h"
 
 #include "sock_create.bpf.c"
@@ -33,5 +36,10 @@
 #include "sendmsg.bpf.c"
 #include "sockops.bpf.c"
 #include "ingress.bpf.c"
+#include "sock_release.bpf.c"
+#include "hold_match.bpf.c"
+#include "release_pending.bpf.c"
+#include "iter_listeners.bpf.c"
+#include "iter_end.bpf.c"
 
 char LICENSE[] SEC("license") = "GPL";

@@ -1,7 +1,7 @@
 /* listen(): observed and reported; the kernel offers no deny here, so a deny verdict (or,
  * with no verdict, an unknown policy of deny) marks the listener and ingress drops every
- * SYN to it. Tags the listener with its owner for the accept side. Return value is
- * ignored by the kernel. Needs 4.13 (sk field: 5.3). */
+ * SYN to it. Records the listener's owner (who listens, on what) for the accept side.
+ * Return value is ignored by the kernel. Needs 4.13 (sk field: 5.3). */
 SEC("sockops")
 int sg_sockops(struct bpf_sock_ops *skops)
 {
@@ -16,6 +16,7 @@ int sg_sockops(struct bpf_sock_ops *skops)
 	if (!sk)
 		return 1;
 	sg_current_key_ident(&r.id);
+	sg_current_rest_ident(&r.id);
 	r.op = SG_OP_LISTEN;
 	r.proto = SG_PROTO_TCP;
 	r.hook = SG_HOOK_SOCKOPS;
@@ -32,39 +33,15 @@ int sg_sockops(struct bpf_sock_ops *skops)
 	}
 	r.local_port = (__u16)skops->local_port; /* host order already */
 
-	sg_count(SG_HOOK_SOCKOPS, SG_CNT_RUNS);
-	sg_lookup_verdict(&r, &l);
-	/* No verdict and an unknown policy of deny: fail closed like every other hook. */
-	if (l.verdict == SG_VERDICT_NONE && sg_unknown_policy(SG_OP_LISTEN) != SG_POLICY_ALLOW) {
-		sg_count(SG_HOOK_SOCKOPS, SG_CNT_UNKNOWNS);
+	/* listen() proceeds whatever is decided: a deny or a fail-closed unknown marks the listener */
+	if (sg_decide(&r, &l) != SG_ACT_ALLOW)
 		l.verdict = SG_VERDICT_DENY;
-	}
+	else if (l.reason == SG_REASON_UNKNOWN)
+		l.verdict = SG_VERDICT_NONE, l.reason = SG_REASON_OBSERVED;
+	/* made at socket() unless the socket is older than the shim; missing -> ingress denies */
 	owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-	if (owner) {
-		sg_current_rest_ident(&r.id);
-		owner->exe_ino = r.id.exe_ino;
-		owner->exe_dev = r.id.exe_dev;
-		owner->uid = r.id.uid;
-		owner->gid = r.id.gid;
-		owner->tgid = r.id.tgid;
-		owner->pid = r.id.pid;
-		owner->ppid = r.id.ppid;
-		owner->cgroup_id = r.id.cgroup_id;
-		__builtin_memcpy(owner->comm, r.id.comm, SG_COMM_LEN);
-		owner->flags = l.verdict == SG_VERDICT_DENY ? SG_OWNER_LISTEN_DENIED : 0;
-		owner->tag = l.tag;
-		owner->listen_reason = l.reason;
-	}
-	if (l.verdict == SG_VERDICT_ALLOW) {
-		sg_count(SG_HOOK_SOCKOPS, SG_CNT_ALLOWS);
-		if (sg_report_allows())
-			sg_emit(&r, SG_VERDICT_ALLOW, l.reason, l.tag);
-	} else if (l.verdict == SG_VERDICT_DENY) {
-		sg_count(SG_HOOK_SOCKOPS, SG_CNT_DENIES);
-		sg_emit(&r, SG_VERDICT_DENY, l.reason, l.tag);
-	} else {
-		sg_count(SG_HOOK_SOCKOPS, SG_CNT_UNKNOWNS);
-		sg_emit(&r, SG_VERDICT_NONE, SG_REASON_OBSERVED, 0);
-	}
+	if (owner)
+		sg_owner_listening(owner, &r, &l);
+	SG_REPORT(skops, r, l);
 	return 1;
 }

@@ -6,7 +6,7 @@
  */
 #pragma once
 
-enum sg_action { SG_ACT_DENY = 0, SG_ACT_ALLOW = 1 };
+enum sg_action { SG_ACT_DENY = 0, SG_ACT_ALLOW = 1, SG_ACT_HOLD = 2 };
 
 struct sg_lookup {
 	__u32 verdict; /* enum sg_verdict */
@@ -15,16 +15,40 @@ struct sg_lookup {
 	__u32 report;  /* 1: the hook must emit an event with these values */
 };
 
-static __always_inline int sg_try(struct sg_verdict_key *k, struct sg_lookup *out, __u32 reason)
+/* An entry past its deadline is no entry: a dead daemon cannot extend an answer. */
+static __always_inline int sg_expired(const struct sg_verdict_value *v)
 {
-	struct sg_verdict_value *v = bpf_map_lookup_elem(&sg_verdicts, k);
+	return v->expires_ns && bpf_ktime_get_boot_ns() >= v->expires_ns;
+}
 
-	if (!v)
+static __always_inline int sg_take(struct sg_verdict_value *v, struct sg_lookup *out, __u32 reason)
+{
+	if (!v || sg_expired(v))
 		return 0;
 	out->verdict = v->verdict;
 	out->reason = reason;
 	out->tag = v->tag;
 	return 1;
+}
+
+static __always_inline int sg_try(struct sg_verdict_key *k, struct sg_lookup *out, __u32 reason)
+{
+	return sg_take(bpf_map_lookup_elem(&sg_verdicts, k), out, reason);
+}
+
+/* The flow of a call: its socket (for accept, the listener) and its peer. */
+static __always_inline void sg_flow_key_of(const struct sg_req *r, struct sg_flow_key *fk)
+{
+	fk->cookie = r->cookie;
+	__builtin_memcpy(fk->addr, r->remote_addr, 16);
+	fk->port = r->remote_port;
+	fk->proto = r->proto;
+}
+
+/* connect, send and accept have a flow; socket, bind and listen do not. */
+static __always_inline int sg_op_has_flow(__u8 op)
+{
+	return op == SG_OP_CONNECT || op == SG_OP_SEND || op == SG_OP_ACCEPT;
 }
 
 static __always_inline void sg_lookup_verdict(const struct sg_req *r, struct sg_lookup *out)
@@ -40,6 +64,13 @@ static __always_inline void sg_lookup_verdict(const struct sg_req *r, struct sg_
 	out->verdict = SG_VERDICT_NONE;
 	out->reason = SG_REASON_UNKNOWN;
 	out->tag = 0;
+	if (r->cookie && sg_op_has_flow(r->op)) {
+		struct sg_flow_key fk = {};
+
+		sg_flow_key_of(r, &fk);
+		if (sg_take(bpf_map_lookup_elem(&sg_flows, &fk), out, SG_REASON_FLOW))
+			return;
+	}
 	if (r->has_peer) {
 		__builtin_memcpy(k.addr, r->op == SG_OP_BIND || r->op == SG_OP_LISTEN ? r->local_addr : r->remote_addr, 16);
 		k.port = r->op == SG_OP_CONNECT || r->op == SG_OP_SEND ? r->remote_port : r->local_port;
@@ -73,14 +104,18 @@ static __always_inline struct sg_config *sg_config_get(void)
 	return bpf_map_lookup_elem(&sg_config, &zero);
 }
 
-/* A missing config entry means deny. */
+/* A missing config entry means deny; hold means deny where a call cannot be held. */
 static __always_inline __u8 sg_unknown_policy(__u32 op)
 {
 	struct sg_config *cfg = sg_config_get();
+	__u8 policy;
 
 	if (!cfg || op >= SG_OP_COUNT)
 		return SG_POLICY_DENY;
-	return cfg->unknown_policy[op & 7];
+	policy = cfg->unknown_policy[op & 7];
+	if (policy == SG_POLICY_HOLD && !sg_op_has_flow(op))
+		return SG_POLICY_DENY;
+	return policy <= SG_POLICY_HOLD ? policy : SG_POLICY_DENY;
 }
 
 static __always_inline __u8 sg_untagged_listener_policy(void)
@@ -98,13 +133,14 @@ static __always_inline int sg_report_allows(void)
 }
 
 /*
- * Decide and count one call; says in *out whether to report it. Reporting is left to
- * the hook so the socket cookie is only fetched when an event is sent.
+ * Decide and count one call; says in *out whether to report it. SG_ACT_HOLD means no
+ * verdict and a hold policy: the hook holds the flow (hold.bpf.h), which counts and sets
+ * the verdict. A flow is only looked up when the hook has put the socket cookie in r.
  */
 static __always_inline int sg_decide(const struct sg_req *r, struct sg_lookup *out)
 {
 	struct sg_counters *cnt = sg_counters_get();
-	int act;
+	__u8 policy;
 
 	sg_bump(cnt, r->hook, SG_CNT_RUNS);
 	sg_lookup_verdict(r, out);
@@ -119,18 +155,39 @@ static __always_inline int sg_decide(const struct sg_req *r, struct sg_lookup *o
 		return SG_ACT_DENY;
 	}
 	sg_bump(cnt, r->hook, SG_CNT_UNKNOWNS);
-	act = sg_unknown_policy(r->op) == SG_POLICY_ALLOW ? SG_ACT_ALLOW : SG_ACT_DENY;
-	if (act == SG_ACT_DENY)
-		sg_bump(cnt, r->hook, SG_CNT_DENIES);
-	out->verdict = act == SG_ACT_ALLOW ? SG_VERDICT_ALLOW : SG_VERDICT_DENY;
-	return act;
+	policy = sg_unknown_policy(r->op);
+	if (policy == SG_POLICY_ALLOW) {
+		out->verdict = SG_VERDICT_ALLOW;
+		return SG_ACT_ALLOW;
+	}
+	if (policy == SG_POLICY_HOLD)
+		return SG_ACT_HOLD;
+	sg_bump(cnt, r->hook, SG_CNT_DENIES);
+	out->verdict = SG_VERDICT_DENY;
+	return SG_ACT_DENY;
+}
+
+/* A refusal the hook decided itself (no room to hold, no reader): counted and reported. */
+static __always_inline int sg_refused(const struct sg_req *r, struct sg_lookup *out, __u32 reason, __u32 counter)
+{
+	struct sg_counters *cnt = sg_counters_get();
+
+	sg_bump(cnt, r->hook, SG_CNT_DENIES);
+	if (counter)
+		sg_bump(cnt, r->hook, counter);
+	out->verdict = SG_VERDICT_DENY;
+	out->reason = reason;
+	out->tag = 0;
+	out->report = 1;
+	return SG_ACT_DENY;
 }
 
 /* Emits the event sg_decide asked for; ctx is any context bpf_get_socket_cookie takes. */
 #define SG_REPORT(ctx, r, l)                                                                \
 	do {                                                                                \
 		if ((l).report) {                                                           \
-			(r).cookie = bpf_get_socket_cookie(ctx);                            \
+			if (!(r).cookie)                                                    \
+				(r).cookie = bpf_get_socket_cookie(ctx);                    \
 			sg_emit(&(r), (l).verdict, (l).reason, (l).tag);                    \
 		}                                                                           \
 	} while (0)

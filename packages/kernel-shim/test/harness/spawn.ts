@@ -19,6 +19,14 @@ export interface ClientJson {
   localPort?: number;
   accepted?: boolean;
   peer?: string;
+  /** sghold: how long the call waited, and what followed it. */
+  elapsedMs?: number;
+  firstErr?: string;
+  endErr?: string;
+  endAfterMs?: number;
+  againErr?: string;
+  sends?: Array<{ errno: number; err: string; replied: boolean; elapsedMs: number }>;
+  again?: string[];
 }
 
 export interface ProcResult {

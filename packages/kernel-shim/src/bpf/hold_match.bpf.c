@@ -1,0 +1,29 @@
+/* NFQUEUE match (xt_bpf, in sockgate's raw OUTPUT chain, before conntrack and NAT): true
+ * for every packet of a socket that has a held flow, whatever its destination (fail
+ * closed: the queue reader drops what maps to no held flow). Records 5-tuple -> socket
+ * cookie so the reader finds the flow of each queued packet. Needs 4.10 (cookie: 4.12). */
+SEC("socket")
+int sg_hold_match(struct __sk_buff *skb)
+{
+	__u64 cookie = bpf_get_socket_cookie(skb);
+	struct sg_sock_pending *sp;
+	struct sg_pkt pkt = {};
+	struct sg_tuple t = {};
+
+	if (!cookie)
+		return 0;
+	sp = bpf_map_lookup_elem(&sg_pending_socks, &cookie);
+	if (!sp || !sp->count)
+		return 0;
+	sg_count(SG_HOOK_HOLD_MATCH, SG_CNT_RUNS);
+	sg_count(SG_HOOK_HOLD_MATCH, SG_CNT_HELD);
+	if (sg_parse_packet(skb, &pkt) != SG_PKT_UNREADABLE) {
+		__builtin_memcpy(t.saddr, pkt.saddr, 16);
+		__builtin_memcpy(t.daddr, pkt.daddr, 16);
+		t.sport = pkt.sport;
+		t.dport = pkt.dport;
+		t.proto = sg_proto_of_l4(pkt.l4proto);
+		bpf_map_update_elem(&sg_queued, &t, &cookie, BPF_ANY);
+	}
+	return 1;
+}
