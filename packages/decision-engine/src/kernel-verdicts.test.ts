@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Request, RequestOperation, RequestProtocol } from "@sockgate/protocol";
-import { REQUEST_OPERATIONS, REQUEST_PROTOCOLS, formatAddress, parseAddress } from "@sockgate/protocol";
+import { formatAddress, parseAddress } from "@sockgate/protocol";
+import { REQUEST_OPERATIONS, REQUEST_PROTOCOLS } from "@sockgate/protocol/request";
 import { request, rule } from "../test/fixtures.js";
 import { compileRules } from "./compile.js";
 import { decide } from "./decide.js";
@@ -62,7 +63,7 @@ describe("kernelVerdicts", () => {
 
   it("says why a rule stays in user space", () => {
     const c = compileRules([
-      rule({ exe: "/usr/bin/*" }, { id: "glob" }),
+      rule({ exeGlob: "/usr/bin/*" }, { id: "glob" }),
       rule({ exe: "/usr/bin/curl", remoteHost: ["*.example.org"] }, { id: "host" }),
       rule({ exe: "/usr/bin/curl", remoteAddress: ["10.0.0.0/8"] }, { id: "cidr" }),
       rule({ exe: "/usr/bin/curl", remotePort: [{ from: 1000, to: 2000 }] }, { id: "range" }),
@@ -73,7 +74,7 @@ describe("kernelVerdicts", () => {
     ]);
     const why = Object.fromEntries(kernelVerdicts(c, { ...options, uids: [] }).notExpressed.map((n) => [n.ruleId, n.why]));
     expect(why).toMatchObject({
-      glob: "no exact executable path",
+      glob: "the kernel key has no exeGlob",
       host: "host names are known only to user space",
       cidr: "a CIDR wider than one address",
       range: "a port range wider than 16 ports",
@@ -145,7 +146,7 @@ describe("kernelVerdicts", () => {
         const rules: Rule[] = specs.map((s, i) =>
           rule(
             {
-              ...(s.exe === undefined ? {} : { exe: s.exe }),
+              ...(s.exe === undefined ? {} : s.exe.includes("*") ? { exeGlob: s.exe } : { exe: s.exe }),
               ...(s.ops === undefined ? {} : { operation: s.ops as RequestOperation[] }),
               ...(s.protos === undefined ? {} : { protocol: s.protos as RequestProtocol[] }),
               ...(s.addrs === undefined ? {} : { remoteAddress: [...s.addrs] }),
