@@ -81,6 +81,8 @@ export class PromptQueue {
   private readonly openMany = new Map<string, Entry>();
   /** app key -> creation times of that app's recent single prompts. */
   private readonly recent = new Map<string, number[]>();
+  /** uid -> prompts pending for that user. */
+  private readonly perUser = new Map<number, number>();
   private seq = 0;
   private ruleSeq = 0;
 
@@ -138,7 +140,7 @@ export class PromptQueue {
     const kind = times.length >= this.o.perAppLimit || many !== undefined ? "many" : "single";
 
     const id = `p${++this.seq}`;
-    if (this.pending(request.app.uid).length >= this.o.maxPendingPerUser) {
+    if ((this.perUser.get(request.app.uid) ?? 0) >= this.o.maxPendingPerUser) {
       const outcome: PromptOutcome = {
         promptId: id,
         action: this.o.defaultAction,
@@ -169,6 +171,7 @@ export class PromptQueue {
     }
     entry.timer = this.o.clock.setTimer(this.o.timeoutMs, () => this.expire(entry));
     this.byId.set(id, entry);
+    this.perUser.set(prompt.uid, (this.perUser.get(prompt.uid) ?? 0) + 1);
     const joined = join(entry, false);
     this.o.onRaised?.(structuredClone(prompt));
     return joined;
@@ -178,7 +181,11 @@ export class PromptQueue {
     this.o.clock.clearTimer(e.timer);
     for (const k of e.keys) if (this.byKey.get(k) === e) this.byKey.delete(k);
     if (e.manyKey !== undefined && this.openMany.get(e.manyKey) === e) this.openMany.delete(e.manyKey);
-    this.byId.delete(e.prompt.id);
+    if (this.byId.delete(e.prompt.id)) {
+      const n = (this.perUser.get(e.prompt.uid) ?? 1) - 1;
+      if (n > 0) this.perUser.set(e.prompt.uid, n);
+      else this.perUser.delete(e.prompt.uid);
+    }
   }
 
   private settle(e: Entry, outcome: PromptOutcome): void {
