@@ -60,7 +60,7 @@ describe("createEngine", () => {
     expect(e.decide(request({ app: { startTime: 778 } })).ruleId).toBeNull();
     expect(e.processExited({ pid: 4242, startTime: 778, bootId: "b1" })).toEqual([]);
     expect(e.processExited({ pid: 4242, startTime: 777, bootId: "b1" })).toEqual([r!.id]);
-    expect(changes.at(-1)).toMatchObject({ cause: "process-exit", removed: [r!.id] });
+    expect(changes.at(-1)).toMatchObject({ cause: "process-exit", removed: [r] });
     expect(e.decide(request()).ruleId).toBeNull();
   });
 
@@ -72,7 +72,7 @@ describe("createEngine", () => {
     expect(e.rules.get("m")).toBeDefined();
     clock.advance(1);
     expect(e.rules.get("m")).toBeUndefined();
-    expect(changes.at(-1)).toMatchObject({ cause: "expired", removed: ["m"] });
+    expect(changes.at(-1)!.removed.map((x) => [x.id, x.owner])).toEqual([["m", { kind: "user", uid: 1000 }]]);
     expect(e.nextExpiry()).toBeNull();
   });
 
@@ -82,7 +82,7 @@ describe("createEngine", () => {
     const changes: RuleChange[] = [];
     e.on("rules", (c) => changes.push(c));
     e.rules.replaceAll([rule({}, { id: "all" })]);
-    expect(changes.map((c) => [c.cause, c.upserted.map((r) => r.id), c.removed])).toEqual([["replace", ["all"], ["ads"]]]);
+    expect(changes.map((c) => [c.cause, c.upserted.map((r) => r.id), c.removed.map((r) => r.id)])).toEqual([["replace", ["all"], ["ads"]]]);
     e.close();
   });
 });

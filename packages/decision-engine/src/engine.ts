@@ -40,8 +40,8 @@ export interface RuleChange {
   cause: "upsert" | "remove" | "replace" | "answer" | "process-exit" | "expired";
   /** Rules added or replaced (deep-frozen). */
   upserted: Rule[];
-  /** Ids of rules removed. */
-  removed: string[];
+  /** Rules removed (their owner says which store entry to delete). */
+  removed: Rule[];
   generation: number;
 }
 
@@ -144,17 +144,23 @@ export function createEngine(options: EngineOptions): Engine {
     });
   }
 
-  function changed(cause: RuleChange["cause"], upserted: Rule[], removed: string[]): void {
+  function changed(cause: RuleChange["cause"], upserted: Rule[], removed: Rule[]): void {
     if (upserted.length === 0 && removed.length === 0) return;
     armExpiry();
     events.emit("rules", { cause, upserted, removed, generation: set.generation } satisfies RuleChange);
     if (upserted.length > 0) queue.resettle(decide);
   }
 
-  function removeExpired(): string[] {
-    const gone = set.removeExpired(clock.now());
-    changed("expired", [], gone);
+  /** Runs `fn` (which removes rules by id) and announces the rules it removed. */
+  function removing(cause: RuleChange["cause"], fn: () => string[]): string[] {
+    const before = new Map(set.rules().map((r) => [r.id, r]));
+    const gone = fn();
+    changed(cause, [], gone.map((id) => before.get(id)!));
     return gone;
+  }
+
+  function removeExpired(): string[] {
+    return removing("expired", () => set.removeExpired(clock.now()));
   }
 
   const rules: EngineRules = {
@@ -169,15 +175,13 @@ export function createEngine(options: EngineOptions): Engine {
       return r;
     },
     remove(id) {
-      const had = set.remove(id);
-      if (had) changed("remove", [], [id]);
-      return had;
+      return removing("remove", () => (set.remove(id) ? [id] : [])).length > 0;
     },
     replaceAll(list) {
-      const before = new Set(set.rules().map((r) => r.id));
+      const before = new Map(set.rules().map((r) => [r.id, r]));
       const parsed = set.replaceAll(list);
       for (const r of parsed) before.delete(r.id);
-      changed("replace", parsed, [...before]);
+      changed("replace", parsed, [...before.values()]);
       return parsed;
     },
   };
@@ -204,11 +208,7 @@ export function createEngine(options: EngineOptions): Engine {
     prompts,
     decide,
     observeDns: (app, answer) => dns.observe(app, answer, clock.now()),
-    processExited(p) {
-      const gone = set.processExited(p);
-      changed("process-exit", [], gone);
-      return gone;
-    },
+    processExited: (p) => removing("process-exit", () => set.processExited(p)),
     setList(list) {
       set.setList(list);
     },

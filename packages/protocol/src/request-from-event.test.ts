@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { isSockgateError } from "./errors.js";
 import type { RequestEvent } from "./request-from-event.js";
 import { requestFromEvent } from "./request-from-event.js";
+import { parseRequest } from "./request-parse.js";
+import { loadVector, vectorNames } from "../test/golden-files.js";
 
 const base: RequestEvent = {
   op: "connect",
@@ -95,5 +97,17 @@ describe("requestFromEvent", () => {
     expect(codeOf(() => requestFromEvent(ev({ proto: "any" })))).toMatch(/^SG_ERR_BAD_ENUM: event field proto/);
     expect(codeOf(() => requestFromEvent(ev({ family: 1 })))).toMatch(/^SG_ERR_BAD_ENUM: event field family/);
     expect(requestFromEvent(ev({ proto: "other" })).protocol).toBe("other");
+  });
+
+  // What the decoder hands over is what requestFromEvent takes, whatever the vector holds.
+  it.each(vectorNames())("golden vector %s becomes a request parseRequest accepts, or a named error", (name) => {
+    const { event } = loadVector(name);
+    if (event.cookie > BigInt(Number.MAX_SAFE_INTEGER)) {
+      expect(codeOf(() => requestFromEvent(event))).toMatch(/^SG_ERR_BAD_VALUE: event field cookie/);
+      return;
+    }
+    const r = requestFromEvent(event);
+    expect(parseRequest(JSON.parse(JSON.stringify(r)))).toEqual(r);
+    expect(r.app.pid).toBe(event.tgid);
   });
 });
