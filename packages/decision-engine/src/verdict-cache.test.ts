@@ -108,9 +108,9 @@ describe("VerdictCache", () => {
       rule({ exe: "/usr/bin/curl", remotePort: [80] }, { id: "e1", priority: 2 }),
       rule({}, { id: "p1", priority: 3, duration: { kind: "process", pid: 2, startTime: 10, bootId: "b" } }),
     ];
-    const compiled = compileRules(rules, { bootId: "b" });
     fc.assert(
-      fc.property(fc.array(arbRequest, { minLength: 1, maxLength: 30 }), (specs) => {
+      fc.property(fc.subarray(rules, { minLength: 1 }), fc.array(arbRequest, { minLength: 1, maxLength: 30 }), (subset, specs) => {
+        const compiled = compileRules(subset, { bootId: "b" });
         const cache = new VerdictCache();
         for (const s of specs) {
           const req: Request = request({
@@ -128,7 +128,7 @@ describe("VerdictCache", () => {
           expect(cache.decide(req, compiled, NOW)).toEqual(decide(req, compiled, NOW));
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 });

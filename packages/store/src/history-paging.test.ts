@@ -20,7 +20,8 @@ describe("history paging and sequence numbers", () => {
     store.history.append(Array.from({ length: 25 }, (_, i) => entry(i, T - Math.floor(i / 10))));
     const seen: string[] = [];
     let page = store.history.query({ limit: 4 });
-    while (page.length > 0) {
+    // Bounded: a cursor that does not move must fail the test, not hang it.
+    for (let pages = 0; page.length > 0 && pages < 20; pages++) {
       seen.push(...page.map((e) => e.host!));
       page = store.history.query({ limit: 4, before: page.at(-1)! });
     }
