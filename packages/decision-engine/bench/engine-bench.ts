@@ -4,7 +4,8 @@
 
 import type { Request } from "@sockgate/protocol";
 import type { Rule } from "../dist/index.js";
-import { addressWords, compileRules, decide, parseList, VerdictCache } from "../dist/index.js";
+import { parseList } from "../dist/index.js";
+import { addressWords, compileRules, decide, VerdictCache } from "../dist/match.js";
 
 let seed = 42;
 const rand = (n: number): number => {
@@ -30,7 +31,7 @@ function makeRules(n: number): Rule[] {
             : kind < 8
               ? { exe, remoteAddress: [`10.${rand(256)}.0.0/16`], remotePort: [{ from: 8000, to: 8100 }] }
               : kind < 9
-                ? { exe: `/opt/${word()}/**`, localPort: [rand(65535)] }
+                ? { exeGlob: `/opt/${word()}/**`, localPort: [rand(65535)] }
                 : { exe, cmdline: `python3 *${word()}.py*` };
     rules.push({
       schemaVersion: 1,
@@ -56,7 +57,7 @@ function makeRequests(n: number): Request[] {
     family: "ipv4",
     remote: { address: ip(), port: rand(2) ? 443 : 8080 },
     remoteHostNames: rand(2) ? [`${word()}.cdn.example.org`] : [],
-    app: { exePath: EXES[rand(EXES.length)]!, exeDev: 1, exeIno: i, uid: 1000 + rand(3), pid: 1, cmdline: ["python3", "x.py"] },
+    app: { exePath: EXES[rand(EXES.length)]!, exeDev: 1, exeIno: i, exePathVerified: true, uid: 1000 + rand(3), pid: 1, cmdline: ["python3", "x.py"], cmdlineSource: "exec" },
   }));
 }
 

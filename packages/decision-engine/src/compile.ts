@@ -3,11 +3,12 @@
 // short lists instead of every rule. Buckets are sorted by rank, highest first.
 
 import { SockgateError } from "@sockgate/protocol";
+import type { Request } from "@sockgate/protocol";
 import { addressKey } from "./match-address.js";
-import { hasGlobChars } from "./match-glob.js";
+import { parseRule } from "./rule-parse.js";
 import type { ListRegistry, NamedList } from "./lists.js";
 import { MAX_TIEBREAK, rankBase, specificity, withTiebreak } from "./precedence.js";
-import type { RuleMatcher } from "./rule-matcher.js";
+import type { RequestFacts, RuleMatcher } from "./rule-matcher.js";
 import { ruleMatcher } from "./rule-matcher.js";
 import type { Rule } from "./rule-types.js";
 
@@ -26,8 +27,10 @@ export interface CompiledRules {
   readonly rules: readonly CompiledRule[];
   /** exe key (see exeKey) -> destination key -> rules, highest rank first. */
   readonly buckets: ReadonlyMap<string, ReadonlyMap<string, readonly CompiledRule[]>>;
-  /** Rules left out: once-rules and reboot-rules of another boot. */
+  /** Rules left out: once-rules, and reboot- or process-rules of another boot. */
   readonly inactive: readonly { ruleId: string; why: string }[];
+  /** True when some active rule is scoped to one process (its pid then matters to the cache). */
+  readonly hasProcessRules: boolean;
 }
 
 export interface CompileOptions {
@@ -45,8 +48,10 @@ export function ruleExpiresAt(rule: Rule): number {
 
 type Prepared = Omit<CompiledRule, "rank"> & { rankBase: number };
 
-// Rules are immutable once parsed, so what compiling one costs (regexes, CIDRs, specificity)
-// is kept per rule object: after a one-rule change only the ordering work is redone.
+// Parsed rules are deep-frozen, so what compiling one costs (regexes, CIDRs, specificity)
+// is kept per rule object: after a one-rule change only the ordering work is redone. A
+// rule object that did not come from parseRule is parsed (copied and frozen) first, so an
+// edit of the caller's object can never leave a stale matcher next to the edited rule.
 const preparedCache = new WeakMap<Rule, Prepared>();
 
 function prepare(rule: Rule, lists: ListRegistry): Prepared {
@@ -71,22 +76,30 @@ function destKeys(c: CompiledRule): string[] {
 
 /**
  * Bucket of a rule by executable: "=<path>" for an exact path, "^<dir>/" for a glob (its
- * literal directory prefix), ANY for none. A request looks in its own path's bucket, the
- * buckets of each directory above it, and ANY.
+ * literal directory prefix), "#<dev>:<ino>" for a kernel identity, ANY for none. A request
+ * looks in its own path's bucket and those of each directory above it (when its path can
+ * be trusted at all), its identity's bucket, and ANY.
  */
 export function exeKey(rule: Rule): string {
-  const exe = rule.match.exe;
-  if (exe === undefined) return ANY;
-  if (!hasGlobChars(exe)) return `=${exe}`;
-  const literal = exe.slice(0, exe.search(/[*?]/));
-  return `^${literal.slice(0, literal.lastIndexOf("/") + 1)}`;
+  const m = rule.match;
+  if (m.exe !== undefined) return `=${m.exe}`;
+  if (m.exeGlob !== undefined) {
+    const literal = m.exeGlob.slice(0, m.exeGlob.search(/[*?]|$/));
+    return `^${literal.slice(0, literal.lastIndexOf("/") + 1)}`;
+  }
+  if (m.exeId !== undefined) return `#${m.exeId.dev}:${m.exeId.ino}`;
+  return ANY;
 }
 
-/** The exe keys a request with executable `path` looks in, most specific first. */
-export function exeKeysOf(path: string): string[] {
-  const keys = [`=${path}`];
-  for (let i = path.indexOf("/"); i >= 0; i = path.indexOf("/", i + 1)) keys.push(`^${path.slice(0, i + 1)}`);
-  keys.push(ANY);
+/** The exe keys a request looks in, most specific first. */
+export function exeKeysOf(request: Request, facts: RequestFacts): string[] {
+  const keys: string[] = [];
+  const path = request.app.exePath;
+  if (facts.pathTrusted) {
+    keys.push(`=${path}`);
+    for (let i = path.indexOf("/"); i >= 0; i = path.indexOf("/", i + 1)) keys.push(`^${path.slice(0, i + 1)}`);
+  }
+  keys.push(`#${request.app.exeDev}:${request.app.exeIno}`, ANY);
   return keys;
 }
 
@@ -96,9 +109,10 @@ export function compileRules(rules: readonly Rule[], options: CompileOptions = {
   }
   const lists = options.lists ?? new Map<string, NamedList>();
   const inactive: { ruleId: string; why: string }[] = [];
-  const byId = [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const byId = rules.map(parseRule).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const compiled: CompiledRule[] = [];
   const seen = new Set<string>();
+  let hasProcessRules = false;
   byId.forEach((rule, order) => {
     if (seen.has(rule.id)) {
       throw new SockgateError("SG_ERR_RULE_INVALID", `rule id ${JSON.stringify(rule.id)} appears twice in one rule set; expected unique ids`);
@@ -108,10 +122,11 @@ export function compileRules(rules: readonly Rule[], options: CompileOptions = {
       inactive.push({ ruleId: rule.id, why: "a once-rule settles only the prompt it answered" });
       return;
     }
-    if (rule.duration.kind === "reboot" && rule.duration.bootId !== options.bootId) {
+    if ((rule.duration.kind === "reboot" || rule.duration.kind === "process") && rule.duration.bootId !== options.bootId) {
       inactive.push({ ruleId: rule.id, why: `made during boot ${rule.duration.bootId}, now boot ${options.bootId ?? "(unknown)"}` });
       return;
     }
+    if (rule.duration.kind === "process") hasProcessRules = true;
     const p = prepare(rule, lists);
     compiled.push({
       rule,
@@ -136,6 +151,6 @@ export function compileRules(rules: readonly Rule[], options: CompileOptions = {
       list.push(c);
     }
   }
-  return { generation: options.generation ?? 0, rules: compiled, buckets, inactive };
+  return { generation: options.generation ?? 0, rules: compiled, buckets, inactive, hasProcessRules };
 }
 

@@ -18,19 +18,19 @@ describe("decide: matchers", () => {
   const cases: Array<[string, Rule["match"], Parameters<typeof request>[0], boolean]> = [
     ["exe exact", { exe: "/usr/bin/curl" }, {}, true],
     ["exe exact, other program", { exe: "/usr/bin/wget" }, {}, false],
-    ["exe glob * within a directory", { exe: "/usr/bin/c*" }, {}, true],
-    ["exe glob * does not cross /", { exe: "/usr/*" }, {}, false],
-    ["exe glob ** crosses /", { exe: "/usr/**" }, {}, true],
+    ["exe glob * within a directory", { exeGlob: "/usr/bin/c*" }, {}, true],
+    ["exe glob * does not cross /", { exeGlob: "/usr/*" }, {}, false],
+    ["exe glob ** crosses /", { exeGlob: "/usr/**" }, {}, true],
     ["sha256", { sha256: "ab".repeat(32) }, { app: { sha256: "ab".repeat(32) } }, true],
     ["sha256 unknown for the request", { sha256: "ab".repeat(32) }, {}, false],
     ["user by uid", { user: 1000 }, {}, true],
     ["user by name", { user: "alice" }, {}, true],
     ["user by name, other", { user: "bob" }, {}, false],
-    ["app id", { appId: { kind: "flatpak", id: "org.x" } }, { app: { appId: { kind: "flatpak", id: "org.x" } } }, true],
-    ["app id, other kind", { appId: { kind: "snap", id: "org.x" } }, { app: { appId: { kind: "flatpak", id: "org.x" } } }, false],
+    ["app id", { appId: { kind: "flatpak", id: "org.x" } }, { app: { appId: { kind: "flatpak", id: "org.x", verified: true } } }, true],
+    ["app id, other kind", { appId: { kind: "snap", id: "org.x" } }, { app: { appId: { kind: "flatpak", id: "org.x", verified: true } } }, false],
     ["parent exe", { parentExe: "/usr/bin/*sh" }, { app: { parentExe: "/usr/bin/bash" } }, true],
-    ["cmdline", { cmdline: "python3 *backup.py*" }, { app: { cmdline: ["python3", "/home/a/backup.py", "-v"] } }, true],
-    ["cmdline, other script", { cmdline: "python3 *backup.py*" }, { app: { cmdline: ["python3", "/home/a/web.py"] } }, false],
+    ["cmdline", { cmdline: "python3 *backup.py*" }, { app: { cmdline: ["python3", "/home/a/backup.py", "-v"], cmdlineSource: "exec" } }, true],
+    ["cmdline, other script", { cmdline: "python3 *backup.py*" }, { app: { cmdline: ["python3", "/home/a/web.py"], cmdlineSource: "exec" } }, false],
     ["operation", { operation: ["send", "connect"] }, {}, true],
     ["operation, other", { operation: ["bind"] }, {}, false],
     ["protocol", { protocol: ["udp"] }, {}, false],
@@ -130,7 +130,7 @@ describe("decide: precedence", () => {
       fc.property(fc.array(arbRule, { maxLength: 8 }), fc.integer(), (specs, seed) => {
         const rules = specs.map((s, i) =>
           rule(
-            { ...(s.exe ? { exe: s.exe } : {}), ...(s.port ? { remotePort: [s.port] } : {}) },
+            { ...(s.exe === undefined ? {} : s.exe.includes("*") ? { exeGlob: s.exe } : { exe: s.exe }), ...(s.port ? { remotePort: [s.port] } : {}) },
             { id: `p${i}`, priority: s.priority, action: s.action as Rule["action"], owner: s.system ? { kind: "system" } : { kind: "user", uid: 1000 } },
           ),
         );
@@ -214,6 +214,7 @@ describe("decide: durations under a fake clock", () => {
 describe("decide: the bucket index", () => {
   it("finds the same rule as a scan of every rule in rank order (property)", () => {
     const exe = fc.constantFrom(undefined, "/usr/bin/curl", "/usr/bin/c*", "/usr/**", "/opt/x/**", "/usr/bin/wget");
+    const exeMatch = (e: string | undefined): Rule["match"] => (e === undefined ? {} : e.includes("*") ? { exeGlob: e } : { exe: e });
     const dest = fc.constantFrom<Rule["match"]>(
       {},
       { remoteAddress: ["192.0.2.10"] },
@@ -233,7 +234,7 @@ describe("decide: the bucket index", () => {
     fc.assert(
       fc.property(fc.array(arbRule, { maxLength: 12 }), arbReq, (specs, q) => {
         const rules = specs.map((s, i) =>
-          rule({ ...(s.exe ? { exe: s.exe } : {}), ...s.dest }, { id: `b${i}`, action: s.action as Rule["action"], priority: s.priority, owner: s.system ? { kind: "system" } : { kind: "user", uid: 1000 } }),
+          rule({ ...exeMatch(s.exe), ...s.dest }, { id: `b${i}`, action: s.action as Rule["action"], priority: s.priority, owner: s.system ? { kind: "system" } : { kind: "user", uid: 1000 } }),
         );
         const c = compileRules(rules);
         const req = request({ app: { exePath: q.exePath }, remote: { address: q.address, port: 443 }, remoteHostNames: [...q.names] });

@@ -17,8 +17,8 @@ export interface Decision {
   ruleId: string | null;
   /** One sentence for logs and the UI. */
   reason: string;
-  /** Milliseconds since the epoch at which this decision may change by itself (rule expiry). */
-  validUntil: number;
+  /** Milliseconds since the epoch at which this decision may change by itself (rule expiry); null for never. */
+  validUntil: number | null;
 }
 
 function destinationKeys(facts: RequestFacts): string[] {
@@ -35,7 +35,7 @@ function destinationKeys(facts: RequestFacts): string[] {
 export function winningRule(request: Request, compiled: CompiledRules, now: number, facts = requestFacts(request)): CompiledRule | undefined {
   let best: CompiledRule | undefined;
   let dests: string[] | undefined;
-  for (const exe of exeKeysOf(request.app.exePath)) {
+  for (const exe of exeKeysOf(request, facts)) {
     const byDest = compiled.buckets.get(exe);
     if (byDest === undefined) continue;
     dests ??= destinationKeys(facts);
@@ -64,7 +64,7 @@ function describeRule(c: CompiledRule): string {
 export function decide(request: Request, compiled: CompiledRules, now: number): Decision {
   const c = winningRule(request, compiled, now);
   if (c === undefined) {
-    return { action: "ask", ruleId: null, reason: "no rule matches: ask the user", validUntil: Infinity };
+    return { action: "ask", ruleId: null, reason: "no rule matches: ask the user", validUntil: null };
   }
-  return { action: c.rule.action, ruleId: c.rule.id, reason: describeRule(c), validUntil: c.expiresAt };
+  return { action: c.rule.action, ruleId: c.rule.id, reason: describeRule(c), validUntil: Number.isFinite(c.expiresAt) ? c.expiresAt : null };
 }

@@ -24,8 +24,11 @@ export interface KernelVerdict {
   /** u32 echoed by the shim in events; a hash of the rule id unless tagOf says otherwise. */
   tag: number;
   ruleId: string;
-  /** Withdraw the entry at this time (ms since the epoch); Infinity for none. */
-  expiresAt: number;
+  /**
+   * The entry's deadline in the engine's clock (ms since the epoch): the kernel stops
+   * honouring it then, even if nobody withdraws it. null: until the rules change.
+   */
+  expiresAt: number | null;
 }
 
 /** Default tag: FNV-1a of the rule id (never 0, which means "no entry" in events). */
@@ -51,7 +54,7 @@ export function diffKernelVerdicts(before: readonly KernelVerdict[], after: read
     const k = kernelVerdictKeyString(e.key);
     next.add(k);
     const prev = old.get(k);
-    if (prev === undefined || prev.verdict !== e.verdict || prev.tag !== e.tag) upsert.push(e);
+    if (prev === undefined || prev.verdict !== e.verdict || prev.tag !== e.tag || prev.expiresAt !== e.expiresAt) upsert.push(e);
   }
   const withdraw = before.filter((e) => !next.has(kernelVerdictKeyString(e.key))).map((e) => e.key);
   return { upsert, withdraw };

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Request, RequestOperation, RequestProtocol } from "@sockgate/protocol";
-import { REQUEST_OPERATIONS, REQUEST_PROTOCOLS, formatAddress, parseAddress } from "@sockgate/protocol";
+import { formatAddress, parseAddress } from "@sockgate/protocol";
+import { REQUEST_OPERATIONS, REQUEST_PROTOCOLS } from "@sockgate/protocol/request";
 import { request, rule } from "../test/fixtures.js";
 import { compileRules } from "./compile.js";
 import { decide } from "./decide.js";
@@ -62,7 +63,7 @@ describe("kernelVerdicts", () => {
 
   it("says why a rule stays in user space", () => {
     const c = compileRules([
-      rule({ exe: "/usr/bin/*" }, { id: "glob" }),
+      rule({ exeGlob: "/usr/bin/*" }, { id: "glob" }),
       rule({ exe: "/usr/bin/curl", remoteHost: ["*.example.org"] }, { id: "host" }),
       rule({ exe: "/usr/bin/curl", remoteAddress: ["10.0.0.0/8"] }, { id: "cidr" }),
       rule({ exe: "/usr/bin/curl", remotePort: [{ from: 1000, to: 2000 }] }, { id: "range" }),
@@ -73,7 +74,7 @@ describe("kernelVerdicts", () => {
     ]);
     const why = Object.fromEntries(kernelVerdicts(c, { ...options, uids: [] }).notExpressed.map((n) => [n.ruleId, n.why]));
     expect(why).toMatchObject({
-      glob: "no exact executable path",
+      glob: "the kernel key has no exeGlob",
       host: "host names are known only to user space",
       cidr: "a CIDR wider than one address",
       range: "a port range wider than 16 ports",
@@ -138,6 +139,9 @@ describe("kernelVerdicts", () => {
       rport: fc.constantFrom(443, 80, 442, 9999),
       lport: fc.constantFrom(8080, 443, 50000),
       named: fc.boolean(),
+      // A caller may hand any operation a peer (the shim's zeros, or a careless client):
+      // for socket, bind and listen it must change nothing.
+      strayPeer: fc.boolean(),
     });
     let answered = 0;
     fc.assert(
@@ -145,7 +149,7 @@ describe("kernelVerdicts", () => {
         const rules: Rule[] = specs.map((s, i) =>
           rule(
             {
-              ...(s.exe === undefined ? {} : { exe: s.exe }),
+              ...(s.exe === undefined ? {} : s.exe.includes("*") ? { exeGlob: s.exe } : { exe: s.exe }),
               ...(s.ops === undefined ? {} : { operation: s.ops as RequestOperation[] }),
               ...(s.protos === undefined ? {} : { protocol: s.protos as RequestProtocol[] }),
               ...(s.addrs === undefined ? {} : { remoteAddress: [...s.addrs] }),
@@ -165,7 +169,7 @@ describe("kernelVerdicts", () => {
         const plan = kernelVerdicts(compiled, options);
         for (const q of reqs) {
           const local = q.op === "bind" || q.op === "listen" || q.op === "accept" || q.op === "connect" ? { address: "0.0.0.0", port: q.lport } : undefined;
-          const remote = q.op === "connect" || q.op === "send" || q.op === "accept" ? { address: q.addr, port: q.rport } : undefined;
+          const remote = q.op === "connect" || q.op === "send" || q.op === "accept" || q.strayPeer ? { address: q.addr, port: q.rport } : undefined;
           const req = request({
             operation: q.op,
             protocol: q.proto,
@@ -199,9 +203,30 @@ describe("kernelVerdicts", () => {
     expect(diffKernelVerdicts(after, after)).toEqual({ upsert: [], withdraw: [] });
   });
 
-  it("minutes rules carry their expiry and vanish from the plan once expired", () => {
-    const c = compileRules([rule({ exe: "/usr/bin/curl" }, { id: "m", createdAt: NOW, duration: { kind: "minutes", minutes: 1 } })]);
-    expect(kernelVerdicts(c, options).entries[0]?.expiresAt).toBe(NOW + 60_000);
-    expect(kernelVerdicts(c, { ...options, now: NOW + 60_000 }).entries).toEqual([]);
+  it("minutes rules carry their deadline, other entries null (JSON-safe, never Infinity); expired rules vanish", () => {
+    const c = compileRules([
+      rule({ exe: "/usr/bin/curl" }, { id: "m", createdAt: NOW, duration: { kind: "minutes", minutes: 1 } }),
+      rule({ exe: "/usr/bin/wget" }, { id: "f" }),
+    ]);
+    const entries = kernelVerdicts(c, options).entries;
+    expect(entries.map((e) => [e.ruleId, e.expiresAt]).sort()).toEqual([["f", null], ["m", NOW + 60_000]]);
+    expect(JSON.parse(JSON.stringify(entries))).toEqual(entries);
+    expect(kernelVerdicts(c, { ...options, now: NOW + 60_000 }).entries.map((e) => e.ruleId)).toEqual(["f"]);
+  });
+
+  // The kernel key names no process: an entry for "until curl exits" would go on allowing
+  // every later curl of that user after the process is gone.
+  it("emits no entry for a process-scoped rule, and holds back the broader rules it overrides", () => {
+    const c = compileRules(
+      [
+        rule({ exe: "/usr/bin/curl" }, { id: "this-curl", priority: 1, duration: { kind: "process", pid: 4242, startTime: 777, bootId: "b" } }),
+        rule({ exe: "/usr/bin/curl" }, { id: "all-curl", action: "deny" }),
+      ],
+      { bootId: "b" },
+    );
+    const plan = kernelVerdicts(c, options);
+    expect(plan.entries).toEqual([]);
+    expect(plan.notExpressed.map((n) => n.ruleId).sort()).toEqual(["all-curl", "this-curl"]);
+    expect(plan.notExpressed.find((n) => n.ruleId === "this-curl")?.why).toMatch(/one process/);
   });
 });

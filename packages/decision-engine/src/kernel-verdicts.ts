@@ -7,14 +7,14 @@
 
 import { abi, formatAddress } from "@sockgate/protocol";
 import type { RequestOperation, RequestProtocol } from "@sockgate/protocol";
-import { REQUEST_OPERATIONS, REQUEST_PROTOCOLS } from "@sockgate/protocol";
+import { REQUEST_OPERATIONS, REQUEST_PROTOCOLS } from "@sockgate/protocol/request";
 import type { CompiledRule, CompiledRules } from "./compile.js";
 import type { KernelVerdict, KernelVerdictKey } from "./kernel-verdict-key.js";
 import { fnv1a32, kernelVerdictKeyString } from "./kernel-verdict-key.js";
 import { portMatches } from "./rule-matcher.js";
 import type { AddressWords } from "./match-address.js";
 import { addressKey, cidrContains } from "./match-address.js";
-import { globToRegExp, hasGlobChars } from "./match-glob.js";
+import { globToRegExp } from "./match-glob.js";
 import type { PortSpec } from "./rule-types.js";
 
 export interface ExecutableIdentity {
@@ -92,9 +92,10 @@ function mayOverlap(q: CompiledRule, region: Region): boolean {
   const m = r.match;
   if (r.owner.kind === "user" && r.owner.uid !== region.uid) return false;
   if (typeof m.user === "number" && m.user !== region.uid) return false;
-  if (m.exe !== undefined) {
-    if (hasGlobChars(m.exe) ? !exeGlob(m.exe).test(region.exePath) : m.exe !== region.exePath) return false;
-  }
+  if (m.exe !== undefined && m.exe !== region.exePath) return false;
+  if (m.exeGlob !== undefined && !exeGlob(m.exeGlob).test(region.exePath)) return false;
+  if (m.exeId !== undefined && (m.exeId.dev !== region.dev || m.exeId.ino !== region.ino)) return false;
+  if (m.noExe === true) return false; // a region is an executable file
   if (region.op !== "any" && m.operation !== undefined && !m.operation.includes(region.op)) return false;
   if (region.proto !== "any" && m.protocol !== undefined && !m.protocol.includes(region.proto)) return false;
   const hasDest = q.cidrs.length + q.hosts.length + q.lists.length > 0;
@@ -139,13 +140,16 @@ function expand(c: CompiledRule, o: KernelVerdictOptions): { keys: Region[]; com
   const m = r.match;
   const none = (why: string) => ({ keys: [], complete: false, uids: [], why });
   if (r.action === "ask") return none("an ask rule is answered in user space");
-  for (const f of ["sha256", "appId", "parentExe", "cmdline", "family"] as const) {
+  // The kernel key has no process in it: an entry would outlive the process.
+  if (r.duration.kind === "process") return none("a rule for one process: the kernel key has no process");
+  for (const f of ["sha256", "appId", "parentExe", "argv", "cmdline", "family", "exeGlob", "noExe"] as const) {
     if (m[f] !== undefined) return none(`the kernel key has no ${f}`);
   }
+  if (m.exeId !== undefined) return none("the kernel key has no inode generation, so an entry could match a later file reusing the inode");
   if (c.hosts.length > 0) return none("host names are known only to user space");
   if (c.lists.length > 0) return none("lists are searched in user space");
   if (typeof m.user === "string") return none("user named, not numbered");
-  if (m.exe === undefined || hasGlobChars(m.exe)) return none("no exact executable path");
+  if (m.exe === undefined) return none("no exact executable path");
   const id = o.resolveExe(m.exe);
   if (id === undefined) return none(`executable ${m.exe} not found`);
   if (id.realPath !== m.exe) return none(`${m.exe} resolves to ${id.realPath}; the rule matches the path the kernel reports`);
@@ -239,7 +243,7 @@ export function kernelVerdicts(compiled: CompiledRules, options: KernelVerdictOp
     if (c.expiresAt <= options.now) continue;
     const exp = expand(c, options);
     const exe = c.rule.match.exe;
-    const higher = [...(exe !== undefined && !hasGlobChars(exe) ? (byExe.get(exe) ?? []) : []), ...generic];
+    const higher = [...(exe !== undefined ? (byExe.get(exe) ?? []) : []), ...generic];
     const planned: Planned = { c, complete: exp.complete, uids: new Set(exp.uids), keys: [] };
     let blocked = 0;
     for (const k of exp.keys) {
@@ -257,7 +261,7 @@ export function kernelVerdicts(compiled: CompiledRules, options: KernelVerdictOp
       }
       seen.add(ks);
       planned.keys.push(k);
-      entries.push({ key, verdict: c.rule.action as "allow" | "deny", tag: tagOf(c.rule.id), ruleId: c.rule.id, expiresAt: c.expiresAt });
+      entries.push({ key, verdict: c.rule.action as "allow" | "deny", tag: tagOf(c.rule.id), ruleId: c.rule.id, expiresAt: Number.isFinite(c.expiresAt) ? c.expiresAt : null });
     }
     if (blocked > 0) planned.complete = false;
     if (exp.why !== undefined) notExpressed.push({ ruleId: c.rule.id, why: exp.why });
@@ -267,7 +271,7 @@ export function kernelVerdicts(compiled: CompiledRules, options: KernelVerdictOp
         why: `${blocked} of ${exp.keys.length} entries withheld: a higher-ranked rule could match the same calls and is not in the kernel ahead of them`,
       });
     }
-    if (exe !== undefined && !hasGlobChars(exe)) {
+    if (exe !== undefined) {
       let list = byExe.get(exe);
       if (list === undefined) byExe.set(exe, (list = []));
       list.push(planned);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { domainSuffixes, inDomain, normalizeHostName, parentDomainForScope, parseHostPattern } from "./match-domain.js";
+import { domainSuffixes, inDomain, normalizeHostName, parseHostPattern, registrableDomain } from "./match-domain.js";
 
 const label = fc.stringMatching(/^[a-z0-9]{1,10}$/);
 const name = fc.array(label, { minLength: 1, maxLength: 5 }).map((ls) => ls.join("."));
@@ -43,8 +43,19 @@ describe("domain wildcards", () => {
     expect(domainSuffixes("a.b.example.org")).toEqual(["a.b.example.org", "b.example.org", "example.org", "org"]);
   });
 
-  it("scope 'this domain' drops the first label of names with three or more", () => {
-    expect(parentDomainForScope("www.example.org")).toBe("example.org");
-    expect(parentDomainForScope("example.org")).toBe("example.org");
+  // The Public Suffix List, private section included: alice.github.io is a registrable
+  // domain of its own, and github.io or co.uk have none (they are suffixes).
+  it("the registrable domain is found by the Public Suffix List, never a public suffix", () => {
+    const cases: Array<[string, string | undefined]> = [
+      ["www.example.org", "example.org"],
+      ["example.org", "example.org"],
+      ["a.b.example.co.uk", "example.co.uk"],
+      ["alice.github.io", "alice.github.io"],
+      ["www.alice.github.io", "alice.github.io"],
+      ["github.io", undefined],
+      ["co.uk", undefined],
+      ["localhost", undefined],
+    ];
+    for (const [n, d] of cases) expect(registrableDomain(n), n).toBe(d);
   });
 });

@@ -2,6 +2,8 @@
 // trailing root dot. "*.example.org" covers example.org itself and every name below it:
 // people who write it mean "this domain", and DNS apex records are usually the same service.
 
+import { getDomain } from "tldts";
+
 const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
 
 /** Lowercase, no trailing dot; undefined when the text is not a DNS name. */
@@ -42,11 +44,13 @@ export function domainSuffixes(name: string): string[] {
 }
 
 /**
- * The domain a "this domain" answer should cover: the name without its first label when
- * it has three or more labels (www.example.org -> example.org), else the name itself.
- * A heuristic: without the public suffix list, foo.co.uk stays foo.co.uk.
+ * The domain a "this domain" answer covers: the registrable domain of `name` by the Public
+ * Suffix List, private section included (www.example.org -> example.org, a.b.example.co.uk
+ * -> example.co.uk, alice.github.io -> alice.github.io), or undefined when `name` has
+ * none (it is itself a public suffix such as github.io or co.uk, or a single label): then
+ * no wildcard is honest, and the answer covers the name alone.
  */
-export function parentDomainForScope(name: string): string {
-  const labels = name.split(".");
-  return labels.length >= 3 ? labels.slice(1).join(".") : name;
+export function registrableDomain(name: string): string | undefined {
+  const d = getDomain(name, { allowPrivateDomains: true, extractHostname: false, validateHostname: false });
+  return d === null || d === "" || !inDomain(name, d) ? undefined : d;
 }

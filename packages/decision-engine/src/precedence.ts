@@ -10,7 +10,6 @@
 //
 // The total stays below 2^53, so it is an exact JavaScript number.
 
-import { hasGlobChars } from "./match-glob.js";
 import { displayPrefix, isV4MappedWords, parseCidr } from "./match-address.js";
 import { parseHostPattern } from "./match-domain.js";
 import type { PortSpec, Rule, RuleAction } from "./rule-types.js";
@@ -51,7 +50,11 @@ export function specificity(rule: Rule): number {
   const m = rule.match;
   let s = 0;
   if (m.sha256 !== undefined) s += 64;
-  if (m.exe !== undefined) s += hasGlobChars(m.exe) ? 24 : 48;
+  if (m.exeId !== undefined) s += m.exeId.generation === undefined ? 52 : 56;
+  if (m.exe !== undefined) s += 48;
+  if (m.exeGlob !== undefined) s += 24;
+  if (m.noExe === true) s += 8;
+  if (m.argv !== undefined) s += 28;
   if (m.appId !== undefined) s += 40;
   if (m.cmdline !== undefined) s += 20;
   if (m.parentExe !== undefined) s += 8;

@@ -12,7 +12,7 @@ const T0 = 1_700_000_000_000;
 function queue(over: Partial<PromptQueueOptions> = {}) {
   const clock = new FakeClock(T0);
   const shown: Prompt[] = [];
-  const q = new PromptQueue({ clock, timeoutMs: 30_000, perAppLimit: 3, windowMs: 60_000, bootId: "boot-1", onPrompt: (p) => shown.push(p), ...over });
+  const q = new PromptQueue({ clock, timeoutMs: 30_000, perAppLimit: 3, windowMs: 60_000, bootId: "boot-1", onRaised: (p) => shown.push(p), ...over });
   return { q, clock, shown };
 }
 const to = (address: string, port = 443, names?: string[]) => request({ remote: { address, port }, ...(names ? { remoteHostNames: names } : {}) });
@@ -26,7 +26,7 @@ describe("PromptQueue: coalescing", () => {
     expect([a.coalesced, b.coalesced, c.coalesced]).toEqual([false, true, true]);
     expect(new Set([a.promptId, b.promptId, c.promptId]).size).toBe(1);
     expect(shown).toHaveLength(1);
-    expect(q.pending(1000)[0]).toMatchObject({ requests: 3, destinations: 1, kind: "single" });
+    expect(q.pending(1000)[0]).toMatchObject({ requests: 3, destinations: [{ address: "192.0.2.1", port: 443 }], kind: "single" });
     q.answer(a.promptId, 1000, { action: "allow", scope: "host-port", duration: "forever" });
     const outcomes = await Promise.all([a.outcome, b.outcome, c.outcome]);
     expect(outcomes.map((o) => o.action)).toEqual(["allow", "allow", "allow"]);
@@ -56,18 +56,20 @@ describe("PromptQueue: coalescing", () => {
 });
 
 describe("PromptQueue: rate limit", () => {
-  it("1,000 new destinations from one program make perAppLimit prompts plus one 'many' prompt", async () => {
+  it("1,000 new destinations from one program make perAppLimit prompts, then 'many' prompts of 32 destinations each", async () => {
     const { q, shown } = queue();
     const raised = Array.from({ length: 1000 }, (_, i) => q.raise(to(`10.${i >> 8}.${i & 255}.1`)));
-    expect(shown.map((p) => p.kind)).toEqual(["single", "single", "single", "many"]);
+    expect(shown.map((p) => p.kind)).toEqual(["single", "single", "single", ...Array<string>(32).fill("many")]);
     const many = q.pending(1000).find((p) => p.kind === "many")!;
-    expect(many).toMatchObject({ destinations: 997, requests: 997 });
+    expect(many).toMatchObject({ requests: 32 });
+    expect(many.destinations).toHaveLength(32);
+    expect(many.destinations[0]).toEqual({ address: "10.0.3.1", port: 443 });
     // Another program is not held back by the first one's burst.
     expect(q.raise(request({ app: { exePath: "/usr/bin/wget", exeIno: 99 } })).coalesced).toBe(false);
     const out = q.answer(many.id, 1000, { action: "deny", scope: "any", duration: "forever" });
     expect(out.rules).toHaveLength(1);
     expect(out.rules[0]!.match).toEqual({ exe: "/usr/bin/curl", operation: ["connect"], protocol: ["tcp"] });
-    const settled = await Promise.all(raised.slice(3).map((r) => r.outcome));
+    const settled = await Promise.all(raised.slice(3, 35).map((r) => r.outcome));
     expect(settled.every((o) => o.action === "deny" && o.promptId === many.id)).toBe(true);
   });
 
@@ -160,7 +162,7 @@ describe("PromptQueue: timeout and answers", () => {
     const r = q.raise(to("192.0.2.1", 443));
     const out = q.answer(r.promptId, 1000, { action: "deny", scope: "domain", duration: "process" });
     expect(out.rules[0]!.match.remoteAddress).toEqual(["192.0.2.1"]);
-    expect(out.rules[0]!.duration).toEqual({ kind: "process", pid: 4242 });
+    expect(out.rules[0]!.duration).toEqual({ kind: "process", pid: 4242, startTime: 777, bootId: "boot-1" });
     const r2 = q.raise(request({ operation: "bind", remote: undefined, local: { address: "0.0.0.0", port: 8080 } }));
     const out2 = q.answer(r2.promptId, 1000, { action: "allow", scope: "host-port", duration: "reboot" });
     expect(out2.rules[0]!.match).toMatchObject({ operation: ["bind"], localPort: [8080] });
@@ -195,6 +197,6 @@ describe("PromptQueue: timeout and answers", () => {
   it("refuses an answer it cannot turn into a rule", () => {
     const { q } = queue();
     const r = q.raise(to("192.0.2.1"));
-    expect(() => q.answer(r.promptId, 1000, { action: "maybe" as "allow", scope: "any", duration: "forever" })).toThrow(/answer action must be "allow" or "deny"/);
+    expect(() => q.answer(r.promptId, 1000, { action: "maybe" as "allow", scope: "any", duration: "forever" })).toThrow(/answer: action: expected "allow" or "deny"/);
   });
 });

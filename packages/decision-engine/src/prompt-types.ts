@@ -1,4 +1,4 @@
-// What the prompt queue hands to a UI and what it takes back.
+// What the prompt queue hands to a UI and what it takes back. All plain JSON.
 
 import type { AppIdentity, RequestOperation, RequestProtocol } from "@sockgate/protocol";
 import type { Rule } from "./rule-types.js";
@@ -12,18 +12,22 @@ export interface PromptDestination {
   host?: string;
 }
 
+/** At most this many destinations stand behind one prompt; a further one opens another prompt. */
+export const MAX_PROMPT_DESTINATIONS = 32;
+
 export interface Prompt {
   id: string;
   uid: number;
   /** "many": this application asked about more new destinations than the rate limit allows. */
   kind: "single" | "many";
+  /** Who asks, as the answer's rules will name it (see README "Prompts"). */
   app: AppIdentity;
   operation: RequestOperation;
   protocol: RequestProtocol;
   /** The destination asked about ("single"), or the first one ("many"). */
   destination: PromptDestination;
-  /** Distinct destinations waiting on this prompt (1 for "single"). */
-  destinations: number;
+  /** Every destination this prompt stands for, in the order asked; at most MAX_PROMPT_DESTINATIONS. */
+  destinations: PromptDestination[];
   /** Requests waiting on this prompt. */
   requests: number;
   createdAt: number;
@@ -44,7 +48,8 @@ export interface PromptAnswer {
 export interface PromptOutcome {
   promptId: string;
   action: "allow" | "deny";
-  answeredBy: "user" | "timeout" | "queue-full";
+  /** "rule": a rule made meanwhile (another answer) decided this request. */
+  answeredBy: "user" | "timeout" | "queue-full" | "rule";
   /** One sentence: who or what settled it, and how. */
   reason: string;
   /** Rules the answer made (none for a timeout); once-rules settle only this prompt. */

@@ -2,20 +2,37 @@
 // destination fields (addresses, host names, lists) form a single any-of test.
 
 import { SockgateError } from "@sockgate/protocol";
-import type { Request } from "@sockgate/protocol";
+import type { AppIdentity, Request } from "@sockgate/protocol";
+import { UNTRUSTED_PATH_FLAGS } from "@sockgate/protocol/request";
 import type { AddressWords, Cidr } from "./match-address.js";
 import { addressWords, cidrContains, parseCidr } from "./match-address.js";
 import type { HostPattern } from "./match-domain.js";
 import { inDomain, normalizeHostName, parseHostPattern } from "./match-domain.js";
-import { globToRegExp, hasGlobChars } from "./match-glob.js";
+import { globToRegExp } from "./match-glob.js";
 import type { ListRegistry, NamedList } from "./lists.js";
 import type { PortSpec, Rule } from "./rule-types.js";
 
 /** What decide() knows about a request beyond the Request itself, computed once. */
 export interface RequestFacts {
+  /** The peer, for calls that have one (never for socket, bind, listen). */
   remote?: AddressWords;
+  /** The peer's port, for calls that have a peer. */
+  remotePort?: number;
   /** Normalized host names. */
   names: string[];
+  /** exePath names the executable: verified on the host and not flagged as untrustworthy. */
+  pathTrusted: boolean;
+}
+
+/** A path the daemon verified on the host, of a process not flagged truncated, deleted, foreign, memfd or exe-less. */
+export function isPathTrusted(app: AppIdentity): boolean {
+  return app.exePathVerified === true && !(app.flags ?? []).some((f) => UNTRUSTED_PATH_FLAGS.includes(f));
+}
+
+function sameArgv(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export interface RuleMatcher {
@@ -48,15 +65,24 @@ export function ruleMatcher(rule: Rule, lists: ListRegistry): RuleMatcher {
     const uid = rule.owner.uid;
     tests.push((r) => r.app.uid === uid);
   }
+  if (rule.duration.kind === "process") {
+    // The boot id is checked at compile time (compile.ts); pid + start time name the process.
+    const { pid, startTime } = rule.duration;
+    tests.push((r) => r.app.pid === pid && r.app.startTime === startTime);
+  }
   if (m.exe !== undefined) {
     const exe = m.exe;
-    if (hasGlobChars(exe)) {
-      const re = globToRegExp(exe, "path");
-      tests.push((r) => re.test(r.app.exePath));
-    } else {
-      tests.push((r) => r.app.exePath === exe);
-    }
+    tests.push((r, f) => f.pathTrusted && r.app.exePath === exe);
   }
+  if (m.exeGlob !== undefined) {
+    const re = globToRegExp(m.exeGlob, "path");
+    tests.push((r, f) => f.pathTrusted && re.test(r.app.exePath));
+  }
+  if (m.exeId !== undefined) {
+    const { dev, ino, generation } = m.exeId;
+    tests.push((r) => r.app.exeDev === dev && r.app.exeIno === ino && (generation === undefined || r.app.exeGeneration === generation) && !(r.app.flags ?? []).includes("no_exe"));
+  }
+  if (m.noExe === true) tests.push((r) => (r.app.flags ?? []).includes("no_exe"));
   if (m.sha256 !== undefined) {
     const h = m.sha256;
     tests.push((r) => r.app.sha256 === h);
@@ -69,16 +95,27 @@ export function ruleMatcher(rule: Rule, lists: ListRegistry): RuleMatcher {
     tests.push((r) => r.app.userName === name);
   }
   if (m.appId !== undefined) {
-    const { kind, id } = m.appId;
-    tests.push((r) => r.app.appId?.kind === kind && r.app.appId.id === id);
+    const want = m.appId;
+    tests.push((r) => {
+      const got = r.app.appId;
+      if (got === undefined || got.kind !== want.kind || got.id !== want.id) return false;
+      if (got.kind === "user-unit") return want.kind === "user-unit" && got.uid === want.uid;
+      // A Flatpak or Snap id is a claim until the daemon has checked the executable.
+      return got.kind === "systemd" || got.verified === true;
+    });
   }
   if (m.parentExe !== undefined) {
     const re = globToRegExp(m.parentExe, "path");
     tests.push((r) => r.app.parentExe !== undefined && re.test(r.app.parentExe));
   }
+  // Command lines match only the argv recorded at exec: /proc/PID/cmdline is the process's to rewrite.
+  if (m.argv !== undefined) {
+    const argv = m.argv;
+    tests.push((r) => r.app.cmdlineSource === "exec" && r.app.cmdline !== undefined && sameArgv(r.app.cmdline, argv));
+  }
   if (m.cmdline !== undefined) {
     const re = globToRegExp(m.cmdline, "text");
-    tests.push((r) => r.app.cmdline !== undefined && re.test(r.app.cmdline.join(" ")));
+    tests.push((r) => r.app.cmdlineSource === "exec" && r.app.cmdline !== undefined && re.test(r.app.cmdline.join(" ")));
   }
   if (m.operation !== undefined) {
     const ops = new Set<string>(m.operation);
@@ -119,7 +156,7 @@ export function ruleMatcher(rule: Rule, lists: ListRegistry): RuleMatcher {
   }
   if (m.remotePort !== undefined) {
     const specs = m.remotePort;
-    tests.push((r) => portMatches(specs, r.remote?.port));
+    tests.push((_r, f) => portMatches(specs, f.remotePort));
   }
   if (m.localPort !== undefined) {
     const specs = m.localPort;
@@ -132,15 +169,26 @@ export function ruleMatcher(rule: Rule, lists: ListRegistry): RuleMatcher {
   return { matches, cidrs, hosts, lists: ruleLists };
 }
 
+const NO_PEER = new Set(["socket", "bind", "listen"]);
+
 /** Parse what decide() needs from a request once. */
 export function requestFacts(request: Request): RequestFacts {
   let remote: AddressWords | undefined;
-  const text = request.remote?.address;
+  // socket, bind and listen have no peer: whatever a caller put in `remote` is ignored, as
+  // the kernel's verdict key for them has no peer either.
+  const peer = NO_PEER.has(request.operation) ? undefined : request.remote;
+  const text = peer?.address;
   if (text !== undefined) remote = addressWords(text);
   const names: string[] = [];
-  for (const n of request.remoteHostNames ?? []) {
-    const h = normalizeHostName(n);
-    if (h !== undefined) names.push(h);
+  if (remote !== undefined) {
+    for (const n of request.remoteHostNames ?? []) {
+      const h = normalizeHostName(n);
+      if (h !== undefined) names.push(h);
+    }
   }
-  return remote === undefined ? { names } : { remote, names };
+  const pathTrusted = isPathTrusted(request.app);
+  const facts: RequestFacts = { names, pathTrusted };
+  if (remote !== undefined) facts.remote = remote;
+  if (peer?.port !== undefined) facts.remotePort = peer.port;
+  return facts;
 }

@@ -65,7 +65,7 @@ describe("parseRule", () => {
     ["uid as text", { ...base, owner: { kind: "user", uid: "1000" } }, ['field owner.uid: expected integer; received "1000"']],
     ["missing owner", { ...base, owner: undefined }, ["field owner: missing"]],
     ["unknown top-level field", { ...base, colour: "red" }, ["field colour: unknown field", "expected one of schemaVersion"]],
-    ["unknown match field", withMatch({ exee: "/bin/x" }), ["rule \"r1\" is invalid", "field match.exee: unknown field", "expected one of exe, sha256"]],
+    ["unknown match field", withMatch({ exee: "/bin/x" }), ["rule \"r1\" is invalid", "field match.exee: unknown field", "expected one of exe, exeGlob, exeId, noExe, sha256"]],
     ["wrong schema version", { ...base, schemaVersion: 2 }, ["field schemaVersion: expected 1; received 2"]],
     ["bad action", { ...base, action: "permit" }, ['field action: expected one of "allow", "deny", "ask"; received "permit"']],
     ["bad owner kind", { ...base, owner: { kind: "group" } }, ['field owner.kind: expected one of "system", "user"; received "group"']],

@@ -47,8 +47,14 @@ function semanticProblem(rule: Rule): string | undefined {
     const p = portProblem(`match.localPort[${i}]`, spec, 0);
     if (p !== undefined) return p;
   }
+  if (m.noExe === true && (m.exe ?? m.exeGlob ?? m.exeId ?? m.sha256) !== undefined) {
+    return `match.noExe: matches processes without an executable, so it cannot be combined with exe, exeGlob, exeId or sha256`;
+  }
   if (rule.duration.kind === "minutes" && rule.createdAt === undefined) {
     return `createdAt: missing; a "minutes" duration counts from it (milliseconds since the epoch)`;
+  }
+  if (rule.owner.kind === "user" && m.appId?.kind === "user-unit" && m.appId.uid !== rule.owner.uid) {
+    return `match.appId.uid: a rule owned by uid ${rule.owner.uid} applies to that user's processes only; received a unit of uid ${m.appId.uid}`;
   }
   if (rule.owner.kind === "user" && typeof m.user === "number" && m.user !== rule.owner.uid) {
     return `match.user: a rule owned by uid ${rule.owner.uid} applies to that user's processes only; received uid ${m.user}, which it could never match`;
@@ -56,12 +62,34 @@ function semanticProblem(rule: Rule): string | undefined {
   return undefined;
 }
 
-/** Validate `json` against rule schema v1; returns it typed as a Rule (a deep copy). */
+// Rules parseRule made: deep-frozen, so what compile caches per rule object can never go
+// stale and what decide() and kernelVerdicts read is the same rule.
+const parsed = new WeakSet<Rule>();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** True for a rule parseRule returned (and so deep-frozen and valid). */
+export function isParsedRule(rule: unknown): rule is Rule {
+  return typeof rule === "object" && rule !== null && parsed.has(rule as Rule);
+}
+
+/**
+ * Validate `json` against rule schema v1; returns it typed as a Rule: a deep copy, deep-
+ * frozen, so no later edit of either object can change what a compiled rule set holds.
+ */
 export function parseRule(json: unknown): Rule {
+  if (isParsedRule(json)) return json;
   const shape = schemaProblem(json);
   if (shape !== undefined) throw invalid(json, `field ${shape}`);
   const rule = structuredClone(json) as Rule;
   const meaning = semanticProblem(rule);
   if (meaning !== undefined) throw invalid(json, `field ${meaning}`);
+  parsed.add(deepFreeze(rule));
   return rule;
 }

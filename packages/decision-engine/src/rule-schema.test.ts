@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
-import { APP_ID_KINDS, REQUEST_FAMILIES, REQUEST_OPERATIONS, REQUEST_PROTOCOLS } from "@sockgate/protocol";
+import { APP_ID_KINDS, REQUEST_FAMILIES, REQUEST_OPERATIONS, REQUEST_PROTOCOLS } from "@sockgate/protocol/request";
 import { MATCH_FIELDS, RULE_FIELDS, RULE_SCHEMA } from "./rule-schema.js";
 
 interface ObjectSchema {
@@ -16,12 +16,12 @@ describe("committed rule schema", () => {
 
   // The enums in the schema file must list exactly what @sockgate/protocol's Request can carry.
   it("has the operations, protocols, families and app id kinds of @sockgate/protocol", () => {
-    const props = RULE_SCHEMA.properties as { match: { properties: Record<string, { enum?: unknown[]; items?: { enum?: unknown[] }; properties?: { kind: { enum: unknown[] } } }> } };
+    const props = RULE_SCHEMA.properties as { match: { properties: Record<string, { enum?: unknown[]; items?: { enum?: unknown[] }; oneOf?: Array<{ properties: { kind: { const: unknown } } }> }> } };
     const m = props.match.properties;
     expect(m.operation!.items!.enum).toEqual([...REQUEST_OPERATIONS]);
     expect(m.protocol!.items!.enum).toEqual([...REQUEST_PROTOCOLS]);
     expect(m.family!.enum).toEqual([...REQUEST_FAMILIES]);
-    expect(m.appId!.properties!.kind.enum).toEqual([...APP_ID_KINDS]);
+    expect(m.appId!.oneOf!.map((o) => o.properties.kind.const)).toEqual([...APP_ID_KINDS]);
   });
 
   it("compiles under ajv strict mode", () => {

@@ -23,10 +23,14 @@ export const RULE_FIELDS = {
 
 export const MATCH_FIELDS = {
   exe: true,
+  exeGlob: true,
+  exeId: true,
+  noExe: true,
   sha256: true,
   user: true,
   appId: true,
   parentExe: true,
+  argv: true,
   cmdline: true,
   operation: true,
   protocol: true,

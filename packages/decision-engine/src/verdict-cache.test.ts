@@ -1,10 +1,15 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { Request } from "@sockgate/protocol";
 import { request, rule } from "../test/fixtures.js";
 import { compileRules } from "./compile.js";
+import { decide } from "./decide.js";
 import { RuleSet } from "./rule-set.js";
+import type { Rule } from "./rule-types.js";
 import { VerdictCache, requestCacheKey } from "./verdict-cache.js";
 
 const NOW = 1_700_000_000_000;
+const G1 = { generation: 1, hasProcessRules: false };
 
 describe("VerdictCache", () => {
   it("serves a repeated request from the cache, including across processes of the same app", () => {
@@ -46,15 +51,20 @@ describe("VerdictCache", () => {
   });
 
   it("the key covers every field a rule can match on", () => {
-    const base = requestCacheKey(request(), 1);
+    const base = requestCacheKey(request(), G1);
     const variants = [
       request({ app: { uid: 1 } }),
       request({ app: { userName: "bob" } }),
       request({ app: { exePath: "/bin/x" } }),
+      request({ app: { exeIno: 1 } }),
+      request({ app: { exeGeneration: 1 } }),
+      request({ app: { exePathVerified: false } }),
+      request({ app: { flags: ["deleted"] } }),
       request({ app: { sha256: "a".repeat(64) } }),
-      request({ app: { appId: { kind: "snap", id: "x" } } }),
+      request({ app: { appId: { kind: "snap", id: "x", verified: true } } }),
       request({ app: { parentExe: "/bin/sh" } }),
       request({ app: { cmdline: ["curl", "x"] } }),
+      request({ app: { cmdline: ["curl", "x"], cmdlineSource: "exec" } }),
       request({ operation: "send" }),
       request({ protocol: "udp" }),
       request({ family: "ipv6" }),
@@ -63,41 +73,62 @@ describe("VerdictCache", () => {
       request({ local: { port: 5 } }),
       request({ remoteHostNames: ["x.org"] }),
     ];
-    for (const v of variants) expect(requestCacheKey(v, 1)).not.toBe(base);
-    expect(requestCacheKey(request(), 2)).not.toBe(base);
-  });
-});
-
-describe("RuleSet", () => {
-  it("drops process rules when their process exits, and expired rules on request", () => {
-    const set = new RuleSet();
-    set.replaceAll([
-      rule({}, { id: "p", duration: { kind: "process", pid: 42 } }),
-      rule({}, { id: "m", createdAt: NOW, duration: { kind: "minutes", minutes: 1 } }),
-      rule({}, { id: "f" }),
-    ]);
-    expect(set.nextExpiry()).toBe(NOW + 60_000);
-    expect(set.processExited(41)).toEqual([]);
-    expect(set.processExited(42)).toEqual(["p"]);
-    expect(set.removeExpired(NOW + 59_999)).toEqual([]);
-    expect(set.removeExpired(NOW + 60_000)).toEqual(["m"]);
-    expect(set.rules().map((r) => r.id)).toEqual(["f"]);
+    for (const v of variants) expect(requestCacheKey(v, G1)).not.toBe(base);
+    expect(requestCacheKey(request(), { ...G1, generation: 2 })).not.toBe(base);
+    // The pid matters only where a rule is scoped to one process.
+    expect(requestCacheKey(request({ app: { pid: 1 } }), G1)).toBe(base);
+    expect(requestCacheKey(request({ app: { pid: 1 } }), { ...G1, hasProcessRules: true })).not.toBe(requestCacheKey(request(), { ...G1, hasProcessRules: true }));
   });
 
-  it("an id never changes owner: a user's rule cannot replace a system deny by reusing its id", () => {
-    const set = new RuleSet();
-    set.upsert(rule({}, { id: "no-telemetry", owner: { kind: "system" }, action: "deny" }));
-    expect(() => set.upsert(rule({}, { id: "no-telemetry", owner: { kind: "user", uid: 1000 } }))).toThrow(
-      'rule "no-telemetry" is invalid: field owner: the id belongs to the system; expected a rule of that owner, received one of uid 1000',
+  // The cache must never answer one request with the decision of another. Requests are
+  // drawn from values that collide under naive joins: a missing cmdline, [] and [""];
+  // arguments holding the separators a joined key would use; names with commas.
+  it("answers every request as decide() does, whatever came before it (property)", () => {
+    const piece = fc.constantFrom("", "a", "b", "a b", "a\u0000b", "a\u0001b", "a,b", "*", "python3", "x.py");
+    const cmdline = fc.option(fc.array(piece, { maxLength: 3 }), { nil: undefined });
+    const names = fc.option(fc.subarray(["a.example.org", "b.example.org", "a.example.org,b.example.org"]), { nil: undefined });
+    const arbRequest = fc.record({
+      cmdline,
+      source: fc.constantFrom(undefined, "exec" as const, "proc" as const),
+      names,
+      pid: fc.constantFrom(1, 2),
+      startTime: fc.constantFrom(undefined, 10),
+      flags: fc.constantFrom(undefined, [], ["deleted" as const]),
+      verified: fc.boolean(),
+      port: fc.constantFrom(443, 80),
+    });
+    const rules: Rule[] = [
+      rule({ cmdline: "a b" }, { id: "c1", action: "deny" }),
+      rule({ cmdline: "*" }, { id: "c2", action: "ask" }),
+      rule({ argv: [] }, { id: "c3", action: "deny" }),
+      rule({ argv: [""] }, { id: "c4" }),
+      rule({ argv: ["a\u0000b"] }, { id: "c5", action: "deny" }),
+      rule({ argv: ["a,b"] }, { id: "c6" }),
+      rule({ remoteHost: ["b.example.org"] }, { id: "h1", action: "deny", priority: 1 }),
+      rule({ exe: "/usr/bin/curl", remotePort: [80] }, { id: "e1", priority: 2 }),
+      rule({}, { id: "p1", priority: 3, duration: { kind: "process", pid: 2, startTime: 10, bootId: "b" } }),
+    ];
+    fc.assert(
+      fc.property(fc.subarray(rules, { minLength: 1 }), fc.array(arbRequest, { minLength: 1, maxLength: 30 }), (subset, specs) => {
+        const compiled = compileRules(subset, { bootId: "b" });
+        const cache = new VerdictCache();
+        for (const s of specs) {
+          const req: Request = request({
+            remote: { address: "192.0.2.10", port: s.port },
+            ...(s.names === undefined ? {} : { remoteHostNames: [...s.names] }),
+            app: {
+              pid: s.pid,
+              startTime: s.startTime,
+              exePathVerified: s.verified,
+              ...(s.cmdline === undefined ? {} : { cmdline: [...s.cmdline] }),
+              ...(s.source === undefined ? {} : { cmdlineSource: s.source }),
+              ...(s.flags === undefined ? {} : { flags: [...s.flags] }),
+            },
+          });
+          expect(cache.decide(req, compiled, NOW)).toEqual(decide(req, compiled, NOW));
+        }
+      }),
+      { numRuns: 500 },
     );
-    expect(set.get("no-telemetry")?.action).toBe("deny");
-    set.upsert(rule({}, { id: "mine", owner: { kind: "user", uid: 1000 } }));
-    expect(() => set.upsert(rule({}, { id: "mine", owner: { kind: "user", uid: 1001 } }))).toThrow(/belongs to uid 1000/);
-    set.upsert(rule({ exe: "/usr/bin/curl" }, { id: "mine", owner: { kind: "user", uid: 1000 } }));
-    expect(set.get("mine")?.match).toEqual({ exe: "/usr/bin/curl" });
-  });
-
-  it("validates what it is given", () => {
-    expect(() => new RuleSet().upsert({ id: "x" })).toThrow(/field schemaVersion: missing/);
   });
 });

@@ -8,26 +8,38 @@ import type { CompiledRules } from "./compile.js";
 import type { Decision } from "./decide.js";
 import { decide } from "./decide.js";
 
-/** Every request field a rule can match on, and nothing else (pid is not one). */
-export function requestCacheKey(r: Request, generation: number): string {
+/**
+ * Every request field a rule can match on, and nothing else. The key is the JSON text of
+ * an array, so it cannot collide: a missing cmdline, [] and [""] differ, and no argument
+ * or host name can fake a separator. pid and start time are in it only when the rule set
+ * holds process-scoped rules, so processes of one program usually share entries.
+ */
+export function requestCacheKey(r: Request, compiled: Pick<CompiledRules, "generation" | "hasProcessRules">): string {
   const a = r.app;
-  return [
-    generation,
+  return JSON.stringify([
+    compiled.generation,
     a.uid,
-    a.userName ?? "",
+    a.userName ?? null,
     a.exePath,
-    a.sha256 ?? "",
-    a.appId === undefined ? "" : `${a.appId.kind}:${a.appId.id}`,
-    a.parentExe ?? "",
-    a.cmdline?.join("\u0001") ?? "",
+    a.exeDev,
+    a.exeIno,
+    a.exeGeneration ?? null,
+    a.exePathVerified === true,
+    a.flags ?? null,
+    a.sha256 ?? null,
+    a.appId ?? null,
+    a.parentExe ?? null,
+    a.cmdline ?? null,
+    a.cmdlineSource ?? null,
+    compiled.hasProcessRules ? [a.pid, a.startTime ?? null] : null,
     r.operation,
     r.protocol,
     r.family,
-    r.remote?.address ?? "",
-    r.remote?.port ?? "",
-    r.local?.port ?? "",
-    (r.remoteHostNames ?? []).join(","),
-  ].join("\u0000");
+    r.remote?.address ?? null,
+    r.remote?.port ?? null,
+    r.local?.port ?? null,
+    r.remoteHostNames ?? null,
+  ]);
 }
 
 export class VerdictCache {
@@ -51,9 +63,9 @@ export class VerdictCache {
       this.lru.clear();
       this.current = compiled;
     }
-    const key = requestCacheKey(request, compiled.generation);
+    const key = requestCacheKey(request, compiled);
     const hit = this.lru.get(key);
-    if (hit !== undefined && now < hit.validUntil) {
+    if (hit !== undefined && (hit.validUntil === null || now < hit.validUntil)) {
       this.hits++;
       return hit;
     }

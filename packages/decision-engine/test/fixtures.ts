@@ -11,7 +11,7 @@ export function request(over: Partial<Omit<Request, "app">> & { app?: Partial<Ap
     family: "ipv4",
     remote: { address: "192.0.2.10", port: 443 },
     ...rest,
-    app: { exePath: "/usr/bin/curl", exeDev: 0x800001, exeIno: 1234, uid: 1000, userName: "alice", pid: 4242, ...app },
+    app: { exePath: "/usr/bin/curl", exeDev: 0x800001, exeIno: 1234, exePathVerified: true, uid: 1000, userName: "alice", pid: 4242, startTime: 777, ...app },
   };
 }
 

@@ -48,6 +48,10 @@ export const ERROR_CODES = [
   "SG_ERR_PROMPT_UNKNOWN",
   /** A user answered a prompt raised for another user's process. */
   "SG_ERR_PROMPT_FORBIDDEN",
+  /** An answer's action, scope or duration cannot become a rule for the prompt it answers. */
+  "SG_ERR_ANSWER_INVALID",
+  /** A user's store view was asked to write or remove a rule that is not that user's. */
+  "SG_ERR_STORE_FORBIDDEN",
   /** The kernel shim's native addon is not built (run the package build) or failed to load. */
   "SG_ERR_SHIM_ADDON",
   /** The shim's pin directory is not on a BPF filesystem (mount bpffs on /sys/fs/bpf). */
@@ -72,17 +76,28 @@ export const ERROR_CODES = [
 
 export type SockgateErrorCode = (typeof ERROR_CODES)[number];
 
+// The brand is a registered symbol, so it is the same in every copy of this package: an
+// application that ends up with two copies of @sockgate/protocol (one under the engine, one
+// under the store) still recognises every SockgateError. `instanceof` uses it as well.
+const BRAND: unique symbol = Symbol.for("@sockgate/protocol.SockgateError");
+
 export class SockgateError extends Error {
   readonly code: SockgateErrorCode;
+  declare readonly [BRAND]: true;
 
   constructor(code: SockgateErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "SockgateError";
     this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 }
 
-/** True when `err` is a SockgateError, optionally with the given code. */
+/** True when `err` is a SockgateError (from any copy of this package), optionally with the given code. */
 export function isSockgateError(err: unknown, code?: SockgateErrorCode): err is SockgateError {
   return err instanceof SockgateError && (code === undefined || err.code === code);
 }

@@ -1,3 +1,7 @@
+// @sockgate/protocol: the byte and JSON formats that cross sockgate's boundaries. Ten values
+// here; the building blocks of the codec live in "@sockgate/protocol/codec" and the request
+// enums in "@sockgate/protocol/request" (README.md lists both).
+
 import * as abi from "./abi.js";
 import { decode, encode, encodingLength } from "./event-codec.js";
 
@@ -13,25 +17,21 @@ export type {
   VerdictName,
 } from "./abi.js";
 
+/** The shim's event record codec: event.encode / event.decode / event.encodingLength. */
+export const event = { encode, decode, encodingLength };
+export type { ShimEvent, UnknownAttribute } from "./event-codec.js";
+
 export { ERROR_CODES, SockgateError, isSockgateError } from "./errors.js";
 export type { SockgateErrorCode } from "./errors.js";
 
-export { ADDRESS_BYTES, formatAddress, isV4Mapped, parseAddress } from "./address.js";
+export { formatAddress, parseAddress } from "./address.js";
 
-export { AttributeDecoder, AttributeEncoder, NLA_HDRLEN, attributeLength, nlaAlign } from "./nlattr.js";
-
-import * as nfqueueCodec from "./nfqueue-codec.js";
-/** nfnetlink_queue messages: nfqueue.encode / decode / decodeAll / encodingLength, and their constants. */
-export const nfqueue = nfqueueCodec;
-export type { NfqAttribute, NfqConfig, NfqMessage, NfqPacket, NfqVerdict, NlDone, NlError } from "./nfqueue-codec.js";
-
-/** The shim's event record codec: event.encode / event.decode / event.encodingLength. */
-export const event = { encode, decode, encodingLength };
-export { AF_INET, AF_INET6, MSG_HDR_LEN } from "./event-codec.js";
-export type { ShimEvent, UnknownAttribute } from "./event-codec.js";
-
-export { APP_ID_KINDS, REQUEST_FAMILIES, REQUEST_OPERATIONS, REQUEST_PROTOCOLS, appIdFromCgroupPath } from "./request.js";
+export { appIdFromCgroupPath } from "./request.js";
+export { requestFromEvent } from "./request-from-event.js";
+export { parseRequest } from "./request-parse.js";
+export type { ProcInfo, RequestEvent } from "./request-from-event.js";
 export type {
+  AppFlag,
   AppId,
   AppIdKind,
   AppIdentity,

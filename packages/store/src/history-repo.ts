@@ -25,7 +25,13 @@ export type NewHistoryEntry = Pick<HistoryEntry, "uid" | "exe" | "op" | "proto" 
   Partial<Omit<HistoryEntry, "uid" | "exe" | "op" | "proto" | "verdict" | "reason">>;
 
 export interface StoredHistoryEntry extends HistoryEntry {
-  /** Insertion order, unique. */
+  /** Insertion order, unique, never reused (not even after pruning empties the table). */
+  seq: number;
+}
+
+/** A position in the history: pass the last entry of a page to get the next (older) one. */
+export interface HistoryCursor {
+  at: number;
   seq: number;
 }
 
@@ -35,8 +41,10 @@ export interface HistoryQuery {
   verdict?: string;
   /** Inclusive lower bound on `at`. */
   since?: number;
-  /** Exclusive upper bound on `at`: pass the oldest `at` seen to page backwards. */
+  /** Exclusive upper bound on `at` (a time range, not a paging cursor: use `before`). */
   until?: number;
+  /** Entries older than this one in the order query() returns (at, then seq): page with `before: page.at(-1)`. */
+  before?: HistoryCursor;
   /** Default 1,000. */
   limit?: number;
 }
@@ -167,6 +175,13 @@ export function createHistoryRepo(conn: Connection, retention: RetentionPolicy, 
       const active = filters.filter(([, v]) => v !== undefined);
       const where = active.map(([clause]) => clause);
       const params = active.map(([, v]) => v as string | number);
+      if (q.before !== undefined) {
+        const { at, seq } = q.before as Partial<HistoryCursor>;
+        if (!Number.isSafeInteger(at) || !Number.isSafeInteger(seq)) throw bad("history query before", "{at, seq} of an entry", q.before);
+        // Rows sharing `at` are told apart by seq, so a page boundary inside one millisecond loses nothing.
+        where.push("(at < ? OR (at = ? AND seq < ?))");
+        params.push(at as number, at as number, seq as number);
+      }
       const limit = q.limit ?? 1000;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_QUERY_LIMIT) {
         throw bad("history query limit", `an integer 1..${MAX_QUERY_LIMIT}`, limit);

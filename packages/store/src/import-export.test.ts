@@ -78,7 +78,7 @@ describe("export and import", () => {
       { id: "mine", owner: bob, action: "deny" },
     ]);
     expect(importError(() => store.importJson(text))).toBe(
-      'import: rules[1]: rule id "mine" belongs to user 1000; expected a write by that owner, received one by user 1001; nothing was written',
+      'import: rules[1]: rule id "mine" is taken by a rule of another owner; expected an id that is free or the writer\'s own; nothing was written',
     );
     expect(store.rules.list()).toEqual([{ id: "mine", owner: alice, action: "allow" }]);
     store.close();

@@ -47,7 +47,7 @@ describe("migrations", () => {
     expect(first.migratedFrom).toBe(0);
     first.rules.put({ id: "r1", owner: { kind: "system" }, action: "deny" });
     first.close();
-    expect(header(path)).toEqual({ userVersion: SCHEMA_VERSION, appId: APPLICATION_ID, journal: "wal", tables: ["history", "rules"] });
+    expect(header(path)).toEqual({ userVersion: SCHEMA_VERSION, appId: APPLICATION_ID, journal: "wal", tables: ["history", "rules", "sqlite_sequence"] });
 
     for (let i = 0; i < 2; i++) {
       const again = openStore({ path, validateRule: parseTestRule });

@@ -49,6 +49,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX history_by_uid_time ON history (uid, at);
     `,
   },
+  {
+    version: 2,
+    // Without AUTOINCREMENT a new row takes max(seq)+1, so once pruning empties the table
+    // (or removes the newest rows) seq starts over and a history cursor points at new rows.
+    name: "history seq never restarts",
+    sql: `
+      CREATE TABLE history_v2 (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        at          INTEGER NOT NULL,
+        uid         INTEGER NOT NULL,
+        exe         TEXT NOT NULL,
+        op          TEXT NOT NULL,
+        proto       TEXT NOT NULL,
+        remote_addr TEXT,
+        remote_port INTEGER,
+        local_port  INTEGER,
+        host        TEXT,
+        verdict     TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        rule_id     TEXT
+      ) STRICT;
+      INSERT INTO history_v2 SELECT * FROM history;
+      DROP TABLE history;
+      ALTER TABLE history_v2 RENAME TO history;
+      CREATE INDEX history_by_time ON history (at);
+      CREATE INDEX history_by_uid_time ON history (uid, at);
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -1,14 +1,16 @@
 import Database from "better-sqlite3";
+import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
 import { parseRule } from "@sockgate/decision-engine";
 import type { Rule } from "@sockgate/decision-engine";
 import { SockgateError } from "@sockgate/protocol";
 import { checkRetention, createHistoryRepo } from "./history-repo.js";
-import type { HistoryRepo, RetentionPolicy } from "./history-repo.js";
+import type { HistoryQuery, HistoryRepo, RetentionPolicy, StoredHistoryEntry } from "./history-repo.js";
 import { exportRules, importRules } from "./import-export.js";
 import type { ImportOptions, ImportResult } from "./import-export.js";
 import { APPLICATION_ID, applyMigrations, SCHEMA_VERSION } from "./migrations.js";
 import { createRulesRepo } from "./rules-repo.js";
-import type { RulesRepo } from "./rules-repo.js";
+import { ownerColumns } from "./owner.js";
+import type { RulesRepo, SkippedRule } from "./rules-repo.js";
 import type { Connection } from "./sqlite-call.js";
 import type { Clock, OwnerFilter, RuleValidator, StorableRule } from "./types.js";
 
@@ -26,6 +28,29 @@ export interface StoreOptions<R extends StorableRule> {
   clock?: Clock;
   /** How long a write waits for another connection's lock before failing; default 5,000 ms. */
   busyTimeoutMs?: number;
+  /** Told about each stored rule list() skips because it no longer validates (once per row and body). */
+  onSkippedRule?: (skipped: SkippedRule) => void;
+}
+
+/**
+ * One user's part of the store, for serving that user's requests: only their own rules
+ * can be read, written or removed, and only their own history is queried. A rule id held
+ * by someone else looks like an id that does not exist (a write to it is refused without
+ * saying whose it is).
+ */
+export interface UserStore<R extends StorableRule> {
+  readonly uid: number;
+  readonly rules: {
+    /** SG_ERR_STORE_FORBIDDEN unless the rule's owner is this user. */
+    put(rule: R): R;
+    get(id: string): R | undefined;
+    delete(id: string): boolean;
+    list(): R[];
+  };
+  readonly history: { query(q?: Omit<HistoryQuery, "uid">): StoredHistoryEntry[] };
+  exportJson(): string;
+  /** Every rule must be this user's; "replace" replaces this user's rules only. */
+  importJson(text: string, options?: { mode?: "merge" | "replace" }): ImportResult;
 }
 
 export interface Store<R extends StorableRule> {
@@ -36,12 +61,22 @@ export interface Store<R extends StorableRule> {
   readonly history: HistoryRepo;
   exportJson(filter?: OwnerFilter): string;
   importJson(text: string, options?: ImportOptions): ImportResult;
+  /** The view of one user (see UserStore). */
+  forUser(uid: number): UserStore<R>;
   close(): void;
 }
 
 function openError(path: string, what: string, cause?: unknown): SockgateError {
   const detail = cause === undefined ? "" : `: ${(cause as Error).message}`;
   return new SockgateError("SG_ERR_STORE_OPEN", `opening store ${JSON.stringify(path)}: ${what}${detail}`, cause === undefined ? undefined : { cause });
+}
+
+// The file holds every user's rules and history: only root may read it. The database is
+// created 0600 before SQLite opens it, and SQLite gives its -wal and -shm files the
+// database's mode; files left looser by an older version are tightened.
+function restrictMode(path: string): void {
+  closeSync(openSync(path, "a", 0o600));
+  for (const p of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(p)) chmodSync(p, 0o600);
 }
 
 function configure(db: Database.Database, path: string): void {
@@ -87,6 +122,7 @@ export function openStore<R extends StorableRule>(
 
   let db: Database.Database;
   try {
+    restrictMode(path);
     db = new Database(path, { timeout });
   } catch (cause) {
     throw openError(path, "SQLite could not open the file", cause);
@@ -102,17 +138,50 @@ export function openStore<R extends StorableRule>(
   }
 
   const conn: Connection = { db, path, closed: false };
-  const rules = createRulesRepo(conn, validateRule, clock);
+  const reported = new Set<string>();
+  const onSkipped = (s: SkippedRule): void => {
+    const key = JSON.stringify([s.id, s.error.message]);
+    if (reported.has(key)) return;
+    reported.add(key);
+    options.onSkippedRule?.(s);
+  };
+  const rules = createRulesRepo(conn, validateRule, clock, onSkipped);
   const history = createHistoryRepo(conn, retention, clock);
-  const { writeChecked, ...publicRules } = rules;
+  const { writeChecked, getOwned, ...publicRules } = rules;
+  const exportJson = (filter?: OwnerFilter): string => exportRules(publicRules, clock, filter);
+  const importJson = (text: string, opts?: ImportOptions): ImportResult => importRules(conn, validateRule, writeChecked, text, opts);
+
+  function forUser(uid: number): UserStore<R> {
+    const owner = ownerColumns({ kind: "user", uid }, "forUser uid");
+    const me = { kind: "user" as const, uid: owner.uid as number };
+    return {
+      uid: me.uid,
+      rules: {
+        put(rule) {
+          const o = (rule as Partial<StorableRule> | null)?.owner;
+          if (o?.kind !== "user" || o.uid !== me.uid) {
+            throw new SockgateError("SG_ERR_STORE_FORBIDDEN", `rules.put: uid ${me.uid} may write its own rules only; expected owner {"kind":"user","uid":${me.uid}}, received ${JSON.stringify(o) ?? String(o)}`);
+          }
+          return publicRules.put(rule);
+        },
+        get: (id) => getOwned(id, me),
+        delete: (id) => publicRules.delete(id, me),
+        list: () => publicRules.list(me),
+      },
+      history: { query: (q = {}) => history.query({ ...q, uid: me.uid }) },
+      exportJson: () => exportJson(me),
+      importJson: (text, opts = {}) => importJson(text, { ...opts, owner: me }),
+    };
+  }
 
   return {
     path,
     migratedFrom,
     rules: publicRules,
     history,
-    exportJson: (filter) => exportRules(publicRules, clock, filter),
-    importJson: (text, opts) => importRules(conn, validateRule, writeChecked, text, opts),
+    exportJson,
+    importJson,
+    forUser,
     close() {
       if (conn.closed) return;
       conn.closed = true;

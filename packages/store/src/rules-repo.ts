@@ -1,18 +1,30 @@
 import { SockgateError } from "@sockgate/protocol";
-import { checkFilter, describeOwner, ownerColumns } from "./owner.js";
+import { checkFilter, ownerColumns, ownerFromColumns } from "./owner.js";
 import type { OwnerColumns } from "./owner.js";
 import { call } from "./sqlite-call.js";
 import type { Connection } from "./sqlite-call.js";
-import type { Clock, OwnerFilter, RuleValidator, StorableRule } from "./types.js";
+import type { Clock, Owner, OwnerFilter, RuleValidator, StorableRule } from "./types.js";
 
 export interface RulesRepo<R extends StorableRule> {
   /** Validates and writes (insert or replace by id); returns once the write is durable. */
   put(rule: R): R;
+  /** Throws SG_ERR_STORE_IO naming the id when the stored row no longer validates. */
   get(id: string): R | undefined;
-  /** True when a rule was removed. */
-  delete(id: string): boolean;
-  /** Rules of exactly this owner (`{kind:"all"}` for every owner), ordered by id. */
+  /** Removes rule `id` if `owner` owns it; true when a rule was removed. */
+  delete(id: string, owner: Owner): boolean;
+  /**
+   * Rules of exactly this owner (`{kind:"all"}` for every owner), ordered by id. A row that
+   * no longer validates is skipped and reported to the store's onSkippedRule, so one bad
+   * row never hides the others (the system's denies among them).
+   */
   list(filter?: OwnerFilter): R[];
+}
+
+/** A stored rule list() left out, and why. */
+export interface SkippedRule {
+  id: string;
+  owner: Owner;
+  error: SockgateError;
 }
 
 interface RuleRow {
@@ -53,7 +65,8 @@ export function createRulesRepo<R extends StorableRule>(
   conn: Connection,
   validate: RuleValidator<R>,
   clock: Clock,
-): RulesRepo<R> & { writeChecked(checked: CheckedRule<R>, what: string): void } {
+  onSkipped: (skipped: SkippedRule) => void,
+): RulesRepo<R> & { writeChecked(checked: CheckedRule<R>, what: string): void; getOwned(id: string, owner: Owner): R | undefined } {
   const { db } = conn;
   // The WHERE makes an upsert that would change the owner a no-op (changes = 0), so a user's
   // write can never take over another owner's rule id; no read-then-write race.
@@ -62,11 +75,11 @@ export function createRulesRepo<R extends StorableRule>(
      ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
      WHERE owner_kind = excluded.owner_kind AND owner_uid IS excluded.owner_uid`,
   );
-  const ownerOf = db.prepare<[string], Pick<RuleRow, "owner_kind" | "owner_uid">>(
-    "SELECT owner_kind, owner_uid FROM rules WHERE id = ?",
-  );
   const byId = db.prepare<[string], RuleRow>("SELECT id, owner_kind, owner_uid, body FROM rules WHERE id = ?");
-  const remove = db.prepare<[string]>("DELETE FROM rules WHERE id = ?");
+  const byIdOwned = db.prepare<[string, string, number | null], RuleRow>(
+    "SELECT id, owner_kind, owner_uid, body FROM rules WHERE id = ? AND owner_kind = ? AND owner_uid IS ?",
+  );
+  const remove = db.prepare<[string, string, number | null]>("DELETE FROM rules WHERE id = ? AND owner_kind = ? AND owner_uid IS ?");
   const listAll = db.prepare<[], RuleRow>("SELECT id, owner_kind, owner_uid, body FROM rules ORDER BY id");
   const listSystem = db.prepare<[], RuleRow>(
     "SELECT id, owner_kind, owner_uid, body FROM rules WHERE owner_kind = 'system' ORDER BY id",
@@ -101,12 +114,8 @@ export function createRulesRepo<R extends StorableRule>(
     const { rule, owner, body } = checked;
     const info = upsert.run(rule.id, owner.kind, owner.uid, body, clock());
     if (info.changes === 0) {
-      const existing = ownerOf.get(rule.id);
-      const holder = existing ? describeOwner({ kind: existing.owner_kind, uid: existing.owner_uid }) : "another owner";
-      throw new SockgateError(
-        "SG_ERR_STORE_CONFLICT",
-        `${what}: rule id "${rule.id}" belongs to ${holder}; expected a write by that owner, received one by ${describeOwner(owner)}`,
-      );
+      // Says nothing of whose the rule is or what it holds: the writer may be another user.
+      throw new SockgateError("SG_ERR_STORE_CONFLICT", `${what}: rule id "${rule.id}" is taken by a rule of another owner; expected an id that is free or the writer's own`);
     }
   }
 
@@ -125,14 +134,31 @@ export function createRulesRepo<R extends StorableRule>(
         return row ? fromRow(row) : undefined;
       });
     },
-    delete(id) {
-      return call(conn, `rules.delete("${id}")`, () => remove.run(id).changes > 0);
+    getOwned(id, owner) {
+      const o = ownerColumns(owner, "owner");
+      return call(conn, `rules.get("${id}")`, () => {
+        const row = byIdOwned.get(id, o.kind, o.uid);
+        return row ? fromRow(row) : undefined;
+      });
+    },
+    delete(id, owner) {
+      const o = ownerColumns(owner, "rules.delete owner");
+      return call(conn, `rules.delete("${id}")`, () => remove.run(id, o.kind, o.uid).changes > 0);
     },
     list(filter = { kind: "all" }) {
       const f = checkFilter(filter);
       return call(conn, `rules.list(${JSON.stringify(f)})`, () => {
         const rows = f.kind === "all" ? listAll.all() : f.kind === "system" ? listSystem.all() : listUser.all(f.uid);
-        return rows.map(fromRow);
+        const out: R[] = [];
+        for (const row of rows) {
+          try {
+            out.push(fromRow(row));
+          } catch (error) {
+            if (!(error instanceof SockgateError)) throw error;
+            onSkipped({ id: row.id, owner: ownerFromColumns(row.owner_kind, row.owner_uid), error });
+          }
+        }
+        return out;
       });
     },
   };

@@ -56,7 +56,7 @@ if (mode === "write-behind") {
     if (i % 7 === 6 && live.length) {
       const [id] = live.splice(k % live.length, 1)[0];
       say(`begin del ${id}`);
-      store.rules.delete(id);
+      store.rules.delete(id, ruleFor(id, 0).owner);
     } else if (i % 5 === 4 && live.length) {
       const entry = live[k % live.length];
       entry[1] += 1;

@@ -7,8 +7,10 @@
 // from a scan of sg_pending (records lost from a full ring buffer, a restarted daemon).
 // Whatever is unsure is dropped, never passed: a packet that maps to no held flow, a
 // reader that is gone, a queue that is full.
-import { event as eventCodec, nfqueue } from "@sockgate/protocol";
-import type { NfqPacket, ShimEvent } from "@sockgate/protocol";
+import { event as eventCodec } from "@sockgate/protocol";
+import { nfqueue } from "@sockgate/protocol/codec";
+import type { ShimEvent } from "@sockgate/protocol";
+import type { NfqPacket } from "@sockgate/protocol/codec";
 import { loadAddon } from "../native.js";
 import type { FlowKey, PendingFlow, Shim, VerdictKey, VerdictValue } from "../types.js";
 import { chainsInPlace, ensureChains, removeChains } from "./chains.js";

@@ -1,8 +1,9 @@
 // One NFQUEUE reader: a NETLINK_NETFILTER socket opened inside a network namespace, bound
 // to one queue number there. The addon only moves datagrams; every message is built and
 // read by the nfqueue codec of @sockgate/protocol. Fail-open is explicitly switched off.
-import { SockgateError, nfqueue } from "@sockgate/protocol";
-import type { NfqMessage, NfqPacket } from "@sockgate/protocol";
+import { SockgateError } from "@sockgate/protocol";
+import { nfqueue } from "@sockgate/protocol/codec";
+import type { NfqMessage, NfqPacket } from "@sockgate/protocol/codec";
 import { loadAddon, type NativeNetlinkSocket } from "../native.js";
 
 

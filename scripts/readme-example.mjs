@@ -1,0 +1,70 @@
+// Runs a package's README example the way a third party would: `pnpm pack` the package
+// (and the sockgate packages it needs), unpack the tarballs into node_modules of an empty
+// project outside the repo, and run the example with node. Offline: the packages'
+// third-party dependencies are linked from the repo's own install rather than fetched.
+// Used by each package's readme-example.test.ts, so `./sockgate test` runs every example.
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+/** The first ```js block after the README's "## Example" heading. */
+export function readmeExample(readmePath) {
+  const text = readFileSync(readmePath, "utf8");
+  const m = /^## Example\b[^\n]*\n[\s\S]*?^```(?:js|javascript|mjs)\n([\s\S]*?)^```/m.exec(text);
+  if (m === null) throw new Error(`${readmePath}: no \`\`\`js block under "## Example"`);
+  return m[1];
+}
+
+function pnpm(args, cwd) {
+  // Under `pnpm test`, npm_execpath is pnpm itself; otherwise pnpm from PATH.
+  const exec = process.env.npm_execpath;
+  const [cmd, pre] = exec && /pnpm/.test(exec) ? [process.execPath, [exec]] : ["pnpm", []];
+  return execFileSync(cmd, [...pre, ...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/**
+ * Packs `packageDirs` (the package under test last), installs the tarballs into a fresh
+ * project and runs `packageDirs.at(-1)`'s README example there with each of `nodes`
+ * (default: the node running this). Returns { stdout per node, manifests }.
+ */
+export function runReadmeExample(packageDirs, { nodes = [process.execPath], timeoutMs = 60_000 } = {}) {
+  const root = mkdtempSync(join(tmpdir(), "sockgate-readme-"));
+  try {
+    const tarballs = join(root, "tarballs");
+    const project = join(root, "project");
+    mkdirSync(tarballs);
+    mkdirSync(join(project, "node_modules"), { recursive: true });
+    const manifests = {};
+    for (const dir of packageDirs) {
+      const before = new Set(readdirSync(tarballs));
+      pnpm(["pack", "--pack-destination", tarballs], dir);
+      const tgz = readdirSync(tarballs).find((f) => !before.has(f));
+      if (tgz === undefined) throw new Error(`pnpm pack in ${dir} wrote no tarball`);
+      const manifest = JSON.parse(execFileSync("tar", ["-xzOf", join(tarballs, tgz), "package/package.json"], { encoding: "utf8" }));
+      const into = join(project, "node_modules", ...manifest.name.split("/"));
+      mkdirSync(into, { recursive: true });
+      execFileSync("tar", ["-xzf", join(tarballs, tgz), "-C", into, "--strip-components=1"]);
+      manifests[manifest.name] = manifest;
+      // Third-party dependencies come from the repo's install of this package.
+      for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })) {
+        if (dep.startsWith("@sockgate/")) continue;
+        const link = join(project, "node_modules", ...dep.split("/"));
+        mkdirSync(dirname(link), { recursive: true });
+        try {
+          symlinkSync(realpathSync(join(dir, "node_modules", dep)), link);
+        } catch (err) {
+          if (err.code !== "EEXIST") throw err;
+        }
+      }
+    }
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "readme-example", private: true, type: "module" }));
+    const main = packageDirs.at(-1);
+    writeFileSync(join(project, "example.mjs"), readmeExample(join(main, "README.md")));
+    const stdout = nodes.map((node) => execFileSync(node, ["example.mjs"], { cwd: project, encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] }));
+    return { stdout, manifests };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
