@@ -60,4 +60,39 @@ describe("hold and ask: outbound", () => {
     const held = await w.events.waitFor((e) => e.tgid === r.pid && e.verdict === "held", 3000, "held event");
     expect(held).toMatchObject({ op: "connect", reason: "unknown", exePath: sghold });
   });
+
+  // tcp6 to a v4-mapped peer runs connect6 and is keyed like the tcp4 one
+  const PEERS = [
+    ["IPv4", "tcp4", (x: ShimWorld) => x.ns.peer4, (x: ShimWorld) => `::ffff:${x.ns.peer4}`],
+    ["IPv6", "tcp6", (x: ShimWorld) => x.ns.peer6, (x: ShimWorld) => x.ns.peer6],
+    ["v4-mapped", "tcp6", (x: ShimWorld) => `::ffff:${x.ns.peer4}`, (x: ShimWorld) => `::ffff:${x.ns.peer4}`],
+  ] as const;
+
+  it.each(PEERS)("%s: a held connect answered deny fails with ECONNREFUSED, and the next attempt with EACCES at once", async (_, p, addr, keyAddr) => {
+    answer = () => ({ afterMs: 300, decision: { verdict: "deny", cache: "identity", tag: 77 } });
+    const r = await runClient(w.inside, [sghold, "connect", p, addr(w), "8080", "--again"], { timeoutMs: 15_000 });
+    expect(r).toMatchObject({ ok: false, err: "ECONNREFUSED", againErr: "EACCES" });
+    expect(seen).toHaveLength(1);
+    expect(w.shim.listVerdicts()).toContainEqual({
+      key: { exeIno: id.exeIno, exeDev: id.exeDev, uid: 0, op: "connect", proto: "tcp", addr: keyAddr(w), port: 8080 },
+      value: { verdict: "deny", tag: 77 },
+    });
+    const denied = await w.events.waitFor((e) => e.tgid === r.pid && e.verdict === "deny", 3000, "deny event of the second attempt");
+    expect(denied).toMatchObject({ reason: "exact", tag: 77 });
+  });
+
+  it.each(PEERS)("%s: the first UDP datagram is held until allowed; a second destination of the same socket is held separately", async (_, p, addr, keyAddr) => {
+    const udp = p.replace("tcp", "udp");
+    const first = keyAddr(w);
+    // the second destination is the same host's other UDP port (the harness's silent UDP server)
+    answer = (f) => (f.key.port === ECHO_PORT ? { afterMs: 800, decision: { verdict: "allow", cache: "flow" } } : { afterMs: 300, decision: { verdict: "deny", cache: "flow" } });
+    const r = await runClient(w.inside, [sghold, "sendto", udp, addr(w), String(ECHO_PORT), addr(w), "9999", "--timeout-ms", "3000", "--again"], { timeoutMs: 15_000 });
+    expect(r.sends).toHaveLength(2);
+    expect(r.sends![0]).toMatchObject({ errno: 0, replied: true });
+    expect(r.sends![0]!.elapsedMs).toBeGreaterThanOrEqual(700);
+    expect(r.sends![1], "the denied destination's first datagram is dropped, never delivered").toMatchObject({ replied: false });
+    expect(r.again, "later datagrams: the allowed flow passes, the denied one fails at once").toEqual(["", "EACCES"]);
+    expect(seen.map((f) => [f.key.addr, f.key.port]).sort()).toEqual([[first, ECHO_PORT], [first, 9999]].sort());
+    expect(new Set(seen.map((f) => f.key.cookie)).size, "one socket, two flows").toBe(1);
+  });
 });

@@ -14,6 +14,8 @@
  *       ("again": [errno...]).
  *   sghold echo udp4|udp6 <addr> <port>
  *       Peer-side UDP echo server; prints "ready" on stderr.
+ *   sghold keep tcp4|tcp6 <addr> <port>
+ *       Peer-side TCP server that accepts and keeps every connection open, silent.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -289,6 +291,25 @@ static int do_echo(char **argv)
 	}
 }
 
+static int do_keep(char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int family = family_of(argv[2]);
+	int one = 1;
+	int fd = socket(family, SOCK_STREAM, 0);
+
+	if (fd < 0 || parse_addr(family, argv[3], argv[4], &ss, &len))
+		return 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 128))
+		return 1;
+	fprintf(stderr, "ready\n");
+	fflush(stderr);
+	for (;;)
+		accept(fd, NULL, NULL); /* never closed: the connection stays until the peer or the shim ends it */
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 5) {
@@ -301,5 +322,7 @@ int main(int argc, char **argv)
 		return do_sendto(argc, argv);
 	if (!strcmp(argv[1], "echo"))
 		return do_echo(argv);
+	if (!strcmp(argv[1], "keep"))
+		return do_keep(argv);
 	return 2;
 }
