@@ -1,16 +1,23 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { identityOf, openHold, type FlowDecision, type HeldFlow, type Hold } from "./index.js";
+import { DEFAULT_CONFIG, identityOf, openHold, type FlowDecision, type HeldFlow, type Hold } from "./index.js";
+import { run, sleep } from "../test/harness/exec.js";
 import { assertNoLeftovers } from "../test/harness/leftovers.js";
 import { clientPath } from "../test/harness/names.js";
-import { runClient, startIn } from "../test/harness/spawn.js";
+import { runClient, runIn, startIn } from "../test/harness/spawn.js";
 import { createShimWorld, OPEN_CONFIG, resetShim, type ShimWorld } from "../test/harness/world.js";
 
 // Outbound holds: a connect() or a first datagram with no verdict waits in NFQUEUE until
 // the test (playing the daemon) answers. The client runs in the test cgroup and client
 // namespace, where the hold chains and the queue reader are installed.
 
-const HOLD_CONFIG = { ...OPEN_CONFIG, unknownPolicy: { ...OPEN_CONFIG.unknownPolicy, connect: "hold", send: "hold" } } as const;
+const HOLD_CONFIG = {
+  ...OPEN_CONFIG,
+  unknownPolicy: { ...OPEN_CONFIG.unknownPolicy, connect: "hold", send: "hold" },
+  pendingPerUid: DEFAULT_CONFIG.pendingPerUid,
+  socksPerUid: DEFAULT_CONFIG.socksPerUid,
+} as const;
 const ECHO_PORT = 9998;
+const KEEP_PORT = 8090;
 
 describe("hold and ask: outbound", () => {
   let w: ShimWorld;
@@ -24,6 +31,7 @@ describe("hold and ask: outbound", () => {
   beforeAll(async () => {
     w = await createShimWorld();
     await startIn(w.peer, [sghold, "echo", "udp6", "::", String(ECHO_PORT)], w.cleanup);
+    await startIn(w.peer, [sghold, "keep", "tcp6", "::", String(KEEP_PORT)], w.cleanup);
     hold = await openHold(w.shim, { namespaces: [{ netnsPath: w.ns.path }], chainCheckMs: 0 });
     w.cleanup.add("close hold", () => hold.close());
     hold.onFlow((f) => {
@@ -94,5 +102,113 @@ describe("hold and ask: outbound", () => {
     expect(r.again, "later datagrams: the allowed flow passes, the denied one fails at once").toEqual(["", "EACCES"]);
     expect(seen.map((f) => [f.key.addr, f.key.port]).sort()).toEqual([[first, ECHO_PORT], [first, 9999]].sort());
     expect(new Set(seen.map((f) => f.key.cookie)).size, "one socket, two flows").toBe(1);
+  });
+
+  it("an established connection ends when its allow is withdrawn", async () => {
+    answer = () => ({ afterMs: 0, decision: { verdict: "allow", cache: "identity", tag: 5 } });
+    const proc = runClient(w.inside, [sghold, "connect", "tcp4", w.ns.peer4, String(KEEP_PORT), "--hold-open-ms", "8000"], { timeoutMs: 15_000 });
+    // wait until the connection is up (the flow was answered) and has lived a moment
+    for (let i = 0; i < 100 && seen.length === 0; i++) await sleep(20);
+    await sleep(700);
+    const key = w.shim.listVerdicts().find((v) => v.value.tag === 5)!.key;
+    w.shim.deleteVerdict(key);
+    w.shim.deleteFlowVerdict(seen[0]!.key);
+    const ended = w.shim.endSockets({ idents: [{ exeIno: id.exeIno, exeDev: id.exeDev, uid: 0 }] }, [w.ns.path]);
+    const r = await proc;
+    expect(r).toMatchObject({ ok: true, endErr: "ECONNABORTED" });
+    expect(ended).toBeGreaterThanOrEqual(1);
+    expect(r.endAfterMs, "ended when the allow was withdrawn, not at the 8 s end of the test").toBeLessThan(3000);
+  });
+
+  it("a connection allowed until a deadline is ended by the sweep after the deadline, and the kernel stops honouring the entry itself", async () => {
+    answer = () => ({ afterMs: 0, decision: { verdict: "allow", cache: "flow", expiresAt: Date.now() + 1500 } });
+    const proc = runClient(w.inside, [sghold, "connect", "tcp4", w.ns.peer4, String(KEEP_PORT), "--hold-open-ms", "8000"], { timeoutMs: 15_000 });
+    for (let i = 0; i < 100 && seen.length === 0; i++) await sleep(20);
+    await sleep(300);
+    expect(w.shim.endSockets({}, [w.ns.path]), "before the deadline nothing ends").toBe(0);
+    await sleep(1500);
+    expect(w.shim.endSockets({}, [w.ns.path]), "past the deadline the flow verdict no longer allows").toBe(1);
+    expect(await proc).toMatchObject({ ok: true, endErr: "ECONNABORTED" });
+  });
+
+  it("holds the address the call named even when a DNAT (nat OUTPUT REDIRECT) rewrites it afterwards", async () => {
+    // a server on the client namespace's loopback, not governed; the REDIRECT sends 203.0.113.9:80 to it
+    const sgclient = clientPath("sgclient");
+    await startIn({ netnsPath: w.ns.path }, [sgclient, "serve", "tcp4", "127.0.0.1", "7788"], w.cleanup);
+    const nat = (op: "-A" | "-D"): string => run("nsenter", [`--net=${w.ns.path}`, "--", "iptables", "-w", "-t", "nat", op, "OUTPUT", "-p", "tcp", "-d", "203.0.113.9", "--dport", "80", "-j", "REDIRECT", "--to-ports", "7788"]);
+    run("ip", ["-n", w.ns.name, "route", "add", "203.0.113.0/24", "dev", "sg0"]);
+    nat("-A");
+    w.cleanup.add("remove the REDIRECT", () => void nat("-D"));
+    answer = (f) => ({ afterMs: 200, decision: { verdict: f.key.port === 80 && seen.length === 1 ? "allow" : "deny", cache: "flow" } });
+    const allowed = await runClient(w.inside, [sghold, "connect", "tcp4", "203.0.113.9", "80"], { timeoutMs: 15_000 });
+    expect(allowed).toMatchObject({ ok: true });
+    expect(seen[0]!.key).toMatchObject({ addr: "::ffff:203.0.113.9", port: 80 });
+    const denied = await runClient(w.inside, [sghold, "connect", "tcp4", "203.0.113.9", "80"], { timeoutMs: 15_000 });
+    expect(denied, "a denied held SYN is reset even though NAT rewrote it").toMatchObject({ ok: false, err: "ECONNREFUSED" });
+    expect(seen.map((f) => f.key.addr)).toEqual(["::ffff:203.0.113.9", "::ffff:203.0.113.9"]);
+  });
+
+  it("50 concurrent held connects from 50 processes each get their own answer, and every one was queued", async () => {
+    const before = { hold: hold.status(), counters: w.shim.counters() };
+    // even pids are allowed, odd ones denied, each after its own delay
+    answer = (f) => ({ afterMs: 100 + (f.pending.tgid % 7) * 60, decision: { verdict: f.pending.tgid % 2 === 0 ? "allow" : "deny", cache: "flow" } });
+    const results = await Promise.all(Array.from({ length: 50 }, () => runClient(w.inside, [sghold, "connect", "tcp4", w.ns.peer4, "8080"], { timeoutMs: 20_000 })));
+    for (const r of results) {
+      if (r.pid % 2 === 0) expect(r, `pid ${r.pid}`).toMatchObject({ ok: true });
+      else expect(r, `pid ${r.pid}`).toMatchObject({ ok: false, err: "ECONNREFUSED" });
+    }
+    expect(new Set(seen.map((f) => f.pending.tgid))).toEqual(new Set(results.map((r) => r.pid)));
+    const after = { hold: hold.status(), counters: w.shim.counters() };
+    const q0 = before.hold.namespaces[0]!.queue!;
+    const q1 = after.hold.namespaces[0]!.queue!;
+    expect(q1.idSequence - q0.idSequence, "the queue saw one packet per held flow").toBe(50);
+    expect(after.hold.packets.received - before.hold.packets.received).toBe(50);
+    expect(after.counters.hold_match.held - before.counters.hold_match.held).toBe(50n);
+    expect(after.counters.connect4.held - before.counters.connect4.held).toBe(50n);
+    expect({ dropped: q1.queueDropped - q0.queueDropped, userDropped: q1.userDropped - q0.userDropped }).toEqual({ dropped: 0, userDropped: 0 });
+  });
+
+  it("a full per-uid budget refuses that uid's new flows at once (pending_full); another uid still holds", async () => {
+    w.shim.setConfig({ pendingPerUid: 3 });
+    const held = Array.from({ length: 3 }, () => runClient(w.inside, [sghold, "connect", "tcp4", w.ns.peer4, "8080"], { timeoutMs: 20_000 }));
+    for (let i = 0; i < 200 && seen.length < 3; i++) await sleep(20);
+    expect(seen).toHaveLength(3);
+    const refused = await runClient(w.inside, [sghold, "connect", "tcp4", w.ns.peer4, "8080"], { timeoutMs: 5000 });
+    expect(refused).toMatchObject({ ok: false, err: "EACCES" });
+    expect(refused.elapsedMs).toBeLessThan(500);
+    const ev = await w.events.waitFor((e) => e.tgid === refused.pid && e.op === "connect", 3000, "pending_full event");
+    expect(ev).toMatchObject({ verdict: "deny", reason: "pending_full" });
+    // uid 65534 has its own budget
+    const other = runClient(w.inside, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sghold, "connect", "tcp4", w.ns.peer4, "8080"], { timeoutMs: 20_000 });
+    for (let i = 0; i < 200 && seen.length < 4; i++) await sleep(20);
+    expect(seen[3]?.pending.uid).toBe(65534);
+    for (const f of seen) hold.resolve(f.key, { verdict: "allow", cache: "flow" });
+    for (const r of await Promise.all([...held, other])) expect(r).toMatchObject({ ok: true });
+    expect(w.shim.counters().connect4.pending_full).toBeGreaterThanOrEqual(1n);
+  });
+
+  it("in a namespace without sockgate's chains a call with no verdict is denied at once (no_hold_in_netns), never held", async () => {
+    const outside = { cgroup: w.cg, netnsPath: w.ns.peerPath };
+    const tcp = await runClient(outside, [sghold, "connect", "tcp4", w.ns.local4, "1"], { timeoutMs: 5000 });
+    expect(tcp).toMatchObject({ ok: false, err: "EACCES" });
+    expect(tcp.elapsedMs).toBeLessThan(500);
+    const udp = await runClient(outside, [sghold, "sendto", "udp4", w.ns.local4, "1", "--timeout-ms", "200"], { timeoutMs: 5000 });
+    expect(udp.sends![0]).toMatchObject({ err: "EACCES" });
+    const ev = await w.events.waitFor((e) => e.tgid === tcp.pid && e.op === "connect", 3000, "no_hold_in_netns event");
+    expect(ev).toMatchObject({ verdict: "deny", reason: "no_hold_in_netns" });
+    expect(seen).toHaveLength(0);
+  });
+
+  it("curl, python3 and nc wait for their answers like the C client", async () => {
+    answer = (f) => ({ afterMs: 500, decision: { verdict: f.pending.comm === "nc" ? "deny" : "allow", cache: "flow" } });
+    const curl = await runIn(w.inside, ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", `http://${w.ns.peer4}:8080/`], { timeoutMs: 15_000 });
+    // the peer's server accepts and closes: curl connected (empty reply), it did not time out
+    expect(curl.stderr).toMatch(/Empty reply from server/);
+    const py = await runIn(w.inside, ["python3", "-c", `import socket,time; t=time.time(); s=socket.create_connection(("${w.ns.peer6}", 8080), timeout=10); print("ok", round((time.time()-t)*1000))`], { timeoutMs: 15_000 });
+    expect(py.stdout).toMatch(/^ok \d+/);
+    expect(Number(py.stdout.split(" ")[1])).toBeGreaterThanOrEqual(400);
+    const nc = await runIn(w.inside, ["nc", "-z", "-w", "5", w.ns.peer4, "8080"], { timeoutMs: 15_000 });
+    expect(nc.code, "nc's connect was refused").not.toBe(0);
+    expect(seen.map((f) => f.pending.comm)).toEqual(["curl", "python3", "nc"]);
   });
 });

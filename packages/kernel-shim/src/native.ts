@@ -46,6 +46,7 @@ export interface NativeAddon {
     pinDir: string,
     maxVerdicts: number,
     initialConfig: Uint8Array,
+    maxPending?: number,
   ) => NativeShimHandle;
   detachPinnedLink(path: string): boolean;
   netnsCookie(path: string): bigint;

@@ -36,7 +36,6 @@ import {
   encodeVerdictValue,
 } from "./verdict-layout.js";
 
-const BPF_NOEXIST = 1;
 const U64 = (n: bigint): Buffer => {
   const b = Buffer.alloc(8);
   b.writeBigUInt64LE(n);
@@ -45,6 +44,7 @@ const U64 = (n: bigint): Buffer => {
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
 const DEFAULT_MAX_VERDICTS = 65536;
+const DEFAULT_MAX_PENDING = 8192;
 
 function checkCgroup(path: unknown): string {
   if (typeof path !== "string" || path === "") {
@@ -69,10 +69,10 @@ function checkCgroup(path: unknown): string {
   return path;
 }
 
-function checkMaxVerdicts(n: unknown): number {
-  if (n === undefined) return DEFAULT_MAX_VERDICTS;
+function checkMapSize(name: string, n: unknown, dflt: number): number {
+  if (n === undefined) return dflt;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 0xffff_ffff) {
-    throw new SockgateError("SG_ERR_BAD_VALUE", `maxVerdicts is invalid: expected an integer from 1 to 4294967295, got ${JSON.stringify(n)}`);
+    throw new SockgateError("SG_ERR_BAD_VALUE", `${name} is invalid: expected an integer from 1 to 4294967295, got ${JSON.stringify(n)}`);
   }
   return n;
 }
@@ -328,13 +328,14 @@ export function openShim(options: ShimOptions): Shim {
   }
   const cgroupPath = checkCgroup(options.cgroupPath);
   const pinDir = checkPinDir(options.pinDir ?? DEFAULT_PIN_DIR);
-  const maxVerdicts = checkMaxVerdicts(options.maxVerdicts);
+  const maxVerdicts = checkMapSize("maxVerdicts", options.maxVerdicts, DEFAULT_MAX_VERDICTS);
+  const maxPending = checkMapSize("maxPending", options.maxPending, DEFAULT_MAX_PENDING);
   const initialConfig = encodeConfig(mergeConfig(DEFAULT_CONFIG, options.config));
   const addon = loadAddon();
   const created = makePinDirs(pinDir);
   let native: NativeShimHandle;
   try {
-    native = callNative(() => new addon.ShimHandle(cgroupPath, pinDir, maxVerdicts, initialConfig));
+    native = callNative(() => new addon.ShimHandle(cgroupPath, pinDir, maxVerdicts, initialConfig, maxPending));
   } catch (err) {
     removeEmptyDirs(created);
     throw err;

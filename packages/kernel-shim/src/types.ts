@@ -103,6 +103,8 @@ export interface ShimOptions {
   pinDir?: string;
   /** sg_verdicts max_entries when the map is created (default 65536); a pinned map keeps its size. */
   maxVerdicts?: number;
+  /** sg_pending max_entries (held flows of every user) when created (default 8192). */
+  maxPending?: number;
   /** Fresh maps: DEFAULT_CONFIG merged with this, written before any program is attached.
    *  Adopted maps: only the given fields are changed. */
   config?: Partial<ShimConfig>;

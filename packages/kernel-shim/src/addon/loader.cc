@@ -153,11 +153,14 @@ void Loaded::PinHoldMatch(const LoadOptions& options) {
 }
 
 void Loaded::PinMaps(const LoadOptions& options) {
-  uint32_t max_verdicts = PinnedMaxEntries(MapPin(options.pin_dir, skel_->maps.sg_verdicts));
-  if (max_verdicts == 0) max_verdicts = options.max_verdicts;
-  if (max_verdicts != 0) {
-    int err = bpf_map__set_max_entries(skel_->maps.sg_verdicts, max_verdicts);
-    if (err != 0) throw StepError("open", "bpf", -err, "size sg_verdicts to " + std::to_string(max_verdicts));
+  // A pinned map keeps its size; a new one gets the requested size (0: the object's).
+  for (auto [map, wanted] : {std::pair{skel_->maps.sg_verdicts, options.max_verdicts},
+                             std::pair{skel_->maps.sg_pending, options.max_pending}}) {
+    uint32_t size = PinnedMaxEntries(MapPin(options.pin_dir, map));
+    if (size == 0) size = wanted;
+    if (size == 0) continue;
+    int err = bpf_map__set_max_entries(map, size);
+    if (err != 0) throw StepError("open", "bpf", -err, std::string("size ") + bpf_map__name(map) + " to " + std::to_string(size));
   }
   // libbpf reuses a map already pinned at its pin path and pins the others at load.
   for (bpf_map* map : PinnedMaps(skel_)) {

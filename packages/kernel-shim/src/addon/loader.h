@@ -21,6 +21,7 @@ struct LoadOptions {
   std::string cgroup_path;
   std::string pin_dir;       // holds maps/, links/ and progs/, all already created
   uint32_t max_verdicts = 0;  // sg_verdicts size when no pinned map exists yet
+  uint32_t max_pending = 0;   // sg_pending size when no pinned map exists yet
   // Written into a newly created sg_config before any program is attached, so no call
   // ever meets the all-zero (all "allow") config of a fresh array map.
   uint8_t initial_config[sizeof(sg_config)] = {};

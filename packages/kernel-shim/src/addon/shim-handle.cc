@@ -84,6 +84,7 @@ ShimHandle::ShimHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ShimHa
   options.pin_dir = info[1].As<Napi::String>().Utf8Value();
   options.max_verdicts = info[2].As<Napi::Number>().Uint32Value();
   FixedBytes(info, 3, "initialConfig", options.initial_config);
+  if (info.Length() > 4 && info[4].IsNumber()) options.max_pending = info[4].As<Napi::Number>().Uint32Value();
   loaded_ = Guard(env, [&] { return std::make_unique<Loaded>(options); });
 }
 
