@@ -10,26 +10,43 @@ describe("parseDaemonArgs", () => {
       reportAllows: false,
       json: false,
       unknown: "allow",
+      answer: undefined,
+      holdTimeoutMs: 60_000,
+      timeoutAction: "deny",
+      holdNetns: [],
+      queueNum: 7351,
     });
   });
 
   it("reads every option", () => {
-    expect(parseDaemonArgs(["--cgroup", "/sys/fs/cgroup/x", "--pin-dir", "/sys/fs/bpf/t", "--report-allows", "--json"])).toEqual({
+    const args = parseDaemonArgs([
+      "--cgroup", "/sys/fs/cgroup/x", "--pin-dir", "/sys/fs/bpf/t", "--report-allows", "--json", "--unknown", "hold",
+      "--answer", "deny", "--hold-timeout-ms", "1500", "--timeout-action", "allow", "--hold-netns", "/run/netns/a",
+      "--hold-netns", "/run/netns/b", "--queue-num", "9",
+    ]);
+    expect(args).toEqual({
       cgroup: "/sys/fs/cgroup/x",
       pinDir: "/sys/fs/bpf/t",
       unload: false,
       reportAllows: true,
       json: true,
-      unknown: "allow",
+      unknown: "hold",
+      answer: "deny",
+      holdTimeoutMs: 1500,
+      timeoutAction: "allow",
+      holdNetns: ["/run/netns/a", "/run/netns/b"],
+      queueNum: 9,
     });
   });
 
-  it("rejects a bad --unknown value naming it", () => {
-    expect(parseDaemonArgs(["--unknown", "deny"]).unknown).toBe("deny");
-    expect(() => parseDaemonArgs(["--unknown", "maybe"])).toThrow(/--unknown must be "allow" or "deny", got "maybe"/);
+  it("rejects bad values naming the option", () => {
+    expect(() => parseDaemonArgs(["--unknown", "maybe"])).toThrow(/--unknown must be "allow" or "deny" or "hold", got "maybe"/);
+    expect(() => parseDaemonArgs(["--answer", "hold"])).toThrow(/--answer must be "allow" or "deny", got "hold"/);
+    expect(() => parseDaemonArgs(["--hold-timeout-ms", "0"])).toThrow(/--hold-timeout-ms must be an integer from 1/);
+    expect(() => parseDaemonArgs(["--queue-num", "70000"])).toThrow(/--queue-num must be an integer from 0 to 65535, got "70000"/);
   });
 
-  it("rejects an unknown option by name", () => {
-    expect(() => parseDaemonArgs(["--bogus"])).toThrow(/--bogus/);
+  it("refuses options it does not know", () => {
+    expect(() => parseDaemonArgs(["--frobnicate"])).toThrow();
   });
 });

@@ -1,10 +1,16 @@
-import { DEFAULT_CONFIG, openShim, unloadShim, type Shim, type ShimConfig } from "@sockgate/kernel-shim";
+import { DEFAULT_CONFIG, openHold, openShim, unloadShim, type Hold, type Shim, type ShimConfig } from "@sockgate/kernel-shim";
 import { event } from "@sockgate/protocol";
 import { cgroup2Root } from "./cgroup-root.js";
 import { USAGE, parseDaemonArgs, type DaemonArgs } from "./cli-args.js";
 import { formatEvent } from "./event-format.js";
+import { startHoldService, type HoldService, type Log } from "./hold/hold-service.js";
+import { fixedDecide, noDecide } from "./hold/verdict.js";
+import { stderrLines, stdoutLines } from "./line-writer.js";
 
-const log = (line: string): void => void process.stderr.write(`sockgated: ${line}\n`);
+const log: Log = (level, message, fields) =>
+  stderrLines.write(`sockgated: ${level === "info" ? "" : `${level}: `}${message}${fields ? ` ${JSON.stringify(fields)}` : ""}`);
+
+const HOLDABLE = new Set(["connect", "send", "accept"]);
 
 function lostTotal(shim: Shim): bigint {
   let total = 0n;
@@ -12,73 +18,126 @@ function lostTotal(shim: Shim): bigint {
   return total;
 }
 
-function run(args: DaemonArgs): void {
+/** The kernel's policy for calls with no verdict: hold only where a call can be held. */
+function unknownPolicy(args: DaemonArgs): ShimConfig["unknownPolicy"] {
+  const policy = { ...DEFAULT_CONFIG.unknownPolicy };
+  for (const op of Object.keys(policy) as (keyof typeof policy)[]) {
+    policy[op] = args.unknown === "hold" && !HOLDABLE.has(op) ? "allow" : args.unknown;
+  }
+  return policy;
+}
+
+async function run(args: DaemonArgs): Promise<void> {
   const cgroupPath = args.cgroup ?? cgroup2Root();
-  const unknownPolicy = { ...DEFAULT_CONFIG.unknownPolicy };
-  for (const op of Object.keys(unknownPolicy) as (keyof ShimConfig["unknownPolicy"])[]) unknownPolicy[op] = args.unknown;
+  // Holding starts only once the chains and readers are up: until then the old policy stays.
+  const policy = unknownPolicy(args);
   const shim = openShim({
     cgroupPath,
     pinDir: args.pinDir,
-    config: { reportAllows: args.reportAllows, unknownPolicy },
+    config: { reportAllows: args.reportAllows, ...(args.unknown === "hold" ? {} : { unknownPolicy: policy }) },
   });
-  log(`shim ${shim.adopted ? "re-adopted from" : "loaded and pinned at"} ${args.pinDir}, enforcing on ${cgroupPath}`);
-  if (args.unknown === "allow")
-    log("no decision engine yet: calls with no verdict are ALLOWED and reported (--unknown deny fails closed)");
+  log("info", `shim ${shim.adopted ? "re-adopted from" : "loaded and pinned at"} ${args.pinDir}, enforcing on ${cgroupPath}`);
+
+  let hold: Hold | undefined;
+  let service: HoldService | undefined;
+  if (args.unknown === "hold") {
+    const namespaces: Array<{ netnsPath?: string }> = args.holdNetns.length > 0 ? args.holdNetns.map((netnsPath) => ({ netnsPath })) : [{}];
+    hold = await openHold(shim, { namespaces, queueNum: args.queueNum, onProblem: (p) => log("warn", p) });
+    const paths = new Map(hold.status().namespaces.map((n) => [n.netnsCookie, n.netnsPath ?? ""]));
+    service = startHoldService({
+      shim,
+      hold,
+      decide: args.answer ? fixedDecide(args.answer) : noDecide,
+      timeoutMs: args.holdTimeoutMs,
+      timeoutAction: args.timeoutAction,
+      log,
+      netnsPathOf: (cookie) => paths.get(cookie),
+    });
+    shim.setConfig({ unknownPolicy: policy });
+    log(
+      "info",
+      `holding connect, send and accept with no verdict in ${namespaces.map((n) => n.netnsPath ?? "this namespace").join(", ")}; ` +
+        (args.answer ? `answering every held flow "${args.answer}"` : `nothing decides yet: each held flow gets "${args.timeoutAction}" after ${args.holdTimeoutMs} ms`),
+    );
+  } else if (args.unknown === "allow") {
+    log("warn", "no decision engine yet: calls with no verdict are ALLOWED and reported (--unknown hold holds them, --unknown deny fails closed)");
+  }
 
   let badRecords = 0;
   shim.onEvent((record) => {
     try {
       const ev = event.decode(record);
-      process.stdout.write(
-        args.json ? `${JSON.stringify(ev, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}\n` : `${formatEvent(ev)}\n`,
-      );
+      stdoutLines.write(args.json ? JSON.stringify(ev, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) : formatEvent(ev));
     } catch (err) {
       badRecords++;
-      log(`undecodable event record #${badRecords} (${record.length} bytes): ${(err as Error).message}`);
+      log("warn", `undecodable event record #${badRecords} (${record.length} bytes): ${(err as Error).message}`);
     }
   });
 
-  // Lost records are counted in the kernel; say so as soon as the count moves.
+  // Lost records and queue drops are counted in the kernel; say so as soon as a count moves.
   let lostSeen = lostTotal(shim);
-  const lostTimer = setInterval(() => {
+  let dropsSeen = 0;
+  const watch = setInterval(() => {
     const lost = lostTotal(shim);
-    if (lost !== lostSeen) log(`${lost - lostSeen} event records lost (ring buffer full); ${lost} in total`);
+    if (lost !== lostSeen) log("warn", `${lost - lostSeen} event records lost (ring buffer full); ${lost} in total`);
     lostSeen = lost;
+    if (hold) {
+      const drops = hold.status().namespaces.reduce((n, s) => n + (s.queue?.queueDropped ?? 0) + (s.queue?.userDropped ?? 0), 0);
+      if (drops !== dropsSeen) log("warn", `the hold queue dropped ${drops - dropsSeen} packet(s) (queue full or reader overrun): never passed, their senders retry`);
+      dropsSeen = drops;
+    }
   }, 1000);
 
+  const status = (): unknown => ({
+    counters: shim.counters(),
+    config: shim.getConfig(),
+    hold: service?.status(),
+  });
+  process.on("SIGUSR1", () => log("info", "status", JSON.parse(JSON.stringify(status(), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, unknown>));
+
   const stop = (signal: string): void => {
-    clearInterval(lostTimer);
+    clearInterval(watch);
+    service?.stop();
+    // The chains and the namespaces stay registered: held packets are dropped until a daemon returns.
+    hold?.close();
     shim.close();
-    log(`${signal}: exiting; the pinned shim keeps enforcing (remove it with ./sockgate unload)`);
+    log("info", `${signal}: exiting; the pinned shim keeps enforcing${hold ? " and held flows wait, undecided and blocked, for the next daemon" : ""} (remove it with ./sockgate unload)`);
+    stdoutLines.flush();
+    stderrLines.flush();
     process.exit(0);
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   let args: DaemonArgs;
   try {
     args = parseDaemonArgs(argv);
   } catch (err) {
-    log((err as Error).message);
-    process.stderr.write(`${USAGE}\n`);
+    log("error", (err as Error).message);
+    stderrLines.write(USAGE);
+    stderrLines.flush();
     return 2;
   }
   if (args.unload) {
     const removed = unloadShim(args.pinDir);
-    log(`unloaded: ${removed.links} links detached, ${removed.maps} map pins removed from ${args.pinDir}`);
+    log("info", `unloaded: ${removed.links} links detached, ${removed.maps} map pins removed from ${args.pinDir}`);
+    stderrLines.flush();
     return 0;
   }
-  run(args);
+  await run(args);
   return -1;
 }
 
-try {
-  const code = main(process.argv.slice(2));
-  if (code >= 0) process.exit(code);
-} catch (err) {
-  const e = err as Error & { code?: string };
-  log(`${e.code ? `${e.code}: ` : ""}${e.message}`);
-  process.exit(1);
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    const e = err as Error & { code?: string };
+    log("error", `${e.code ? `${e.code}: ` : ""}${e.message}`);
+    stderrLines.flush();
+    process.exit(1);
+  },
+);

@@ -50,6 +50,8 @@ export interface NativeAddon {
   ) => NativeShimHandle;
   detachPinnedLink(path: string): boolean;
   netnsCookie(path: string): bigint;
+  /** A file under /proc/net as the namespace at netnsPath ("" = ours) sees it; null when absent. */
+  readInNetns(netnsPath: string, file: string): string | null;
   /** [CLOCK_REALTIME ns, CLOCK_BOOTTIME ns], read back to back. */
   clocks(): [bigint, bigint];
   NetlinkSocket: new (netnsPath: string, rcvbufBytes: number) => NativeNetlinkSocket;

@@ -367,6 +367,7 @@ struct sg_sock_owner {
 #define SG_OWNER_LISTEN_DENIED 0x1 /* listen() was denied: every SYN to this listener is dropped */
 #define SG_OWNER_LISTENER 0x2      /* listen() ran on this socket (or, cloned, on its listener) */
 #define SG_OWNER_PREEXISTING 0x4   /* marked at load: the listener is older than the shim, no identity */
+#define SG_OWNER_BOUND 0x8         /* bind() was allowed on it: a later bind deny ends it */
 
 #ifdef __cplusplus
 #define SG_ASSERT_SIZE(t, n) static_assert(sizeof(struct t) == (n), #t " size changed: update its TypeScript mirror")

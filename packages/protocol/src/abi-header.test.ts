@@ -92,6 +92,7 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
       SG_OWNER_LISTEN_DENIED: abi.OWNER_LISTEN_DENIED,
       SG_OWNER_LISTENER: abi.OWNER_LISTENER,
       SG_OWNER_PREEXISTING: abi.OWNER_PREEXISTING,
+      SG_OWNER_BOUND: abi.OWNER_BOUND,
     });
   });
 

@@ -1,5 +1,6 @@
 // sockgate_shim.node: module init. The API is private to src/shim.ts.
 #include <napi.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "errors.h"
@@ -33,6 +34,29 @@ Napi::Value ClocksJs(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// readInNetns(netnsPath: string, file: string): string | null — a /proc/net file as one
+// namespace sees it (null when it does not exist there), without spawning a process.
+Napi::Value ReadInNetnsJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString()) throw Napi::TypeError::New(env, "readInNetns(netnsPath, file)");
+  std::string netns = info[0].As<Napi::String>().Utf8Value(), file = info[1].As<Napi::String>().Utf8Value();
+  std::string out;
+  bool found = false;
+  Guard(env, [&] {
+    InNetns(netns, [&] {
+      // /proc/thread-self/net is the calling thread's namespace: the one just entered
+      FILE* f = fopen(("/proc/thread-self/net/" + file).c_str(), "re");
+      if (f == nullptr) return;
+      found = true;
+      char buf[4096];
+      size_t n;
+      while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+      fclose(f);
+    });
+  });
+  return found ? Napi::Value(Napi::String::New(env, out)) : env.Null();
+}
+
 // netnsCookie(path: string): bigint; "" is this process's namespace.
 Napi::Value NetnsCookieJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -50,6 +74,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("detachPinnedLink", Napi::Function::New<sg::DetachPinnedLinkJs>(env, "detachPinnedLink"));
   exports.Set("netnsCookie", Napi::Function::New<sg::NetnsCookieJs>(env, "netnsCookie"));
   exports.Set("clocks", Napi::Function::New<sg::ClocksJs>(env, "clocks"));
+  exports.Set("readInNetns", Napi::Function::New<sg::ReadInNetnsJs>(env, "readInNetns"));
   exports.Set("NetlinkSocket", sg::NetlinkSocket::Define(env));
   return exports;
 }

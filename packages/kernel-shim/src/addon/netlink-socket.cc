@@ -125,7 +125,8 @@ void NetlinkSocket::OnReadable(uv_poll_t* handle, int status, int /*events*/) {
   Napi::HandleScope scope(env);
   if (status < 0 || self->fd_ < 0) return;
   Napi::CallbackScope callback_scope(env, *self->async_);
-  std::vector<uint8_t> buf(256 * 1024);
+  std::vector<uint8_t>& buf = self->buf_;
+  if (buf.empty()) buf.resize(256 * 1024);
   uint32_t overruns = 0;
   // Bounded per wake-up so one busy queue cannot starve the loop.
   for (int i = 0; i < 1024 && self->fd_ >= 0; i++) {

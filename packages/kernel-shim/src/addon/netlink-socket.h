@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sg {
 
@@ -28,6 +29,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   void Release();
 
   int fd_ = -1;
+  std::vector<uint8_t> buf_;  // one receive buffer for the socket's life: no allocation per wake-up
   uint32_t port_id_ = 0;
   uv_poll_t* poll_ = nullptr;
   Napi::FunctionReference on_datagram_;

@@ -81,14 +81,14 @@ int sg_ingress(struct __sk_buff *skb)
 		return act == SG_ACT_ALLOW ? 1 : 0;
 	}
 	if (owner->flags & SG_OWNER_LISTEN_DENIED) {
-		sg_refused(&r, &l, owner->listen_reason, 0);
 		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
+		sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
 		sg_emit(&r, SG_VERDICT_DENY, owner->listen_reason, owner->tag);
 		return 0;
 	}
 	if (sg_listen_now_denied(owner, &l)) {
-		sg_refused(&r, &l, l.reason, 0);
 		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
+		sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
 		sg_emit(&r, SG_VERDICT_DENY, l.reason, l.tag);
 		return 0;
 	}

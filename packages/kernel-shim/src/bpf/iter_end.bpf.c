@@ -4,8 +4,8 @@
  * in sg_end_cookies / sg_end_idents. A connected TCP or UDP socket of the shim is destroyed
  * (bpf_sock_destroy: the application sees ECONNABORTED) when its flow verdict is a deny or
  * past its deadline, when its identity entries now deny it, or when it is a target and
- * nothing allows it any more; a socket whose socket() is now denied goes too. Listeners
- * are left to ingress. Needs 6.5 (bpf_sock_destroy); without it the program is not loaded.
+ * nothing allows it any more; a socket whose socket() or (explicit) bind() is now denied goes
+ * too. Listeners are left to ingress. Needs 6.5 (bpf_sock_destroy); without it the program is not loaded.
  */
 extern int bpf_sock_destroy(struct sock_common *sk) __ksym __weak;
 
@@ -38,8 +38,6 @@ static __always_inline int sg_should_end(struct sock *sk, const struct sg_sock_o
 	sg_lookup_verdict(&r, &l);
 	if (l.verdict == SG_VERDICT_DENY)
 		return 1;
-	if (!connected)
-		return 0;
 
 	if (sk->__sk_common.skc_family == SG_AF_INET6) {
 		sg_addr_from_v6(r.remote_addr, sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32);
@@ -51,6 +49,14 @@ static __always_inline int sg_should_end(struct sock *sk, const struct sg_sock_o
 	r.remote_port = bpf_ntohs(sk->__sk_common.skc_dport);
 	r.local_port = sk->__sk_common.skc_num;
 	r.has_peer = 1;
+	if (owner->flags & SG_OWNER_BOUND) {
+		r.op = SG_OP_BIND;
+		sg_lookup_verdict(&r, &l);
+		if (l.verdict == SG_VERDICT_DENY)
+			return 1;
+	}
+	if (!connected)
+		return 0;
 	/* an accepted socket carries its listener's record: its flows hang off the listener */
 	if (owner->flags & SG_OWNER_LISTENER) {
 		r.op = SG_OP_ACCEPT;

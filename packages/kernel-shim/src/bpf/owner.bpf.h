@@ -19,6 +19,15 @@ static __always_inline int sg_tag_owner(struct bpf_sock *sk, const struct sg_ide
 	return 1;
 }
 
+/* At an allowed bind(): a bind deny answered later applies to this socket too. */
+static __always_inline void sg_owner_bound(struct bpf_sock *sk)
+{
+	struct sg_sock_owner *owner = sk ? bpf_sk_storage_get(&sg_sock_owners, sk, NULL, 0) : NULL;
+
+	if (owner)
+		owner->flags |= SG_OWNER_BOUND;
+}
+
 /* At listen(): who listens, on which address and port, and what listen() was answered. */
 static __always_inline void sg_owner_listening(struct sg_sock_owner *owner, const struct sg_req *r,
 					       const struct sg_lookup *l)
@@ -32,7 +41,7 @@ static __always_inline void sg_owner_listening(struct sg_sock_owner *owner, cons
 	owner->ppid = r->id.ppid;
 	owner->cgroup_id = r->id.cgroup_id;
 	__builtin_memcpy(owner->comm, r->id.comm, SG_COMM_LEN);
-	owner->flags = SG_OWNER_LISTENER | (l->verdict == SG_VERDICT_DENY ? SG_OWNER_LISTEN_DENIED : 0);
+	owner->flags = (owner->flags & SG_OWNER_BOUND) | SG_OWNER_LISTENER | (l->verdict == SG_VERDICT_DENY ? SG_OWNER_LISTEN_DENIED : 0);
 	owner->tag = l->tag;
 	owner->listen_reason = l->reason;
 	owner->listener_cookie = r->cookie;

@@ -43,5 +43,7 @@ static __always_inline int sg_sock_addr_hook(struct bpf_sock_addr *ctx, __u8 op,
 		act = sg_hold_outbound(&r, &l, bpf_get_netns_cookie(ctx));
 	}
 	SG_REPORT(ctx, r, l);
+	if (act == SG_ACT_ALLOW && op == SG_OP_BIND)
+		sg_owner_bound(ctx->sk);
 	return act == SG_ACT_ALLOW ? 1 : sg_refuse();
 }

@@ -11,7 +11,7 @@
 // what was added and leaves other tools' rules alone. Commands run inside the namespace
 // with nsenter --net, which (unlike `ip netns exec`) keeps /sys/fs/bpf visible for
 // -m bpf --object-pinned.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { SockgateError } from "@sockgate/protocol";
 
 export interface ChainOptions {
@@ -110,16 +110,37 @@ export function ensureChains(o: ChainOptions): void {
   }
 }
 
+function runAsync(netnsPath: string | undefined, cmd: string, args: string[]): Promise<{ ok: boolean; out: string }> {
+  const argv = netnsPath === undefined ? [cmd, ...args] : ["nsenter", `--net=${netnsPath}`, "--", cmd, ...args];
+  return new Promise((resolve) => {
+    execFile(argv[0]!, argv.slice(1), { encoding: "utf8" }, (err, stdout, stderr) => resolve(err ? { ok: false, out: stderr.trim() } : { ok: true, out: stdout }));
+  });
+}
+
+/** The built-in chain's rules (iptables -S output) start with sockgate's jump. */
+function jumpFirst(rules: string, j: { chain: string; target: string }): boolean {
+  return rules.split("\n").find((l) => l.startsWith("-A ")) === `-A ${j.chain} -j ${j.target}`;
+}
+
 /** True when both tools have sockgate's jumps first and its chains present. */
 export function chainsInPlace(o: Pick<ChainOptions, "netnsPath" | "prefix">): boolean {
   return TOOLS.every((tool) =>
     jumps(o.prefix).every((j) => {
       const r = run(o.netnsPath, tool, ["-w", "-t", j.table, "-S", j.chain]);
-      if (!r.ok) return false;
-      const first = r.out.split("\n").find((l) => l.startsWith("-A "));
-      return first === `-A ${j.chain} -j ${j.target}` && run(o.netnsPath, tool, ["-w", "-t", j.table, "-S", j.target]).ok;
+      return r.ok && jumpFirst(r.out, j) && run(o.netnsPath, tool, ["-w", "-t", j.table, "-S", j.target]).ok;
     }),
   );
+}
+
+/** chainsInPlace without blocking the event loop (for periodic checks while flows are held). */
+export async function chainsInPlaceAsync(o: Pick<ChainOptions, "netnsPath" | "prefix">): Promise<boolean> {
+  for (const tool of TOOLS) {
+    for (const j of jumps(o.prefix)) {
+      const r = await runAsync(o.netnsPath, tool, ["-w", "-t", j.table, "-S", j.chain]);
+      if (!r.ok || !jumpFirst(r.out, j) || !(await runAsync(o.netnsPath, tool, ["-w", "-t", j.table, "-S", j.target])).ok) return false;
+    }
+  }
+  return true;
 }
 
 /** Removes exactly what ensureChains added; other rules stay. Safe to call twice. */

@@ -7,13 +7,13 @@
 // from a scan of sg_pending (records lost from a full ring buffer, a restarted daemon).
 // Whatever is unsure is dropped, never passed: a packet that maps to no held flow, a
 // reader that is gone, a queue that is full.
-import { event as eventCodec } from "@sockgate/protocol";
-import { nfqueue } from "@sockgate/protocol/codec";
+import { abi, event as eventCodec } from "@sockgate/protocol";
+import { AttributeDecoder, MSG_HDR_LEN, nfqueue } from "@sockgate/protocol/codec";
 import type { ShimEvent } from "@sockgate/protocol";
 import type { NfqPacket } from "@sockgate/protocol/codec";
 import { loadAddon } from "../native.js";
 import type { FlowKey, PendingFlow, Shim, VerdictKey, VerdictValue } from "../types.js";
-import { chainsInPlace, ensureChains, removeChains } from "./chains.js";
+import { chainsInPlaceAsync, ensureChains, removeChains } from "./chains.js";
 import { NfqueueReader, type ReaderStats } from "./nfqueue-reader.js";
 import { tupleOfPacket } from "./packet-tuple.js";
 import { readQueueStats, type QueueStats } from "./queue-stats.js";
@@ -64,7 +64,7 @@ export interface HoldOptions {
   eventWaitMs?: number;
   /** sg_pending is scanned this often for flows no event announced. Default 1000 ms. */
   scanMs?: number;
-  /** The chains are checked (and restored) this often. Default 5000 ms; 0: never. */
+  /** The chains are checked (and restored) this often, off the event loop. Default 30000 ms; 0: never. */
   chainCheckMs?: number;
   queueMaxLen?: number;
   onProblem?: (problem: string) => void;
@@ -124,6 +124,8 @@ interface Space {
   netnsPath?: string;
   cookie: bigint;
   reader: NfqueueReader;
+  /** Result of the last chain check (true right after they were written). */
+  chains: boolean;
 }
 
 class OpenHold implements Hold {
@@ -146,8 +148,8 @@ class OpenHold implements Hold {
     this.rejectMark = o.rejectMark ?? DEFAULT_REJECT_MARK;
     this.#offEvents = shim.onEvent((record) => this.#onRecord(record));
     this.#timers.push(setInterval(() => this.#scan(), o.scanMs ?? 1000));
-    const check = o.chainCheckMs ?? 5000;
-    if (check > 0) this.#timers.push(setInterval(() => this.#checkChains(), check));
+    const check = o.chainCheckMs ?? 30_000;
+    if (check > 0) this.#timers.push(setInterval(() => void this.#checkChains(), check));
     for (const t of this.#timers) t.unref();
   }
 
@@ -175,7 +177,7 @@ class OpenHold implements Hold {
       onPacket: (p) => this.#onPacket(p, reader, cookie),
       onProblem: (t) => this.#problem(`${netnsPath ?? "own namespace"}: ${t}`),
     });
-    this.#spaces.push({ netnsPath, cookie, reader });
+    this.#spaces.push({ netnsPath, cookie, reader, chains: true });
     // Only now, with chains and a bound reader, may the kernel hold here.
     this.shim.setHoldNamespace(cookie, true);
   }
@@ -193,12 +195,15 @@ class OpenHold implements Hold {
     return { netnsPath, queueNum: this.queueNum, holdMatchPin: this.shim.holdMatchPin, rejectMark: this.rejectMark, prefix: this.o.chainPrefix };
   }
 
-  #checkChains(): void {
-    for (const s of this.#spaces) {
-      if (chainsInPlace({ netnsPath: s.netnsPath, prefix: this.o.chainPrefix })) continue;
+  /** Runs iptables off the event loop: held flows keep being answered meanwhile. */
+  async #checkChains(): Promise<void> {
+    for (const s of [...this.#spaces]) {
+      s.chains = await chainsInPlaceAsync({ netnsPath: s.netnsPath, prefix: this.o.chainPrefix });
+      if (s.chains || this.#closed || !this.#spaces.includes(s)) continue;
       this.#problem(`${s.netnsPath ?? "own namespace"}: sockgate's iptables chains were missing or not first: restored`);
       try {
         ensureChains(this.#chainOptions(s.netnsPath));
+        s.chains = true;
       } catch (err) {
         this.#problem(`restoring chains failed: ${(err as Error).message}`);
       }
@@ -206,6 +211,7 @@ class OpenHold implements Hold {
   }
 
   #onRecord(record: Buffer): void {
+    if (!isHeldRecord(record)) return; // most records are not about a hold: skip the full decode
     let ev: ShimEvent;
     try {
       ev = eventCodec.decode(record);
@@ -375,7 +381,7 @@ class OpenHold implements Hold {
       namespaces: this.#spaces.map((s) => ({
         netnsPath: s.netnsPath,
         netnsCookie: s.cookie,
-        chains: chainsInPlace({ netnsPath: s.netnsPath, prefix: this.o.chainPrefix }),
+        chains: s.chains,
         reader: { ...s.reader.stats },
         queue: readQueueStats(s.netnsPath, this.queueNum),
       })),
@@ -397,6 +403,16 @@ class OpenHold implements Hold {
     }
     this.#spaces = [];
   }
+}
+
+const HELD = abi.VERDICTS.indexOf("held");
+
+/** Reads only the verdict attribute of a record (the daemon decodes every record anyway). */
+function isHeldRecord(record: Buffer): boolean {
+  if (record.length < MSG_HDR_LEN) return false;
+  const dec = new AttributeDecoder(record, MSG_HDR_LEN, Math.min(record.length, record.readUInt32LE(0)));
+  while (dec.next()) if (dec.type === abi.Attr.VERDICT) return dec.u32() === HELD;
+  return false;
 }
 
 function publicFlow(t: Tracked): HeldFlow {

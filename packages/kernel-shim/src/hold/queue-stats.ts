@@ -1,7 +1,6 @@
 // nfnetlink_queue's own counters for one queue, from /proc/net/netfilter/nfnetlink_queue
 // as seen inside the queue's network namespace (the file is per namespace).
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { loadAddon } from "../native.js";
 
 export interface QueueStats {
   /** Packets waiting in the queue now. */
@@ -14,7 +13,6 @@ export interface QueueStats {
   idSequence: number;
 }
 
-const PROC = "/proc/net/netfilter/nfnetlink_queue";
 
 /** One line: queue_number peer_portid queue_total copy_mode copy_range queue_dropped user_dropped id_sequence 1 */
 export function parseQueueStats(text: string, queueNum: number): QueueStats | undefined {
@@ -25,14 +23,9 @@ export function parseQueueStats(text: string, queueNum: number): QueueStats | un
   return undefined;
 }
 
+/** Read in the namespace itself (no process is spawned): cheap enough to poll every second. */
 export function readQueueStats(netnsPath: string | undefined, queueNum: number): QueueStats | undefined {
-  try {
-    const text =
-      netnsPath === undefined
-        ? readFileSync(PROC, "utf8")
-        : execFileSync("nsenter", [`--net=${netnsPath}`, "--", "cat", PROC], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-    return parseQueueStats(text, queueNum);
-  } catch {
-    return undefined; // no queue bound there (the file is absent until nfnetlink_queue loads)
-  }
+  // absent until nfnetlink_queue is loaded, or the namespace is gone
+  const text = loadAddon().readInNetns(netnsPath ?? "", "netfilter/nfnetlink_queue");
+  return text === null ? undefined : parseQueueStats(text, queueNum);
 }

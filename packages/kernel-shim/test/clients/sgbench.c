@@ -3,9 +3,15 @@
  * sgbench: times the calls the shim mediates, alternating between cgroups.
  *
  *   sgbench tcp_connect|udp_connect <addr> <port> <batch-size> <batches> <cgroup-dir>...
+ *   sgbench tcp_first|udp_first|inbound_first <addr> <port> <ops> <cgroup-dir>...
  *
  *   tcp_connect: socket() + connect() + close() per op, to a listener of its own on addr:port
  *   udp_connect: connect() + connect(AF_UNSPEC) on one UDP socket per op
+ *   tcp_first:   a new socket's connect() per op (a first contact: held where the shim holds)
+ *   udp_first:   a new socket's first datagram per op, until its echo returns
+ *   inbound_first: connect() to a listener made in the measured cgroup, from the first cgroup
+ *   The *_first cases alternate cgroups op by op and print every op's time:
+ *   {"case":...,"ns":[[op times, cgroup 1],[... cgroup 2]],"errno":0}
  *
  * For each batch it moves itself into each cgroup in turn (the first one alternating
  * between batches) and times batch-size ops there, so a bare cgroup and a cgroup with the
@@ -115,6 +121,116 @@ static int udp_batch(const struct sockaddr_in *sa, long n, long long *timed)
 	return 0;
 }
 
+/* ---- first contacts: every op is timed alone, cgroups alternate op by op ---- */
+
+#define MAX_OPS 20000
+static long long op_ns[MAX_CGROUPS][MAX_OPS];
+
+static int tcp_first(int lfd, const struct sockaddr_in *sa, long long *ns)
+{
+	const struct linger rst = { .l_onoff = 1, .l_linger = 0 };
+	long long t0 = now_ns();
+	int fd = socket(AF_INET, SOCK_STREAM, 0), c, err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)))
+		err = errno;
+	*ns = now_ns() - t0;
+	if (!err && (c = accept(lfd, NULL, NULL)) >= 0)
+		close(c);
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+	close(fd);
+	return err;
+}
+
+/* The echo side is this process's own socket, made before any move (so not mediated). */
+static int udp_first(int efd, const struct sockaddr_in *sa, long long *ns)
+{
+	char buf[16];
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof(from);
+	long long t0 = now_ns();
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (sendto(fd, "x", 1, 0, (const struct sockaddr *)sa, sizeof(*sa)) < 0)
+		err = errno;
+	if (!err) {
+		ssize_t n = recvfrom(efd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+
+		if (n < 0 || sendto(efd, buf, (size_t)n, 0, (struct sockaddr *)&from, flen) < 0 || recv(fd, buf, sizeof(buf), 0) < 0)
+			err = errno;
+	}
+	*ns = now_ns() - t0;
+	close(fd);
+	return err;
+}
+
+/* A listener in the measured cgroup, a client from the first cgroup (never mediated). */
+static int inbound_first(const char *measured, const char *client, const struct sockaddr_in *sa, long long *ns)
+{
+	const struct linger rst = { .l_onoff = 1, .l_linger = 0 };
+	int one = 1, lfd, fd, c, err;
+	long long t0;
+
+	if ((err = join_cgroup(measured)))
+		return err;
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (lfd < 0 || bind(lfd, (const struct sockaddr *)sa, sizeof(*sa)) || listen(lfd, 16))
+		return errno;
+	if ((err = join_cgroup(client)))
+		return err;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	t0 = now_ns();
+	err = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) ? errno : 0;
+	*ns = now_ns() - t0;
+	if (!err && (c = accept(lfd, NULL, NULL)) >= 0)
+		close(c);
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+	close(fd);
+	close(lfd);
+	return err;
+}
+
+static int first_contacts(const char *name, const struct sockaddr_in *sa, long ops, int ncg, char **cgs)
+{
+	int tcp = !strcmp(name, "tcp_first"), udp = !strcmp(name, "udp_first"), fd = -1, err = 0, one = 1;
+	long done = 0;
+
+	if (ops <= 0 || ops > MAX_OPS)
+		return 2;
+	if (tcp || udp) {
+		fd = socket(AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (fd < 0 || bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) || (tcp && listen(fd, 4096)))
+			err = errno;
+	}
+	for (; !err && done < ops; done++) {
+		for (int k = 0; k < ncg && !err; k++) {
+			int c = (int)((k + done) % ncg);
+
+			if (tcp || udp)
+				err = join_cgroup(cgs[c]);
+			if (!err)
+				err = tcp ? tcp_first(fd, sa, &op_ns[c][done])
+				    : udp ? udp_first(fd, sa, &op_ns[c][done])
+					  : inbound_first(cgs[c], cgs[0], sa, &op_ns[c][done]);
+		}
+	}
+	printf("{\"case\":\"%s\",\"ns\":[", name);
+	for (int c = 0; c < ncg; c++) {
+		printf("%s[", c ? "," : "");
+		for (long i = 0; i < done - (err ? 1 : 0); i++)
+			printf("%s%lld", i ? "," : "", op_ns[c][i]);
+		printf("]");
+	}
+	printf("],\"errno\":%d}\n", err);
+	return err ? 1 : 0;
+}
+
 static int report(const char *name, long batch, int ncg, long done, int err)
 {
 	printf("{\"case\":\"%s\",\"batch\":%ld,\"ns_per_op\":[", name, batch);
@@ -137,6 +253,10 @@ int main(int argc, char **argv)
 	long batch, batches;
 	int ncg = argc - 6;
 
+	if (argc >= 6 && strstr(name, "_first") && argc - 5 <= MAX_CGROUPS && inet_pton(AF_INET, argv[2], &sa.sin_addr) == 1) {
+		sa.sin_port = htons((unsigned short)atoi(argv[3]));
+		return first_contacts(name, &sa, atol(argv[4]), argc - 5, argv + 5);
+	}
 	if ((!tcp && strcmp(name, "udp_connect")) || argc < 7 || ncg > MAX_CGROUPS ||
 	    inet_pton(AF_INET, argv[2], &sa.sin_addr) != 1) {
 		fprintf(stderr, "usage: sgbench tcp_connect|udp_connect <ipv4> <port> <batch-size> <batches> <cgroup-dir>... (at most %d)\n", MAX_CGROUPS);

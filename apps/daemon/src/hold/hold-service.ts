@@ -1,0 +1,150 @@
+// Hold and ask, daemon side: every held flow is asked once through `decide`, with a
+// timeout whose default (deny unless configured) applies and is logged; the verdict goes
+// back into the kernel for as long as it says (this flow, until the rules change, until a
+// deadline), and sockets whose permission ends with it are ended too.
+import type { FlowDecision, HeldFlow, Hold, HoldStatus, Shim, VerdictKey } from "@sockgate/kernel-shim";
+import type { Decide, Verdict } from "./verdict.js";
+import { requestOfFlow } from "./request-of-flow.js";
+
+export type Log = (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
+
+export interface HoldServiceDeps {
+  shim: Shim;
+  hold: Hold;
+  decide: Decide;
+  /** How long a held flow waits for `decide`. */
+  timeoutMs: number;
+  /** What a flow gets when `decide` has not answered in time (or failed). */
+  timeoutAction: "allow" | "deny";
+  log: Log;
+  /** Network namespace path for a namespace cookie, to end sockets there; undefined: this one. */
+  netnsPathOf: (netnsCookie: bigint) => string | undefined;
+}
+
+export interface HoldServiceStatus {
+  waiting: number;
+  answered: { allow: number; deny: number; timeout: number; failed: number };
+  /** identity entries kept until the rules change, and ones with a deadline still to come */
+  ruleVerdicts: number;
+  deadlines: number;
+  hold: HoldStatus;
+}
+
+export interface HoldService {
+  status(): HoldServiceStatus;
+  /** The rules changed: withdraws every "until the rules change" entry and ends what they allowed. */
+  withdrawRuleVerdicts(): number;
+  stop(): void;
+}
+
+const identId = (k: VerdictKey): string => `${k.exeDev}/${k.exeIno}/${k.uid}/${k.op}/${k.proto}/${k.addr ?? ""}/${k.port ?? ""}`;
+
+export function startHoldService(d: HoldServiceDeps): HoldService {
+  const answered = { allow: 0, deny: 0, timeout: 0, failed: 0 };
+  const ruleKeys = new Map<string, { key: VerdictKey; allow: boolean; netns?: string }>();
+  const deadlines = new Set<NodeJS.Timeout>();
+  let waiting = 0;
+  let stopped = false;
+
+  const endFor = (keys: VerdictKey[], netns: string | undefined): void => {
+    const idents = keys.map((k) => ({ exeIno: k.exeIno, exeDev: k.exeDev, uid: k.uid }));
+    const n = d.shim.endSockets({ idents }, [netns ?? ""]);
+    if (n > 0) d.log("info", `ended ${n} socket(s) whose allow was withdrawn`, { sockets: n });
+  };
+
+  async function ask(flow: HeldFlow): Promise<Verdict> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<Verdict>((resolve) => {
+      timer = setTimeout(() => {
+        answered.timeout++;
+        resolve({ action: d.timeoutAction, reason: `no answer within ${d.timeoutMs} ms: the timeout default applies`, cache: { scope: "flow" } });
+      }, d.timeoutMs);
+    });
+    try {
+      const asked = d.decide(requestOfFlow(flow)).catch((err: unknown): Verdict => {
+        answered.failed++;
+        return { action: d.timeoutAction, reason: `the decider failed (${(err as Error).message}): the timeout default applies`, cache: { scope: "flow" } };
+      });
+      return await Promise.race([asked, timedOut]);
+    } catch (err) {
+      // the question itself could not be built (a record the protocol refuses)
+      answered.failed++;
+      return { action: d.timeoutAction, reason: `the held call could not be asked about (${(err as Error).message}): the timeout default applies`, cache: { scope: "flow" } };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function apply(flow: HeldFlow, v: Verdict): void {
+    const decision: FlowDecision = {
+      verdict: v.action,
+      tag: v.tag,
+      cache: v.cache.scope === "flow" ? "flow" : "identity",
+      ...(v.cache.scope === "deadline" ? { expiresAt: v.cache.until } : {}),
+    };
+    const r = d.hold.resolve(flow.key, decision);
+    answered[v.action]++;
+    const netns = d.netnsPathOf(flow.pending.netnsCookie);
+    const p = flow.pending;
+    d.log(v.reason.startsWith("no answer") ? "warn" : "info", `${v.action} held ${p.op} ${p.key.proto} to ${p.key.addr}:${p.key.port}: ${v.reason}`, {
+      verdict: v.action,
+      reason: v.reason,
+      pid: p.tgid,
+      uid: p.uid,
+      exe: flow.event?.exePath,
+      cache: v.cache.scope,
+      packets: r.accepted + r.rejected + r.dropped,
+      released: r.released,
+    });
+    if (r.identityKey !== undefined && v.cache.scope === "rules") ruleKeys.set(identId(r.identityKey), { key: r.identityKey, allow: v.action === "allow", netns });
+    if (r.identityKey !== undefined && v.cache.scope === "deadline") {
+      const key = r.identityKey;
+      // The kernel stops honouring the entry by itself; at the deadline the daemon also
+      // removes it and ends the connections it allowed.
+      const t = setTimeout(() => {
+        deadlines.delete(t);
+        d.shim.deleteVerdict(key);
+        d.shim.deleteFlowVerdict(flow.key);
+        if (v.action === "allow") endFor([key], netns);
+      }, Math.max(0, v.cache.until - Date.now()));
+      t.unref();
+      deadlines.add(t);
+    }
+    // a deny also ends a connected UDP socket of the flow (a held TCP connect gets its reset)
+    if (v.action === "deny" && p.key.proto !== "tcp" && p.op === "connect") d.shim.endSockets({ cookies: [p.key.cookie] }, [netns ?? ""]);
+  }
+
+  const off = d.hold.onFlow((flow) => {
+    waiting++;
+    void ask(flow).then((v) => {
+      waiting--;
+      if (stopped) return;
+      try {
+        apply(flow, v);
+      } catch (err) {
+        d.log("error", `applying the answer to a held flow failed: ${(err as Error).message} (the flow stays held: its packets are dropped)`, { cookie: String(flow.key.cookie) });
+      }
+    });
+  });
+
+  return {
+    status: () => ({ waiting, answered: { ...answered }, ruleVerdicts: ruleKeys.size, deadlines: deadlines.size, hold: d.hold.status() }),
+    withdrawRuleVerdicts() {
+      const byNetns = new Map<string | undefined, VerdictKey[]>();
+      for (const { key, allow, netns } of ruleKeys.values()) {
+        d.shim.deleteVerdict(key);
+        if (allow) byNetns.set(netns, [...(byNetns.get(netns) ?? []), key]);
+      }
+      const n = ruleKeys.size;
+      ruleKeys.clear();
+      for (const [netns, keys] of byNetns) endFor(keys, netns);
+      return n;
+    },
+    stop() {
+      stopped = true;
+      off();
+      for (const t of deadlines) clearTimeout(t);
+      deadlines.clear();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// A held flow -> the Request its decider reads. The event record carries the exe path; a
+// flow first seen from a packet or a scan of sg_pending (a lost record, a restarted daemon)
+// has only the kernel's pending entry, and the path comes from /proc.
+import { readFileSync, readlinkSync } from "node:fs";
+import type { HeldFlow } from "@sockgate/kernel-shim";
+import { requestFromEvent, type ProcInfo, type Request, type RequestEvent } from "@sockgate/protocol";
+
+function tryRead<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined; // the process is gone: the request says less, it is still asked
+  }
+}
+
+/** /proc/PID/stat field 22 (start time in clock ticks), counted after the ")" ending comm. */
+function startTimeOf(pid: number): number | undefined {
+  const stat = tryRead(() => readFileSync(`/proc/${pid}/stat`, "utf8"));
+  const fields = stat?.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return fields && fields.length > 19 ? Number(fields[19]) : undefined;
+}
+
+// A process asks many questions in a row: its cgroup and command line are read once per
+// process (pid and start time, so a reused pid is a new process).
+const CACHE_MAX = 1024;
+const cache = new Map<string, ProcInfo>();
+
+/** What /proc tells about the process now (its cgroup, start time, command line). */
+export function procInfoOf(pid: number): ProcInfo {
+  const startTime = startTimeOf(pid);
+  const id = `${pid}:${startTime}`;
+  const hit = startTime === undefined ? undefined : cache.get(id);
+  if (hit) return hit;
+  const info: ProcInfo = {};
+  if (startTime !== undefined) info.startTime = startTime;
+  const cgroup = tryRead(() => readFileSync(`/proc/${pid}/cgroup`, "utf8"));
+  const line = cgroup?.split("\n").find((l) => l.startsWith("0::"));
+  if (line) info.cgroupPath = line.slice(3);
+  const cmdline = tryRead(() => readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+  if (cmdline) info.cmdline = cmdline.split("\0").filter((a, i, all) => a !== "" || i < all.length - 1);
+  if (startTime !== undefined) {
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(id, info);
+  }
+  return info;
+}
+
+export function requestOfFlow(flow: HeldFlow): Request {
+  const p = flow.pending;
+  const ev: RequestEvent = flow.event ?? {
+    op: p.op,
+    proto: p.key.proto,
+    family: p.family,
+    tgid: p.tgid,
+    uid: p.uid,
+    flags: p.flags,
+    cgroupId: p.cgroupId,
+    exeIno: p.exeIno,
+    exeDev: p.exeDev,
+    cookie: p.key.cookie,
+    localAddr: p.localAddr,
+    localPort: p.localPort,
+    remoteAddr: p.key.addr,
+    remotePort: p.key.port,
+    exePath: tryRead(() => readlinkSync(`/proc/${p.tgid}/exe`)) ?? "",
+  };
+  return requestFromEvent(ev, procInfoOf(p.tgid));
+}
