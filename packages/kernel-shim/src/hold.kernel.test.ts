@@ -202,8 +202,9 @@ describe("hold and ask: outbound", () => {
   it("curl, python3 and nc wait for their answers like the C client", async () => {
     answer = (f) => ({ afterMs: 500, decision: { verdict: f.pending.comm === "nc" ? "deny" : "allow", cache: "flow" } });
     const curl = await runIn(w.inside, ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", `http://${w.ns.peer4}:8080/`], { timeoutMs: 15_000 });
-    // the peer's server accepts and closes: curl connected (empty reply), it did not time out
-    expect(curl.stderr).toMatch(/Empty reply from server/);
+    // the peer's server accepts and closes: curl connected (exit 52 empty reply, or 56 reset),
+    // it neither failed to connect (7) nor timed out (28)
+    expect([52, 56], `curl said: ${curl.stderr}`).toContain(curl.code);
     const py = await runIn(w.inside, ["python3", "-c", `import socket,time; t=time.time(); s=socket.create_connection(("${w.ns.peer6}", 8080), timeout=10); print("ok", round((time.time()-t)*1000))`], { timeoutMs: 15_000 });
     expect(py.stdout).toMatch(/^ok \d+/);
     expect(Number(py.stdout.split(" ")[1])).toBeGreaterThanOrEqual(400);

@@ -29,6 +29,13 @@ export function findLeftovers(prefixes: string[] = [TEST_PREFIX, NETNS_PREFIX]):
   for (const line of run("bpftool", ["cgroup", "tree", mount]).split("\n")) {
     if (prefixes.some((p) => line.includes(`/${p}`))) found.push(`bpftool cgroup tree: ${line.trim()}`);
   }
+  // hold tests install chains only inside their own namespaces: none may reach this one
+  for (const tool of ["iptables", "ip6tables"]) {
+    for (const table of ["raw", "filter"]) {
+      const rules = run(tool, ["-w", "-t", table, "-S"]);
+      if (/SOCKGATE-(HOLD|REJECT)/.test(rules)) found.push(`${tool} -t ${table}: sockgate chains in the test process's own namespace`);
+    }
+  }
   const links = JSON.parse(run("bpftool", ["link", "show", "-j"]) || "[]") as LinkInfo[];
   for (const link of links) {
     if (link.cgroup_id !== undefined && createdCgroupIds.has(BigInt(link.cgroup_id))) {
