@@ -23,26 +23,38 @@ EventStream::EventStream(Napi::Env env, int ringbuf_map_fd) : env_(env) {
     throw StepError("events", "epoll_ctl", -err, "watch the ring buffer's epoll fd");
   }
   poll_->data = this;
+  timer_ = new uv_timer_t;
+  uv_timer_init(loop, timer_);
+  timer_->data = this;
   async_.emplace(env, "sockgate:events");
 }
 
 EventStream::~EventStream() {
   ring_buffer__free(rb_);
   delete poll_;
+  delete timer_;
 }
+
+// Records the kernel did not wake us for: answered calls, reported a little later.
+constexpr uint64_t kCollectMs = 50;
 
 void EventStream::Start(Napi::Function listener) {
   listener_ = Napi::Persistent(listener);
   int err = uv_poll_start(poll_, UV_READABLE, OnReadable);
   if (err != 0) throw StepError("events", "epoll_ctl", -err, "start watching the ring buffer");
+  uv_timer_start(timer_, OnTimer, kCollectMs, kCollectMs);
 }
 
-void EventStream::Pause() { uv_poll_stop(poll_); }
+void EventStream::Pause() {
+  uv_poll_stop(poll_);
+  uv_timer_stop(timer_);
+}
 
 void EventStream::Close() {
   if (close_requested_) return;
   close_requested_ = true;
   uv_poll_stop(poll_);
+  uv_timer_stop(timer_);
   // ring_buffer__consume is still walking the buffer: OnReadable finishes the close.
   if (!dispatching_) FinishClose();
 }
@@ -55,35 +67,48 @@ void EventStream::FinishClose() {
   listener_.Reset();
   error_.Reset();
   async_.reset();
-  uv_close(reinterpret_cast<uv_handle_t*>(poll_),
-           [](uv_handle_t* handle) { delete static_cast<EventStream*>(handle->data); });
+  // Two handles: the stream frees itself when the second one has closed.
+  auto closed = [](uv_handle_t* handle) {
+    auto* self = static_cast<EventStream*>(handle->data);
+    if (++self->handles_closed_ == 2) delete self;
+  };
+  uv_close(reinterpret_cast<uv_handle_t*>(poll_), closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(timer_), closed);
 }
+
+void EventStream::OnTimer(uv_timer_t* timer) { static_cast<EventStream*>(timer->data)->Consume(); }
 
 void EventStream::OnReadable(uv_poll_t* handle, int status, int /*events*/) {
   auto* self = static_cast<EventStream*>(handle->data);
-  Napi::HandleScope scope(self->env_);
   if (status < 0) {
+    Napi::HandleScope scope(self->env_);
     // The epoll fd itself failed: stop rather than spin, and say so.
     uv_poll_stop(handle);
     Napi::Error err = ToJsError(self->env_, StepError("events", "epoll_wait", -status, "wait for event records"));
     napi_fatal_exception(self->env_, err.Value());
     return;
   }
+  self->Consume();
+}
+
+void EventStream::Consume() {
+  if (close_requested_ || dispatching_) return;
+  Napi::HandleScope scope(env_);
   // A listener or an uncaughtException handler may close the stream meanwhile.
-  self->dispatching_ = true;
+  dispatching_ = true;
   {
     // One callback scope per wake-up: microtasks and nextTicks run once per batch,
     // not once per record.
-    Napi::CallbackScope callback_scope(self->env_, *self->async_);
-    ring_buffer__consume(self->rb_);
+    Napi::CallbackScope callback_scope(env_, *async_);
+    ring_buffer__consume(rb_);
   }
-  if (!self->error_.IsEmpty()) {
-    Napi::Value err = self->error_.Value();
-    self->error_.Reset();
-    napi_fatal_exception(self->env_, err);
+  if (!error_.IsEmpty()) {
+    Napi::Value err = error_.Value();
+    error_.Reset();
+    napi_fatal_exception(env_, err);
   }
-  self->dispatching_ = false;
-  if (self->close_requested_) self->FinishClose();
+  dispatching_ = false;
+  if (close_requested_) FinishClose();
 }
 
 int EventStream::OnRecord(void* ctx, void* data, size_t size) {

@@ -1,6 +1,7 @@
 // Delivers sg_events ring-buffer records to one JS function. The ring buffer's epoll fd
-// sits in the Node loop as a uv_poll handle: no thread and no polling loop; while
-// paused, the handle is stopped and holds the process open no longer.
+// sits in the Node loop as a uv_poll handle. The kernel wakes it only for held calls
+// (they wait for an answer); every other record is collected by a 50 ms timer or rides
+// along with the next wake-up. While paused, neither holds the process open.
 #pragma once
 #include <napi.h>
 #include <uv.h>
@@ -28,18 +29,22 @@ class EventStream {
  private:
   ~EventStream();
   static void OnReadable(uv_poll_t* handle, int status, int events);
+  static void OnTimer(uv_timer_t* timer);
+  void Consume();
   static int OnRecord(void* ctx, void* data, size_t size);
   void FinishClose();
 
   Napi::Env env_;
   ring_buffer* rb_ = nullptr;
   uv_poll_t* poll_ = nullptr;
+  uv_timer_t* timer_ = nullptr;
   Napi::FunctionReference listener_;
   std::optional<Napi::AsyncContext> async_;  // released at Close(), while the env is alive
   Napi::Reference<Napi::Value> error_;  // thrown by the listener mid-batch
   bool dispatching_ = false;
   bool close_requested_ = false;
   bool closing_ = false;  // uv_close() was called
+  int handles_closed_ = 0;
 };
 
 }  // namespace sg

@@ -1,7 +1,7 @@
 /*
  * Event records: struct sg_event is itself a valid nlattr stream, so the kernel writes
  * fixed offsets and user space decodes it as TLV. A full ring buffer is counted as
- * lost per hook, never silently dropped.
+ * lost per hook, never silently dropped. Only records of held calls wake the reader.
  */
 #pragma once
 
@@ -91,5 +91,7 @@ static __noinline void sg_emit(struct sg_req *r, __u32 verdict, __u32 reason, __
 	ev->exe_path.h.nla_len = SG_NLA_HDRLEN + path_len + 1;
 	ev->exe_path.h.nla_type = SG_A_EXE_PATH;
 	ev->hdr.len = __builtin_offsetof(struct sg_event, exe_path) + SG_NLA_ALIGN(SG_NLA_HDRLEN + path_len + 1);
-	bpf_ringbuf_submit(ev, 0);
+	/* Only a held call waits for user space: wake the reader for it at once. Reports of
+	 * calls already answered ride along, or are collected by the reader's 50 ms timer. */
+	bpf_ringbuf_submit(ev, verdict == SG_VERDICT_HELD ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
