@@ -19,12 +19,21 @@ const BY_CODE: Partial<Record<SockgateErrorCode, ApiErrorName>> = {
   SG_ERR_STORE_IMPORT: "io.sockgate.InvalidImport",
 };
 
+// The engine names the field at fault: 'rule "r1" is invalid: match.remotePort[0]: expected ...'.
+// A UI shows the error beside that field, so it travels as a parameter too.
+const RULE_FIELD = /is invalid: ([A-Za-z0-9_.[\]]+): /;
+
+function parametersOf(code: SockgateErrorCode, message: string): Record<string, unknown> {
+  const field = code === "SG_ERR_RULE_INVALID" ? RULE_FIELD.exec(message)?.[1] : undefined;
+  return field === undefined ? {} : { field };
+}
+
 /** The error to send for `err`, and whether it is the daemon's fault (to be logged). */
 export function toApiError(err: unknown, method: string): { error: ApiError; fault: boolean } {
   if (err instanceof ApiError) return { error: err, fault: err.code === "io.sockgate.InternalError" };
   if (isSockgateError(err)) {
     const name = BY_CODE[err.code];
-    if (name !== undefined) return { error: new ApiError(name, err.message), fault: false };
+    if (name !== undefined) return { error: new ApiError(name, err.message, parametersOf(err.code, err.message)), fault: false };
   }
   return { error: new ApiError("io.sockgate.InternalError", `${method} failed inside the daemon; its log says why`), fault: true };
 }

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { peerCredentials } from "./peer-credentials.js";
+import { kernelHasPeerPidfd } from "./test-support/kernel.js";
 
 describe("peerCredentials", () => {
   it("reads the connecting process's uid, gid, pid, groups and executable from the kernel", async () => {
@@ -28,7 +29,7 @@ describe("peerCredentials", () => {
         pid: process.pid,
         groups: expect.arrayContaining(process.getgroups!().filter((g) => g !== process.getgid!())),
         exe: realpathSync(process.execPath),
-        exeVerified: true,
+        exeVerified: kernelHasPeerPidfd(),
       });
       accepted.destroy();
       expect(() => peerCredentials(accepted)).toThrow(/no file descriptor/);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readProcStat } from "./process-tree.js";
 import { ApiFixture } from "./test-support/api-fixture.js";
 import type { ClientProcess } from "./test-support/client-process.js";
+import { kernelHasPeerPidfd } from "./test-support/kernel.js";
 
 const fx = new ApiFixture();
 let alice: ClientProcess;
@@ -189,7 +190,7 @@ describe("prompts", () => {
     const answered = await alice.call("AnswerPrompt", { promptId: "pa", answer });
     expect(answered.ok?.outcome).toMatchObject({ promptId: "pa", action: "allow", answeredBy: "user" });
     // The backend learns who answered: the answering process's pid and executable.
-    expect(fx.backend.answers.map((a) => [a.promptId, a.peer.uid, a.peer.pid, a.peer.exe, a.peer.exeVerified])).toEqual([["pa", fx.alice.uid, alice.pid, realpathSync(process.execPath), true]]);
+    expect(fx.backend.answers.map((a) => [a.promptId, a.peer.uid, a.peer.pid, a.peer.exe, a.peer.exeVerified])).toEqual([["pa", fx.alice.uid, alice.pid, realpathSync(process.execPath), kernelHasPeerPidfd()]]);
     // The settlement was sent after pb and pc were raised: had they been sent to alice, they would be here.
     await aTap.next((e) => e.type === "prompt-settled");
     expect(promptEvents(aTap.events)).toEqual(["pa"]);
