@@ -1,0 +1,17 @@
+// What a method handler gets: the authenticated peer, the backend, and the server's settings.
+
+import type { MethodName, ParamsOf, ReplyOf, Status } from "@sockgate/protocol/client";
+import type { ApiBackend, Peer } from "./backend.js";
+import type { AnswerCheck, AnswerCheckInput } from "./process-tree.js";
+
+export interface CallContext {
+  peer: Peer;
+  backend: ApiBackend;
+  /** When set, only these executables (peer.exe, verified) may answer prompts. */
+  answerExecutables: readonly string[] | undefined;
+  checkAnswerer: (input: AnswerCheckInput) => AnswerCheck;
+  /** The `api` section of Status. */
+  apiStatus: () => Status["api"];
+}
+
+export type Handler<M extends MethodName> = (ctx: CallContext, parameters: ParamsOf<M>) => Promise<ReplyOf<M>>;

@@ -1,0 +1,41 @@
+// Prompt methods. A prompt is visible only to the user whose process asks (another user's
+// prompt id answers NotFound), and answerable only from outside the asking process's tree
+// and, when configured, only by the installed UI's executable.
+
+import { ApiError } from "@sockgate/protocol/client";
+import type { ApiPrompt } from "@sockgate/protocol/client";
+import type { CallContext, Handler } from "./call-context.js";
+
+async function ownPrompt(ctx: CallContext, promptId: string): Promise<ApiPrompt> {
+  const prompt = await ctx.backend.getPrompt(promptId);
+  if (prompt === undefined || prompt.uid !== ctx.peer.uid) {
+    throw new ApiError("io.sockgate.NotFound", `no pending prompt ${JSON.stringify(promptId)} for uid ${ctx.peer.uid} (answered, timed out, or never raised)`);
+  }
+  return prompt;
+}
+
+function requireAnswerer(ctx: CallContext, prompt: ApiPrompt): void {
+  const { peer } = ctx;
+  const allowed = ctx.answerExecutables;
+  if (allowed !== undefined && !(peer.exeVerified && peer.exe !== null && allowed.includes(peer.exe))) {
+    throw new ApiError("io.sockgate.PermissionDenied", `prompts are answered only by ${allowed.join(", ")}; this client is ${peer.exe ?? "an unknown executable"}`);
+  }
+  const check = ctx.checkAnswerer({ askerPid: prompt.app.pid, askerStartTime: prompt.app.startTime, answererPid: peer.pid });
+  if (!check.allowed) throw new ApiError("io.sockgate.PermissionDenied", check.sentence, { relation: check.relation });
+}
+
+export const listPrompts: Handler<"ListPrompts"> = async (ctx) => {
+  const prompts = await ctx.backend.pendingPrompts(ctx.peer.uid);
+  return { prompts: prompts.filter((p) => p.uid === ctx.peer.uid) };
+};
+
+export const previewAnswer: Handler<"PreviewAnswer"> = async (ctx, p) => {
+  const prompt = await ownPrompt(ctx, p.promptId);
+  return { rules: await ctx.backend.previewAnswer(ctx.peer, prompt, p.answer) };
+};
+
+export const answerPrompt: Handler<"AnswerPrompt"> = async (ctx, p) => {
+  const prompt = await ownPrompt(ctx, p.promptId);
+  requireAnswerer(ctx, prompt);
+  return { outcome: await ctx.backend.answerPrompt(ctx.peer, prompt, p.answer) };
+};

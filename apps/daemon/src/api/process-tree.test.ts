@@ -1,0 +1,87 @@
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { checkAnswerer, readProcStat } from "./process-tree.js";
+
+// A made-up /proc: pid -> [ppid, POSIX session, audit session?]. Start time is the pid * 10.
+function fakeProc(tree: Record<number, [number, number, number?]>): string {
+  const root = mkdtempSync(join(tmpdir(), "sockgate-proc-"));
+  for (const [pid, [ppid, sid, audit]] of Object.entries(tree)) {
+    mkdirSync(join(root, pid));
+    // comm with a space and a ")" inside, as a process may name itself.
+    const fields = ["S", ppid, pid, sid, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Number(pid) * 10, 0];
+    writeFileSync(join(root, pid, "stat"), `${pid} (evil) (name) ${fields.join(" ")}\n`);
+    writeFileSync(join(root, pid, "sessionid"), `${audit ?? 4294967295}`);
+  }
+  return root;
+}
+
+const made: string[] = [];
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe("readProcStat", () => {
+  it("reads ppid, session and start time past a command name with spaces and parentheses", () => {
+    const proc = fakeProc({ 42: [7, 5] });
+    made.push(proc);
+    expect(readProcStat(42, proc)).toEqual({ pid: 42, ppid: 7, session: 5, startTime: 420 });
+    expect(readProcStat(43, proc)).toBeUndefined();
+  });
+});
+
+describe("checkAnswerer on a made-up /proc", () => {
+  // 1 init; 100 sshd (session 100); 200 login shell (session 200) -> 300 curl -> 310 its child;
+  // 250 a shell that left the session with setsid (session 250) under 200; 400 tmux server (session 400) -> 410 tui.
+  const proc = fakeProc({ 1: [0, 1], 100: [1, 100], 200: [100, 200], 300: [200, 200], 310: [300, 200], 250: [200, 250], 260: [250, 250], 400: [1, 400], 410: [400, 410] });
+  made.push(proc);
+  const check = (askerPid: number, answererPid: number, askerStartTime?: number) => checkAnswerer({ askerPid, answererPid, askerStartTime, procRoot: proc }).relation;
+
+  it("refuses the asker itself, its ancestors in its session and its descendants", () => {
+    expect(check(300, 300)).toBe("same-process");
+    expect(check(300, 200)).toBe("ancestor");
+    expect(check(300, 310)).toBe("descendant");
+    // A descendant that left the session is still a descendant.
+    expect(check(200, 260)).toBe("descendant");
+  });
+
+  it("allows processes outside the tree, and ancestors above the login session", () => {
+    expect(check(300, 410)).toBe("unrelated");
+    expect(check(300, 100)).toBe("unrelated"); // sshd: everyone's ancestor, nobody's answerer
+    expect(checkAnswerer({ askerPid: 300, answererPid: 410, procRoot: proc })).toMatchObject({ allowed: true });
+  });
+
+  it("treats a gone or reused asker pid as gone", () => {
+    expect(check(999, 410)).toBe("asker-gone");
+    expect(check(300, 200, 1234)).toBe("asker-gone");
+    expect(check(300, 200, 3000)).toBe("ancestor");
+  });
+
+  it("with an audit session, a parent that escaped the POSIX session by setsid is still in the login session", () => {
+    // 500 shell (audit 9) -> 510 setsid'ed launcher (audit 9, own session) -> 520 asker (session 510).
+    const audited = fakeProc({ 1: [0, 1], 500: [1, 500, 9], 510: [500, 510, 9], 520: [510, 510, 9], 600: [1, 600, 3] });
+    made.push(audited);
+    expect(checkAnswerer({ askerPid: 520, answererPid: 500, procRoot: audited }).relation).toBe("ancestor");
+    expect(checkAnswerer({ askerPid: 520, answererPid: 600, procRoot: audited }).relation).toBe("unrelated");
+  });
+});
+
+describe("checkAnswerer on real processes", () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => children.splice(0).forEach((c) => c.kill()));
+  const sleeper = (detached = false): number => {
+    const c = spawn("sleep", ["60"], { stdio: "ignore", detached });
+    children.push(c);
+    return c.pid!;
+  };
+
+  it("this process started the asker: refused; a sibling: allowed", () => {
+    const asker = sleeper();
+    const sibling = sleeper();
+    expect(checkAnswerer({ askerPid: asker, answererPid: process.pid })).toMatchObject({ allowed: false, relation: "ancestor" });
+    expect(checkAnswerer({ askerPid: process.pid, answererPid: asker })).toMatchObject({ allowed: false, relation: "descendant" });
+    expect(checkAnswerer({ askerPid: asker, answererPid: sibling })).toMatchObject({ allowed: true, relation: "unrelated" });
+    expect(checkAnswerer({ askerPid: asker, askerStartTime: readProcStat(asker)!.startTime, answererPid: asker })).toMatchObject({ allowed: false, relation: "same-process" });
+  });
+});

@@ -1,0 +1,89 @@
+// The client's side of a streaming call: replies queue here until the consumer's
+// `for await` takes them. The queue is bounded for activity, the one topic that can
+// arrive faster than a UI draws: past `maxBuffered` queued events, further activity is
+// dropped and counted in one "lagged" event that takes their place in the order.
+// Prompts and the other events are never dropped.
+
+import type { ApiError } from "./errors.js";
+import type { CallId } from "./types-common.js";
+import type { SubscriptionEvent } from "./types-methods.js";
+
+export interface Subscription extends AsyncIterable<SubscriptionEvent> {
+  /** The call's id on this connection. */
+  readonly id: CallId;
+  /** Ends the subscription (sends Cancel); iteration finishes. Breaking out of `for await` does the same. */
+  cancel(): Promise<void>;
+}
+
+type Waiter = { resolve: (r: IteratorResult<SubscriptionEvent>) => void; reject: (e: unknown) => void };
+
+export class EventQueue {
+  private readonly events: SubscriptionEvent[] = [];
+  private waiter: Waiter | undefined;
+  private finished = false;
+  private failure: ApiError | undefined;
+
+  constructor(private readonly maxBuffered: number) {}
+
+  push(event: SubscriptionEvent): void {
+    if (this.finished) return;
+    if (event.type === "activity" && this.events.length >= this.maxBuffered) {
+      const last = this.events.at(-1);
+      if (last?.type === "lagged") last.dropped++;
+      else this.events.push({ type: "lagged", dropped: 1 });
+      return;
+    }
+    this.events.push(event);
+    this.wake();
+  }
+
+  /** No more events: iteration ends after those queued (the last being "ended"). */
+  end(): void {
+    this.finished = true;
+    this.wake();
+  }
+
+  /** The call failed (e.g. disconnected): iteration throws after the queued events. */
+  fail(err: ApiError): void {
+    if (this.finished) return;
+    this.failure = err;
+    this.finished = true;
+    this.wake();
+  }
+
+  /** The consumer stopped: queued events are discarded. */
+  discard(): void {
+    this.events.length = 0;
+    this.failure = undefined;
+    this.end();
+  }
+
+  next(): Promise<IteratorResult<SubscriptionEvent>> {
+    const ready = this.take();
+    if (ready !== undefined) return ready;
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  private take(): Promise<IteratorResult<SubscriptionEvent>> | undefined {
+    const event = this.events.shift();
+    if (event !== undefined) return Promise.resolve({ done: false, value: event });
+    if (this.failure !== undefined) {
+      const err = this.failure;
+      this.failure = undefined;
+      return Promise.reject(err);
+    }
+    if (this.finished) return Promise.resolve({ done: true, value: undefined });
+    return undefined;
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    if (w === undefined) return;
+    const ready = this.take();
+    if (ready === undefined) return;
+    this.waiter = undefined;
+    ready.then(w.resolve, w.reject);
+  }
+}
