@@ -47,7 +47,7 @@ async function removeCgroup(path) {
 
 function runCase(name, port, ops, cgroups) {
   const out = JSON.parse(execFileSync("nsenter", [`--net=${netnsPath}`, "--", sgbench, name, ADDR, String(port), String(ops), ...cgroups], { encoding: "utf8", maxBuffer: 64 << 20 }).trim());
-  if (out.errno !== 0) throw new Error(`sgbench ${name} failed with errno ${out.errno} after ${out.ns[0].length} ops`);
+  if (out.errno !== 0) throw new Error(`sgbench ${name} failed with errno ${out.errno}`);
   return out.ns;
 }
 
@@ -122,6 +122,8 @@ async function main() {
       console.log(JSON.stringify({ case: name, ...report[name] }));
     }
     console.log(JSON.stringify({ queued, answered, inbound_answered: inboundAnswered, queue_dropped: dropped }));
+    const tail = (xs) => [0.9, 0.95, 0.99, 0.999].map((q) => Math.round(us(quantile(xs, q))));
+    console.log(JSON.stringify({ tail_us_p90_p95_p99_p999: { tcp: tail(tcp[1]), udp: tail(udp[1]), tcp_base: tail(tcp[0]) } }));
     const added = (name, q) => us(quantile(name[1], q) - quantile(name[0], q));
     console.log(
       `hold tcp_added_p50_us=${added(tcp, 0.5).toFixed(1)} tcp_added_p99_us=${added(tcp, 0.99).toFixed(1)} udp_added_p50_us=${added(udp, 0.5).toFixed(1)} inbound_userspace_added_ms=${(added(inbound, 0.5) / 1000).toFixed(1)}`,

@@ -63,15 +63,24 @@ async function run(args: DaemonArgs): Promise<void> {
     log("warn", "no decision engine yet: calls with no verdict are ALLOWED and reported (--unknown hold holds them, --unknown deny fails closed)");
   }
 
+  // Printing waits for the end of this turn of the loop: a held flow's answer comes first.
   let badRecords = 0;
-  shim.onEvent((record) => {
-    try {
-      const ev = event.decode(record);
-      stdoutLines.write(args.json ? JSON.stringify(ev, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) : formatEvent(ev));
-    } catch (err) {
-      badRecords++;
-      log("warn", `undecodable event record #${badRecords} (${record.length} bytes): ${(err as Error).message}`);
+  let toPrint: Buffer[] = [];
+  const print = (): void => {
+    const records = toPrint;
+    toPrint = [];
+    for (const record of records) {
+      try {
+        const ev = event.decode(record);
+        stdoutLines.write(args.json ? JSON.stringify(ev, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) : formatEvent(ev));
+      } catch (err) {
+        badRecords++;
+        log("warn", `undecodable event record #${badRecords} (${record.length} bytes): ${(err as Error).message}`);
+      }
     }
+  };
+  shim.onEvent((record) => {
+    if (toPrint.push(record) === 1) setImmediate(print);
   });
 
   // Lost records and queue drops are counted in the kernel; say so as soon as a count moves.

@@ -212,4 +212,20 @@ describe("hold and ask: outbound", () => {
     expect(nc.code, "nc's connect was refused").not.toBe(0);
     expect(seen.map((f) => f.pending.comm)).toEqual(["curl", "python3", "nc"]);
   });
+
+  it.each([
+    ["deny", false],
+    ["allow", true],
+  ] as const)("an answer (%s) that comes before the flow's first packet still decides that packet", async (verdict, replied) => {
+    // connect() on a UDP socket is held at once but sends nothing; its first datagram comes
+    // 600 ms later, long after the answer
+    answer = () => ({ afterMs: 0, decision: { verdict, cache: "flow" } });
+    const before = hold.status().packets;
+    const r = await runClient(w.inside, [sghold, "udpconnect", "udp4", w.ns.peer4, String(ECHO_PORT), "--send-after-ms", "600", "--timeout-ms", "1500"], { timeoutMs: 10_000 });
+    expect(seen).toHaveLength(1);
+    expect(r).toMatchObject({ ok: true, replied });
+    const after = hold.status().packets;
+    expect(after.received - before.received, "the datagram went through the queue all the same").toBe(1);
+    expect(w.shim.pendingFlows(), "and only then did the flow end").toEqual([]);
+  });
 });

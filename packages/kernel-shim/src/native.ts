@@ -61,6 +61,8 @@ export interface NativeNetlinkSocket {
   portId(): number;
   send(datagram: Uint8Array): void;
   start(onDatagram: (datagram: Buffer) => void, onOverrun: (count: number) => void): void;
+  /** Reads what is waiting now (delivered through onDatagram), unless already reading. */
+  drain(): void;
   close(): void;
 }
 

@@ -37,6 +37,8 @@ export interface HoldService {
   stop(): void;
 }
 
+const isThenable = (v: Verdict | Promise<Verdict>): v is Promise<Verdict> => typeof (v as Partial<Promise<Verdict>>).then === "function";
+
 const identId = (k: VerdictKey): string => `${k.exeDev}/${k.exeIno}/${k.uid}/${k.op}/${k.proto}/${k.addr ?? ""}/${k.port ?? ""}`;
 
 export function startHoldService(d: HoldServiceDeps): HoldService {
@@ -52,7 +54,24 @@ export function startHoldService(d: HoldServiceDeps): HoldService {
     if (n > 0) d.log("info", `ended ${n} socket(s) whose allow was withdrawn`, { sockets: n });
   };
 
-  async function ask(flow: HeldFlow): Promise<Verdict> {
+  const fallback = (why: string): Verdict => {
+    answered.failed++;
+    return { action: d.timeoutAction, reason: `${why}: the timeout default applies`, cache: { scope: "flow" } };
+  };
+
+  /** The verdict now when the decider has it now (a rule), else a promise bounded by the timeout. */
+  function ask(flow: HeldFlow): Verdict | Promise<Verdict> {
+    let asked: Verdict | Promise<Verdict>;
+    try {
+      asked = d.decide(requestOfFlow(flow));
+    } catch (err) {
+      // the question could not be built or the decider threw: never a silent allow
+      return fallback(`the held call could not be decided (${(err as Error).message})`);
+    }
+    return isThenable(asked) ? bounded(Promise.resolve(asked)) : asked;
+  }
+
+  async function bounded(asked: Promise<Verdict>): Promise<Verdict> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<Verdict>((resolve) => {
       timer = setTimeout(() => {
@@ -61,15 +80,7 @@ export function startHoldService(d: HoldServiceDeps): HoldService {
       }, d.timeoutMs);
     });
     try {
-      const asked = d.decide(requestOfFlow(flow)).catch((err: unknown): Verdict => {
-        answered.failed++;
-        return { action: d.timeoutAction, reason: `the decider failed (${(err as Error).message}): the timeout default applies`, cache: { scope: "flow" } };
-      });
-      return await Promise.race([asked, timedOut]);
-    } catch (err) {
-      // the question itself could not be built (a record the protocol refuses)
-      answered.failed++;
-      return { action: d.timeoutAction, reason: `the held call could not be asked about (${(err as Error).message}): the timeout default applies`, cache: { scope: "flow" } };
+      return await Promise.race([asked.catch((err: unknown) => fallback(`the decider failed (${(err as Error).message})`)), timedOut]);
     } finally {
       clearTimeout(timer);
     }
@@ -114,16 +125,22 @@ export function startHoldService(d: HoldServiceDeps): HoldService {
     if (v.action === "deny" && p.key.proto !== "tcp" && p.op === "connect") d.shim.endSockets({ cookies: [p.key.cookie] }, [netns ?? ""]);
   }
 
+  const settle = (flow: HeldFlow, v: Verdict): void => {
+    if (stopped) return;
+    try {
+      apply(flow, v);
+    } catch (err) {
+      d.log("error", `applying the answer to a held flow failed: ${(err as Error).message} (the flow stays held: its packets are dropped)`, { cookie: String(flow.key.cookie) });
+    }
+  };
+
   const off = d.hold.onFlow((flow) => {
+    const v = ask(flow);
+    if (!isThenable(v)) return settle(flow, v); // answered now: no timer, no microtask
     waiting++;
-    void ask(flow).then((v) => {
+    void v.then((verdict) => {
       waiting--;
-      if (stopped) return;
-      try {
-        apply(flow, v);
-      } catch (err) {
-        d.log("error", `applying the answer to a held flow failed: ${(err as Error).message} (the flow stays held: its packets are dropped)`, { cookie: String(flow.key.cookie) });
-      }
+      settle(flow, verdict);
     });
   });
 

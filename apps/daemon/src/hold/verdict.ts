@@ -21,11 +21,13 @@ export interface Verdict {
   cache: VerdictCache;
 }
 
-export type Decide = (request: Request) => Promise<Verdict>;
+/** A verdict at once (a rule answered), or later (a person is asked). */
+export type Decide = (request: Request) => Verdict | Promise<Verdict>;
 
 /** A decider that gives the same answer to every question (tests, benchmarks, --answer). */
 export function fixedDecide(action: "allow" | "deny", cache: VerdictCache = { scope: "flow" }): Decide {
-  return () => Promise.resolve({ action, reason: `fixed answer (--answer ${action})`, cache });
+  const verdict: Verdict = { action, reason: `fixed answer (--answer ${action})`, cache };
+  return () => verdict;
 }
 
 /** No decider: every question waits for the timeout, and the timeout default applies. */

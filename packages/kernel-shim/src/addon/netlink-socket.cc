@@ -20,6 +20,7 @@ Napi::Function NetlinkSocket::Define(Napi::Env env) {
                          InstanceMethod<&NetlinkSocket::Send>("send"),
                          InstanceMethod<&NetlinkSocket::Start>("start"),
                          InstanceMethod<&NetlinkSocket::Close>("close"),
+                         InstanceMethod<&NetlinkSocket::Drain>("drain"),
                      });
 }
 
@@ -125,6 +126,19 @@ void NetlinkSocket::OnReadable(uv_poll_t* handle, int status, int /*events*/) {
   Napi::HandleScope scope(env);
   if (status < 0 || self->fd_ < 0) return;
   Napi::CallbackScope callback_scope(env, *self->async_);
+  self->ReadAll(env);
+}
+
+Napi::Value NetlinkSocket::Drain(const Napi::CallbackInfo& info) {
+  // Called from JS (a flow was just decided): its queued packet may already be waiting,
+  // and its verdict should not wait for the rest of this turn of the loop.
+  if (fd_ >= 0 && started_ && !reading_) ReadAll(info.Env());
+  return info.Env().Undefined();
+}
+
+void NetlinkSocket::ReadAll(Napi::Env env) {
+  NetlinkSocket* self = this;
+  self->reading_ = true;
   std::vector<uint8_t>& buf = self->buf_;
   if (buf.empty()) buf.resize(256 * 1024);
   uint32_t overruns = 0;
@@ -143,10 +157,12 @@ void NetlinkSocket::OnReadable(uv_poll_t* handle, int status, int /*events*/) {
     try {
       self->on_datagram_.Call({datagram});
     } catch (const Napi::Error& e) {
+      self->reading_ = false;
       napi_fatal_exception(env, e.Value());
       return;
     }
   }
+  self->reading_ = false;
   if (overruns > 0 && !self->on_overrun_.IsEmpty()) self->on_overrun_.Call({Napi::Number::New(env, overruns)});
 }
 

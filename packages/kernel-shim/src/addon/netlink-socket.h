@@ -24,8 +24,10 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   Napi::Value Send(const Napi::CallbackInfo& info);    // (datagram: Buffer) => void
   Napi::Value Start(const Napi::CallbackInfo& info);   // (onDatagram(buf), onOverrun(count)) => void
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Drain(const Napi::CallbackInfo& info);   // () => reads what is waiting now, delivering it as usual
 
   static void OnReadable(uv_poll_t* handle, int status, int events);
+  void ReadAll(Napi::Env env);
   void Release();
 
   int fd_ = -1;
@@ -36,6 +38,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   Napi::FunctionReference on_overrun_;
   std::optional<Napi::AsyncContext> async_;
   bool started_ = false;
+  bool reading_ = false;  // inside ReadAll: a drain from a datagram's own callback does nothing
 };
 
 }  // namespace sg

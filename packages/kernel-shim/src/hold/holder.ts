@@ -50,8 +50,11 @@ export interface Resolution {
   accepted: number;
   rejected: number;
   dropped: number;
-  /** False when the flow had already ended (socket closed, resolved before). */
+  /** False when the flow had already ended (socket closed, resolved before), or awaits its packet. */
   released: boolean;
+  /** Answered before its first packet was queued: the kernel keeps holding the flow until
+   *  that packet arrives and gets this answer (then the flow ends). */
+  awaitingPacket: boolean;
 }
 
 export interface HoldOptions {
@@ -118,6 +121,10 @@ interface Tracked extends HeldFlow {
 interface Decided {
   decision: FlowDecision;
   at: number;
+  /** Answered before its first packet reached the queue: the flow stays held in the kernel
+   *  until that packet is here and verdicted, so no packet of it can slip past unanswered
+   *  (a deny that beat its SYN would otherwise let the SYN out). */
+  awaiting?: FlowKey;
 }
 
 interface Space {
@@ -274,6 +281,10 @@ class OpenHold implements Hold {
       const decided = this.#decided.get(id);
       if (decided) {
         this.#verdict(reader, p.id, this.#packetVerdict(decided.decision, key.proto));
+        if (decided.awaiting) {
+          this.shim.releasePending(decided.awaiting);
+          decided.awaiting = undefined;
+        }
         return;
       }
       const pending = this.shim.getPending(key);
@@ -318,7 +329,7 @@ class OpenHold implements Hold {
     const t = this.#flows.get(id);
     const pending = t?.pending ?? this.shim.getPending(key);
     const value: VerdictValue = { verdict: decision.verdict, tag: decision.tag, ...(decision.expiresAt === undefined ? {} : { expiresAt: decision.expiresAt }) };
-    const out: Resolution = { accepted: 0, rejected: 0, dropped: 0, released: false };
+    const out: Resolution = { accepted: 0, rejected: 0, dropped: 0, released: false, awaitingPacket: false };
     // The answer goes into the kernel before the flow is released, so no call or packet of
     // it ever finds neither.
     this.shim.setFlowVerdict(key, value);
@@ -326,8 +337,10 @@ class OpenHold implements Hold {
       out.identityKey = identityKeyOf(pending);
       this.shim.setVerdict(out.identityKey, value);
     }
-    out.released = this.shim.releasePending(key);
-    this.#decided.set(id, { decision, at: Date.now() });
+    const awaiting = pending !== undefined && pending.op !== "accept" && (t === undefined || t.ids.length === 0);
+    if (awaiting) out.awaitingPacket = true;
+    else out.released = this.shim.releasePending(key);
+    this.#decided.set(id, { decision, at: Date.now(), ...(awaiting ? { awaiting: key } : {}) });
     if (t) {
       this.#flows.delete(id);
       if (t.timer) clearTimeout(t.timer);
@@ -338,6 +351,8 @@ class OpenHold implements Hold {
       }
     }
     this.#pruneDecided();
+    // A packet of this flow that reached the socket meanwhile gets its verdict now.
+    for (const s of this.#spaces) s.reader.drain();
     return out;
   }
 
@@ -345,6 +360,8 @@ class OpenHold implements Hold {
     const old = Date.now() - DECIDED_KEEP_MS;
     for (const [id, d] of this.#decided) {
       if (d.at >= old) break;
+      // its packet never came (the call failed before sending): end the flow now
+      if (d.awaiting) this.shim.releasePending(d.awaiting);
       this.#decided.delete(id);
     }
   }

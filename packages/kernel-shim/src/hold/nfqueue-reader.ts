@@ -128,6 +128,11 @@ export class NfqueueReader {
     this.#send({ kind: "verdict", seq: 0, queue: this.queueNum, verdict, id, ...(mark === undefined ? {} : { mark }) });
   }
 
+  /** Delivers the packets already waiting on the socket now, not at the next turn of the loop. */
+  drain(): void {
+    if (!this.#closed) this.#sock.drain();
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

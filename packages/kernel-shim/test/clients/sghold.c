@@ -12,6 +12,10 @@
  *       One unconnected socket: a datagram to each destination in turn, each waiting for the
  *       echo ("sends": [{errno, err, replied, elapsedMs}]); --again sends once more to each
  *       ("again": [errno...]).
+ *   sghold udpconnect udp4|udp6 <addr> <port> [--send-after-ms N] [--timeout-ms N]
+ *       connect() a UDP socket (its flow is held: no packet yet), wait, then send() one
+ *       datagram and wait for its echo ({"replied":...}): an answer that came before the
+ *       packet must still decide it.
  *   sghold echo udp4|udp6 <addr> <port>
  *       Peer-side UDP echo server; prints "ready" on stderr.
  *   sghold keep tcp4|tcp6 <addr> <port>
@@ -270,6 +274,34 @@ static int do_sendto(int argc, char **argv)
 	return 0;
 }
 
+static int do_udpconnect(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int family = family_of(argv[2]);
+	long wait = opt_long(argc, argv, "--send-after-ms", 0);
+	long timeout = opt_long(argc, argv, "--timeout-ms", 3000);
+	int fd = socket(family, SOCK_DGRAM, 0), err = 0, replied = 0;
+	char buf[64];
+
+	if (fd < 0 || parse_addr(family, argv[3], argv[4], &ss, &len))
+		return 2;
+	if (connect(fd, (struct sockaddr *)&ss, len))
+		err = errno;
+	if (!err) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		usleep((useconds_t)wait * 1000);
+		if (send(fd, "held", 4, 0) < 0)
+			err = errno;
+		else if (poll(&pfd, 1, (int)timeout) > 0 && recv(fd, buf, sizeof(buf), 0) > 0)
+			replied = 1;
+	}
+	printf("{\"ok\":%s,\"errno\":%d,\"err\":\"%s\",\"step\":\"udpconnect\",\"pid\":%d,\"replied\":%s}\n", err ? "false" : "true", err,
+	       errno_name(err), (int)getpid(), replied ? "true" : "false");
+	return 0;
+}
+
 static int do_echo(char **argv)
 {
 	struct sockaddr_storage ss, from;
@@ -322,6 +354,8 @@ int main(int argc, char **argv)
 		return do_sendto(argc, argv);
 	if (!strcmp(argv[1], "echo"))
 		return do_echo(argv);
+	if (!strcmp(argv[1], "udpconnect"))
+		return do_udpconnect(argc, argv);
 	if (!strcmp(argv[1], "keep"))
 		return do_keep(argv);
 	return 2;

@@ -27,6 +27,7 @@ export interface ClientJson {
   againErr?: string;
   sends?: Array<{ errno: number; err: string; replied: boolean; elapsedMs: number }>;
   again?: string[];
+  replied?: boolean;
 }
 
 export interface ProcResult {
