@@ -119,4 +119,32 @@ describe("hold and ask: a killed daemon", () => {
     for (const r of await Promise.all([...held, roomAgain])) expect(r).toMatchObject({ ok: true });
     expect(shim.counters().connect4.pending_full).toBe(1n);
   });
+
+  it("removing a namespace's chains denies its held flows and ends their sockets first: none passes at its next packet", async () => {
+    const w = await world();
+    const hold = await openHold(w.shim, { namespaces: [{ netnsPath: w.ns.path }], chainCheckMs: 0 });
+    cleanup.add("close hold", () => hold.close());
+    const client = runClient(w.inside, [clientPath("sghold"), "connect", "tcp4", w.ns.peer4, "8080", "--timeout-ms", "8000"], { timeoutMs: 20_000 });
+    for (let i = 0; i < 100 && w.shim.pendingFlows().length === 0; i++) await sleep(20);
+    hold.removeNamespace(w.ns.path);
+    const r = await client;
+    expect(r.ok, "the held connect never completed, though its SYN retransmission met no chain").toBe(false);
+    expect(["ECONNABORTED", "ECONNREFUSED"]).toContain(r.err);
+    expect(chainsInPlace({ netnsPath: w.ns.path })).toBe(false);
+    expect(w.shim.holdNamespaces()).toEqual([]);
+  });
+
+  it("a full queue drops what it cannot take, never passes it", async () => {
+    const w = await world();
+    await startIn({ netnsPath: w.ns.peerPath }, [clientPath("sghold"), "echo", "udp6", "::", "9998"], cleanup);
+    const hold = await openHold(w.shim, { namespaces: [{ netnsPath: w.ns.path }], chainCheckMs: 0, queueMaxLen: 2 });
+    cleanup.add("close hold", () => hold.close());
+    // five sockets, five held datagrams, no answer: the queue holds two
+    const sends = Array.from({ length: 5 }, () => runClient(w.inside, [clientPath("sghold"), "sendto", "udp4", w.ns.peer4, "9998", "--timeout-ms", "1500"], { timeoutMs: 10_000 }));
+    const results = await Promise.all(sends);
+    expect(results.every((r) => r.sends?.[0]?.replied === false), "nothing was delivered").toBe(true);
+    const q = hold.status().namespaces[0]!.queue!;
+    expect(q.queueDropped, "the kernel dropped what did not fit").toBe(3);
+    expect(q.queued).toBe(2);
+  });
 });

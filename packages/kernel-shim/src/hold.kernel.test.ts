@@ -213,19 +213,25 @@ describe("hold and ask: outbound", () => {
     expect(seen.map((f) => f.pending.comm)).toEqual(["curl", "python3", "nc"]);
   });
 
-  it.each([
-    ["deny", false],
-    ["allow", true],
-  ] as const)("an answer (%s) that comes before the flow's first packet still decides that packet", async (verdict, replied) => {
+  it("an allow that comes before the flow's first packet still decides that packet", async () => {
     // connect() on a UDP socket is held at once but sends nothing; its first datagram comes
     // 600 ms later, long after the answer
-    answer = () => ({ afterMs: 0, decision: { verdict, cache: "flow" } });
+    answer = () => ({ afterMs: 0, decision: { verdict: "allow", cache: "flow" } });
     const before = hold.status().packets;
     const r = await runClient(w.inside, [sghold, "udpconnect", "udp4", w.ns.peer4, String(ECHO_PORT), "--send-after-ms", "600", "--timeout-ms", "1500"], { timeoutMs: 10_000 });
     expect(seen).toHaveLength(1);
-    expect(r).toMatchObject({ ok: true, replied });
+    expect(r).toMatchObject({ ok: true, replied: true });
     const after = hold.status().packets;
     expect(after.received - before.received, "the datagram went through the queue all the same").toBe(1);
     expect(w.shim.pendingFlows(), "and only then did the flow end").toEqual([]);
+  });
+
+  it("a deny for a connected UDP socket ends it: its later send() runs no hook, so it must not be left open", async () => {
+    answer = () => ({ afterMs: 0, decision: { verdict: "deny", cache: "flow" } });
+    const r = await runClient(w.inside, [sghold, "udpconnect", "udp4", w.ns.peer4, String(ECHO_PORT), "--send-after-ms", "600", "--timeout-ms", "1500"], { timeoutMs: 10_000 });
+    expect(seen).toHaveLength(1);
+    // udp_abort() disconnects it: send() then has no destination
+    expect(r, "the send fails: the socket was ended when the deny came").toMatchObject({ ok: false, err: "EDESTADDRREQ", replied: false });
+    expect(w.shim.pendingFlows()).toEqual([]);
   });
 });

@@ -121,8 +121,6 @@ export function startHoldService(d: HoldServiceDeps): HoldService {
       t.unref();
       deadlines.add(t);
     }
-    // a deny also ends a connected UDP socket of the flow (a held TCP connect gets its reset)
-    if (v.action === "deny" && p.key.proto !== "tcp" && p.op === "connect") d.shim.endSockets({ cookies: [p.key.cookie] }, [netns ?? ""]);
   }
 
   const settle = (flow: HeldFlow, v: Verdict): void => {

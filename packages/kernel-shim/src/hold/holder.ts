@@ -190,12 +190,25 @@ class OpenHold implements Hold {
   }
 
   removeNamespace(netnsPath?: string, opts: { removeChains?: boolean } = {}): void {
-    const i = this.#spaces.findIndex((s) => s.netnsPath === netnsPath);
-    if (i < 0) return;
-    const [space] = this.#spaces.splice(i, 1);
-    this.shim.setHoldNamespace(space!.cookie, false);
-    space!.reader.close();
-    if (opts.removeChains !== false) removeChains({ netnsPath, prefix: this.o.chainPrefix });
+    const space = this.#spaces.find((s) => s.netnsPath === netnsPath);
+    if (!space) return;
+    this.shim.setHoldNamespace(space.cookie, false);
+    if (opts.removeChains !== false) this.#unhold(space);
+    this.#spaces.splice(this.#spaces.indexOf(space), 1);
+    space.reader.close();
+  }
+
+  /**
+   * Without its chains a namespace's held flows would be let through at their next packet
+   * (a retransmitted SYN, a connected UDP send): they are denied, and their sockets ended,
+   * before the chains go.
+   */
+  #unhold(space: Space): void {
+    const held = this.shim.pendingFlows().filter((p) => p.netnsCookie === space.cookie);
+    for (const p of held) this.resolve(p.key, { verdict: "deny", cache: "flow" });
+    const cookies = held.filter((p) => p.op !== "accept").map((p) => p.key.cookie);
+    if (cookies.length > 0) this.shim.endSockets({ cookies }, [space.netnsPath ?? ""]);
+    removeChains({ netnsPath: space.netnsPath, prefix: this.o.chainPrefix });
   }
 
   #chainOptions(netnsPath: string | undefined): Parameters<typeof ensureChains>[0] {
@@ -353,6 +366,12 @@ class OpenHold implements Hold {
     this.#pruneDecided();
     // A packet of this flow that reached the socket meanwhile gets its verdict now.
     for (const s of this.#spaces) s.reader.drain();
+    // A connected UDP (or ping) socket sends without running any hook: a denied one is ended,
+    // or its later send() calls would go out. (A denied TCP connect gets its reset.)
+    if (decision.verdict === "deny" && pending?.op === "connect" && key.proto !== "tcp") {
+      const space = this.#spaces.find((s) => s.cookie === pending.netnsCookie);
+      this.shim.endSockets({ cookies: [key.cookie] }, [space?.netnsPath ?? ""]);
+    }
     return out;
   }
 
@@ -412,11 +431,11 @@ class OpenHold implements Hold {
     this.#offEvents();
     for (const t of this.#flows.values()) if (t.timer) clearTimeout(t.timer);
     for (const s of this.#spaces) {
-      s.reader.close();
       if (opts.removeChains) {
         this.shim.setHoldNamespace(s.cookie, false);
-        removeChains({ netnsPath: s.netnsPath, prefix: this.o.chainPrefix });
+        this.#unhold(s);
       }
+      s.reader.close();
     }
     this.#spaces = [];
   }

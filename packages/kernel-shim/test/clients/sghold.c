@@ -47,6 +47,8 @@ static const char *errno_name(int e)
 	case EINPROGRESS: return "EINPROGRESS";
 	case EAGAIN: return "EAGAIN";
 	case EPIPE: return "EPIPE";
+	case EDESTADDRREQ: return "EDESTADDRREQ";
+	case ENOTCONN: return "ENOTCONN";
 	default: return "E?";
 	}
 }
