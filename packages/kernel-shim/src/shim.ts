@@ -87,6 +87,8 @@ class OpenShim implements Shim {
   #statsTokens = new Set<number>();
   #verdictMapFull = 0;
   #flowMapFull = 0;
+  /** Starts from the wall clock so two daemons one after the other do not share generations. */
+  #endGen = Math.floor(Date.now() / 1000) >>> 0;
 
   constructor(native: NativeShimHandle, pinDir: string, clock: BootClock) {
     this.#native = native;
@@ -259,6 +261,11 @@ class OpenShim implements Shim {
     try {
       for (const k of cookies) callNative(() => native.mapUpdate("sg_end_cookies", k, Buffer.of(1)));
       for (const [k, v] of idents) callNative(() => native.mapUpdate("sg_end_idents", k, v));
+      // who holds each plain socket, once (task iterators walk every process whatever the netns)
+      const gen = Buffer.alloc(4);
+      gen.writeUInt32LE((this.#endGen = (this.#endGen + 1) >>> 0 || 1));
+      callNative(() => native.mapUpdate("sg_end_gen", Buffer.alloc(4), gen));
+      callNative(() => native.runIterator("sock_idents", [""]));
       callNative(() => native.runIterator("end_tcp", netnsPaths));
       callNative(() => native.runIterator("end_udp", netnsPaths));
     } finally {

@@ -64,7 +64,7 @@ enum sg_reason {
 	SG_REASON_FLOW = 9,          /* flow verdict: this socket (or listener), this peer and port */
 	SG_REASON_PENDING_FULL = 10, /* hold policy, but the uid's, listener's or map's budget is spent */
 	SG_REASON_NO_HOLD_IN_NETNS = 11, /* hold policy, but no queue reader in the socket's netns */
-	SG_REASON_NO_OWNER = 12,     /* socket(): no owner record could be made; SYN: the listener has none */
+	SG_REASON_NO_OWNER = 12,     /* SYN to a listener with no owner record (its allocation failed at listen()) */
 	SG_REASON_UNPARSEABLE = 13,  /* a packet to a listener whose TCP header cannot be found */
 };
 
@@ -330,6 +330,17 @@ struct sg_event {
 	struct sg_attr_path exe_path; /* last: its nla_len varies */
 };
 
+/* Owner of a socket as the socket iterators found it: the process holding it, found in
+ * run `gen` (a socket's address may be reused after it is freed: other runs' entries are
+ * ignored). */
+struct sg_sock_ident {
+	__u64 exe_ino;
+	__u32 exe_dev;
+	__u32 uid;
+	__u32 gen;
+	__u32 _pad;
+};
+
 /* Per-executable path cache, keyed by (ino, dev). */
 struct sg_exe_key {
 	__u64 ino;
@@ -343,8 +354,8 @@ struct sg_exe_path {
 	char path[SG_PATH_MAX];
 };
 
-/* Identity of a socket's owner, stored with the socket at socket() (so no listener made
- * under the shim is ever without one) and updated at listen() for the accept side. */
+/* Identity of a socket's owner, stored with a listener at listen() for the accept side
+ * (accepted sockets inherit it) and with a socket that holds a flow. */
 struct sg_sock_owner {
 	__u64 exe_ino;
 	__u32 exe_dev;
@@ -367,7 +378,8 @@ struct sg_sock_owner {
 #define SG_OWNER_LISTEN_DENIED 0x1 /* listen() was denied: every SYN to this listener is dropped */
 #define SG_OWNER_LISTENER 0x2      /* listen() ran on this socket (or, cloned, on its listener) */
 #define SG_OWNER_PREEXISTING 0x4   /* marked at load: the listener is older than the shim, no identity */
-#define SG_OWNER_BOUND 0x8         /* bind() was allowed on it: a later bind deny ends it */
+#define SG_OWNER_BOUND 0x8         /* retired: explicit binds are read from sk_userlocks */
+#define SG_OWNER_HELD 0x10         /* it held a flow (or, a listener, a peer): its flow verdicts are looked up */
 
 #ifdef __cplusplus
 #define SG_ASSERT_SIZE(t, n) static_assert(sizeof(struct t) == (n), #t " size changed: update its TypeScript mirror")
@@ -392,6 +404,7 @@ SG_ASSERT_SIZE(sg_attr_comm, 20);
 SG_ASSERT_SIZE(sg_attr_path, 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_event, 8 + 13 * 8 + 5 * 12 + 2 * 20 + 2 * 8 + 20 + 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_exe_key, 16);
+SG_ASSERT_SIZE(sg_sock_ident, 24);
 SG_ASSERT_SIZE(sg_exe_path, 8 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_sock_owner, 96);
 

@@ -93,6 +93,7 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
       SG_OWNER_LISTENER: abi.OWNER_LISTENER,
       SG_OWNER_PREEXISTING: abi.OWNER_PREEXISTING,
       SG_OWNER_BOUND: abi.OWNER_BOUND,
+      SG_OWNER_HELD: abi.OWNER_HELD,
     });
   });
 
@@ -139,7 +140,7 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
       sg_attr_path: NLA_HDRLEN + abi.PATH_MAX,
     };
     // Kernel-side map layouts no TypeScript reads; a new struct must be added to one list.
-    const kernelOnly = ["sg_exe_key", "sg_exe_path"];
+    const kernelOnly = ["sg_exe_key", "sg_exe_path", "sg_sock_ident"];
     expect([...sizes.keys()].sort()).toEqual([...Object.keys(mirrored), ...kernelOnly].sort());
     for (const [struct, size] of Object.entries(mirrored)) expect([struct, sizes.get(struct)]).toEqual([struct, size]);
   });

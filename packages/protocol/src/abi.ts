@@ -69,6 +69,7 @@ export const OWNER_LISTEN_DENIED = 0x1;
 export const OWNER_LISTENER = 0x2;
 export const OWNER_PREEXISTING = 0x4;
 export const OWNER_BOUND = 0x8;
+export const OWNER_HELD = 0x10;
 
 /** Attribute ids of the event record (enum sg_attr). */
 export const Attr = {

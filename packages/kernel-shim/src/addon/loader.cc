@@ -138,7 +138,8 @@ std::array<std::vector<bpf_program*>, SG_HOOK_COUNT> Loaded::ProgramsByHook() co
            {skel_->progs.sg_connect4},    {skel_->progs.sg_connect6}, {skel_->progs.sg_sendmsg4},
            {skel_->progs.sg_sendmsg6},    {skel_->progs.sg_ingress},  {skel_->progs.sg_sockops},
            {skel_->progs.sg_sock_release}, {skel_->progs.sg_hold_match},
-           {skel_->progs.sg_iter_mark_listeners, skel_->progs.sg_iter_end_tcp, skel_->progs.sg_iter_end_udp}}};
+           {skel_->progs.sg_iter_mark_listeners, skel_->progs.sg_iter_sock_idents, skel_->progs.sg_iter_end_tcp,
+            skel_->progs.sg_iter_end_udp}}};
 }
 
 void Loaded::PinHoldMatch(const LoadOptions& options) {

@@ -40,6 +40,7 @@
 #include "hold_match.bpf.c"
 #include "release_pending.bpf.c"
 #include "iter_listeners.bpf.c"
+#include "iter_sock_idents.bpf.c"
 #include "iter_end.bpf.c"
 
 char LICENSE[] SEC("license") = "GPL";
