@@ -19,6 +19,9 @@ export type ShimMapName =
   | "sg_end_cookies"
   | "sg_end_idents"
   | "sg_end_gen"
+  | "sg_scope_uids"
+  | "sg_scope_cgroups"
+  | "sg_app_counts"
   | "sg_exe_paths";
 
 export interface NativeShimHandle {

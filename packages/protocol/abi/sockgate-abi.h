@@ -101,7 +101,8 @@ enum sg_counter {
 	SG_CNT_LOST = 4, /* event records the ring buffer had no room for */
 	SG_CNT_HELD = 5, /* flows put in sg_pending (hold_match: packets sent to the queue) */
 	SG_CNT_PENDING_FULL = 6, /* holds refused for lack of budget or room */
-	SG_CNT_COUNT = 7,
+	SG_CNT_UNGOVERNED = 7, /* calls with no verdict of processes outside the governed scope: allowed, unreported */
+	SG_CNT_COUNT = 8,
 };
 
 /* ---------------------------------------------------------------- verdict map --- */
@@ -109,6 +110,9 @@ enum sg_counter {
 /* Which optional parts of the key are set (the rest is zero). */
 #define SG_LAYER_ADDR 0x1
 #define SG_LAYER_PORT 0x2
+/* uid of a key that holds for every user (a system rule), looked up after the user's own
+ * key at each layer. */
+#define SG_UID_ANY 0xffffffff
 
 /*
  * Verdict key. The shim looks up, in this order, stopping at the first hit:
@@ -117,6 +121,7 @@ enum sg_counter {
  *   3 app+port   op, proto, port         layer = PORT
  *   4 app+op     op, proto               layer = 0
  *   5 app        op = ANY, proto = ANY   layer = 0
+ * At each layer the caller's uid is tried first, then uid SG_UID_ANY.
  * Example: "curl (dev 0x800001, ino 1234) run by uid 1000 may connect over TCP to
  * 2001:db8::1 port 443" is {ino 1234, dev 0x800001, uid 1000, op CONNECT, proto TCP,
  * layer ADDR|PORT, port 443, addr 2001:db8::1}.
@@ -223,7 +228,8 @@ struct sg_config {
 	__u8 unknown_policy[8];       /* enum sg_policy, indexed by enum sg_op */
 	__u8 untagged_listener_policy; /* enum sg_policy for SYNs to listeners marked as older than the shim */
 	__u8 report_allows;           /* 1: every allowed call also produces an event */
-	__u8 _pad[2];
+	__u8 scope_enabled;           /* 1: only governed processes (sg_scope_*) meet the unknown policy */
+	__u8 _pad;
 	__u32 pending_per_uid;        /* held outbound flows per uid; 0 refuses every hold */
 	__u32 pending_per_listener;   /* held inbound peers per listener; 0 refuses every hold */
 	__u32 socks_per_uid;          /* sockets with held flows per uid (sg_pending_socks entries) */
@@ -330,6 +336,22 @@ struct sg_event {
 	struct sg_attr_path exe_path; /* last: its nla_len varies */
 };
 
+/* Governed scope (sg_scope_cgroups values): the deepest cgroup of the caller listed decides;
+ * with none listed, its uid (sg_scope_uids) does. */
+#define SG_SCOPE_GOVERNED 1
+#define SG_SCOPE_EXEMPT 2
+
+/* Per-application count of calls the kernel answered from a verdict entry (no event each). */
+struct sg_app_key {
+	__u64 exe_ino;
+	__u32 exe_dev;
+	__u32 uid;
+	__u8 op;      /* enum sg_op */
+	__u8 proto;   /* enum sg_proto */
+	__u8 verdict; /* enum sg_verdict: allow or deny */
+	__u8 _pad[5];
+};
+
 /* Owner of a socket as the socket iterators found it: the process holding it, found in
  * run `gen` (a socket's address may be reused after it is freed: other runs' entries are
  * ignored). */
@@ -405,6 +427,7 @@ SG_ASSERT_SIZE(sg_attr_path, 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_event, 8 + 13 * 8 + 5 * 12 + 2 * 20 + 2 * 8 + 20 + 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_exe_key, 16);
 SG_ASSERT_SIZE(sg_sock_ident, 24);
+SG_ASSERT_SIZE(sg_app_key, 24);
 SG_ASSERT_SIZE(sg_exe_path, 8 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_sock_owner, 96);
 

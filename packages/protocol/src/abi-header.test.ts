@@ -82,6 +82,9 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
     expect(defines.get("SG_NLA_HDRLEN")).toBe(NLA_HDRLEN);
     expect(defines.get("SG_LAYER_ADDR")).toBe(abi.LAYER_ADDR);
     expect(defines.get("SG_LAYER_PORT")).toBe(abi.LAYER_PORT);
+    expect(defines.get("SG_UID_ANY")).toBe(abi.UID_ANY);
+    expect(defines.get("SG_SCOPE_GOVERNED")).toBe(abi.SCOPE_GOVERNED);
+    expect(defines.get("SG_SCOPE_EXEMPT")).toBe(abi.SCOPE_EXEMPT);
     // Every event flag the header defines is mirrored, not only the ones listed here first.
     expect(Object.fromEntries([...defines].filter(([name]) => name.startsWith("SG_EF_")))).toEqual({
       SG_EF_PATH_TRUNCATED: abi.EVENT_FLAG_PATH_TRUNCATED,
@@ -129,6 +132,7 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
       sg_tuple: abi.SIZEOF.tuple,
       sg_release_args: abi.SIZEOF.releaseArgs,
       sg_sock_owner: abi.SIZEOF.sockOwner,
+      sg_app_key: abi.SIZEOF.appKey,
       sg_config: abi.SIZEOF.config,
       sg_counters: abi.SIZEOF.counters,
       sg_msg_hdr: abi.SIZEOF.msgHdr,

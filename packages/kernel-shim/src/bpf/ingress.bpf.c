@@ -93,6 +93,8 @@ int sg_ingress(struct __sk_buff *skb)
 		sg_emit(&r, SG_VERDICT_DENY, l.reason, l.tag);
 		return 0;
 	}
+	/* softirq: the scope is the listener's (its cgroup, its owner's uid), not current's */
+	r.scope = sg_scope_of_skb(skb, r.id.uid);
 	act = sg_decide(&r, &l);
 	if (act == SG_ACT_HOLD) {
 		if (!r.cookie)

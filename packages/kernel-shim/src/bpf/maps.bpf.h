@@ -15,6 +15,13 @@ struct {
 	__type(value, struct sg_config);
 } sg_config SEC(".maps");
 
+static __always_inline struct sg_config *sg_config_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&sg_config, &zero);
+}
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -153,3 +160,28 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sg_scratch);
 } sg_scratch SEC(".maps");
+
+/* Governed scope: users, and cgroups governed or exempt whatever the uid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} sg_scope_uids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8); /* SG_SCOPE_* */
+} sg_scope_cgroups SEC(".maps");
+
+/* Calls the kernel answered from a verdict entry, per application: the activity user space
+ * sees without an event per call. Per CPU (no atomics) and preallocated: when it is full a
+ * new application goes uncounted (user space sees the map full), nothing else changes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct sg_app_key);
+	__type(value, __u64);
+} sg_app_counts SEC(".maps");

@@ -24,6 +24,7 @@
 #include "identity.bpf.h"
 #include "request.bpf.h"
 #include "events.bpf.h"
+#include "scope.bpf.h"
 #include "verdict.bpf.h"
 #include "packet.bpf.h"
 #include "owner.bpf.h"
