@@ -112,7 +112,7 @@ describe("shim mediates inbound connections to a listener in the test cgroup", (
         uid: 0,
         cgroupId: w.cg.id,
         exeIno: id.exeIno,
-        exeDev: BigInt(id.exeDev),
+        exeDev: id.exeDev,
         exePath: sgclient,
         comm: "sgclient",
         remoteAddr: v.eventRemote(w),

@@ -2,7 +2,12 @@
 import type { CounterName, HookName, OpName, PolicyName, ProtoName } from "@sockgate/protocol";
 import type { DnsRecord } from "@sockgate/protocol/codec";
 
-/** One verdict map key: an application identity, an operation and optionally a peer. */
+/**
+ * One verdict map key: an application identity, an operation and optionally a peer.
+ * exeDev/exeIno have these types everywhere (events, DNS records, pending flows, keys):
+ * exeDev a number, because the kernel's dev_t is 32 bits; exeIno a bigint, because inode
+ * numbers are 64 bits (btrfs and xfs use the high ones) and a number would lose some.
+ */
 export interface VerdictKey {
   /** Kernel dev_t of the executable's filesystem (major << 20 | minor); see identityOf(). */
   exeDev: number;

@@ -47,7 +47,7 @@ const shimEvent: fc.Arbitrary<ShimEvent> = fc.record({
   flags: u32,
   cgroupId: u64,
   exeIno: u64,
-  exeDev: u64,
+  exeDev: u32,
   cookie: u64,
   ktime: u64,
   localAddr: address,
