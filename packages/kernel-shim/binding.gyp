@@ -9,6 +9,7 @@
         "src/addon/errors.cc",
         "src/addon/libbpf-log.cc",
         "src/addon/loader.cc",
+        "src/addon/pin-lock.cc",
         "src/addon/maps.cc",
         "src/addon/events.cc",
         "src/addon/shim-handle.cc",

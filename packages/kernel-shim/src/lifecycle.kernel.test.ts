@@ -74,7 +74,7 @@ describe("shim lifecycle", () => {
     const { cg } = await setup(cleanup);
     const other = createTestCgroup(cleanup);
     const pinDir = pinDirName();
-    openShimWithCleanup(cleanup, { cgroupPath: cg.path, pinDir });
+    openShimWithCleanup(cleanup, { cgroupPath: cg.path, pinDir }).close();
     let caught: unknown;
     try {
       openShim({ cgroupPath: other.path, pinDir }).close();

@@ -1,13 +1,14 @@
 // openShim(): validates options, loads or re-adopts the pinned shim through the addon,
 // and wraps the native handle in the typed Shim API.
 import { statfsSync } from "node:fs";
-import { SockgateError, abi } from "@sockgate/protocol";
+import { SockgateError, abi, isSockgateError } from "@sockgate/protocol";
 import { MSG_HDR_LEN, dnsRecord, type DnsRecord } from "@sockgate/protocol/codec";
 import { DEFAULT_CONFIG, mergeConfig } from "./config.js";
 import { programStatsByHook, sumCounters } from "./counters.js";
 import { callNative, loadAddon } from "./native.js";
 import type { NativeShimHandle } from "./native.js";
 import { DEFAULT_PIN_DIR, checkPinDir, makePinDirs, removeEmptyDirs } from "./pin-dir.js";
+import { lockHolders } from "./pin-lock.js";
 import type {
   AppCount,
   EndTargets,
@@ -401,7 +402,15 @@ class OpenShim implements Shim {
     }
     const entry = { fn: listener, type };
     this.#listeners.add(entry);
-    if (this.#listeners.size === 1) callNative(() => native.startEvents((record) => this.#dispatch(record)));
+    if (this.#listeners.size === 1) {
+      try {
+        callNative(() => native.startEvents((record) => this.#dispatch(record)));
+      } catch (err) {
+        // Not subscribed: the next onEvent/onDns starts delivery again instead of finding a listener there.
+        this.#listeners.delete(entry);
+        throw err;
+      }
+    }
     return () => {
       if (!this.#listeners.delete(entry)) return;
       // No listener: stop watching, so the ring buffer no longer keeps the process alive.
@@ -442,6 +451,10 @@ export function openShim(options: ShimOptions): Shim {
     native = callNative(() => new addon.ShimHandle(cgroupPath, pinDir, maxVerdicts, initialConfig, maxPending));
   } catch (err) {
     removeEmptyDirs(created);
+    if (isSockgateError(err, "SG_ERR_SHIM_LOCKED")) {
+      const pids = lockHolders(pinDir);
+      if (pids.length > 0) err.message += ` (held by pid ${pids.join(", ")}${pids.includes(process.pid) ? ": this process" : ""})`;
+    }
     throw err;
   }
   const shim = new OpenShim(native, pinDir, bootClock(addon));

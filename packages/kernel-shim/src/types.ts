@@ -211,7 +211,7 @@ export interface Shim {
 
 /** Properties a SockgateError from a failed system call of the shim carries. */
 export interface ShimErrorInfo {
-  /** open | load | attach | pin | adopt | update | read | events | stats | detach */
+  /** lock | open | load | attach | pin | adopt | migrate | update | read | events | stats | detach */
   step: string;
   /** Negative errno, as in Node's system errors. */
   errno?: number;

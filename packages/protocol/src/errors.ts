@@ -72,6 +72,8 @@ export const ERROR_CODES = [
   "SG_ERR_HOLD_CHAINS",
   /** The NFQUEUE reader failed: the queue could not be bound (another reader?) or the kernel refused a message. */
   "SG_ERR_HOLD_QUEUE",
+  /** Another shim (this process or another) has the pin directory open: one ring buffer has one reader. */
+  "SG_ERR_SHIM_LOCKED",
 ] as const;
 
 export type SockgateErrorCode = (typeof ERROR_CODES)[number];

@@ -91,7 +91,7 @@ uint32_t PinnedMaxEntries(const std::string& path) {
 
 }  // namespace
 
-Loaded::Loaded(const LoadOptions& options) {
+Loaded::Loaded(const LoadOptions& options) : lock_(std::make_unique<PinLock>(options.pin_dir)) {
   LibbpfLog log;
   Fd cgroup(open(options.cgroup_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (cgroup.get() < 0) throw StepError("open", "open", errno, "open cgroup " + options.cgroup_path);
@@ -124,6 +124,7 @@ Loaded::~Loaded() {
   // Closing a pinned link's fd leaves it attached: the pin holds it.
   for (bpf_link* link : links_) bpf_link__destroy(link);
   sockgate__destroy(skel_);
+  lock_.reset();  // last: the next opener finds everything closed
 }
 
 std::vector<bpf_program*> Loaded::CgroupPrograms() const {

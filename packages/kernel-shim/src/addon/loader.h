@@ -5,10 +5,12 @@
 #include <stdint.h>
 
 #include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "abi.h"
+#include "pin-lock.h"
 
 struct sockgate;
 struct bpf_link;
@@ -52,6 +54,7 @@ class Loaded {
   void PinHoldMatch(const LoadOptions& options);
   void Undo();
 
+  std::unique_ptr<PinLock> lock_;           // taken first, released last
   struct sockgate* skel_ = nullptr;
   bool adopted_ = false;
   bool config_created_ = false;
