@@ -56,6 +56,8 @@ export interface NativeAddon {
   netnsCookie(path: string): bigint;
   /** A file under /proc/net as the namespace at netnsPath ("" = ours) sees it; null when absent. */
   readInNetns(netnsPath: string, file: string): string | null;
+  /** A file's inode, mount id and file handle (following symlinks); -1 where the kernel gives none. */
+  fileId(path: string): { ino: bigint; mountId: number; handleType: number; handle: Buffer };
   /** [CLOCK_REALTIME ns, CLOCK_BOOTTIME ns], read back to back. */
   clocks(): [bigint, bigint];
   NetlinkSocket: new (netnsPath: string, rcvbufBytes: number) => NativeNetlinkSocket;
