@@ -60,7 +60,7 @@ describe("shim lifecycle", () => {
     const shim = openShimWithCleanup(cleanup, { cgroupPath: cg.path, pinDir });
     expect(shim.adopted).toBe(true);
     expect(shim.listVerdicts()).toEqual([
-      { key: { ...identityOf(sgclient), uid: 0, op: "connect", proto: "tcp", addr: `::ffff:${ns.peer4}`, port: PEER_TCP_PORT }, value: { verdict: "deny", tag: 77 } },
+      { key: { exeDev: identityOf(sgclient).exeDev, exeIno: identityOf(sgclient).exeIno, uid: 0, op: "connect", proto: "tcp", addr: `::ffff:${ns.peer4}`, port: PEER_TCP_PORT }, value: { verdict: "deny", tag: 77 } },
     ]);
     expect(linksOnCgroup(cg.id), "adopting replaces programs in place, it does not attach twice").toBe(10);
     const events = new EventCollector(shim, cleanup);
