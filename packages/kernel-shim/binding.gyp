@@ -10,6 +10,7 @@
         "src/addon/libbpf-log.cc",
         "src/addon/loader.cc",
         "src/addon/pin-lock.cc",
+        "src/addon/migrate.cc",
         "src/addon/file-id.cc",
         "src/addon/maps.cc",
         "src/addon/events.cc",

@@ -41,6 +41,13 @@ export interface NativeShimHandle {
   disableStats(token: number): void;
   startEvents(listener: (record: Buffer) => void): void;
   pauseEvents(): void;
+  /** True after a construction that found other map definitions, until completeUpgrade(). */
+  upgradePending(): boolean;
+  /** Copies socket owner records (walking these namespaces), swaps the new programs into the
+   *  pinned links, copies what changed meanwhile, replaces the map pins. */
+  completeUpgrade(netnsPaths: string[]): void;
+  /** Entries moved per migrated map (empty when nothing was migrated). */
+  migrated(): Record<string, number>;
   close(): void;
 }
 
@@ -51,6 +58,8 @@ export interface NativeAddon {
     maxVerdicts: number,
     initialConfig: Uint8Array,
     maxPending?: number,
+    /** Tests only: another build of the BPF object to load (upgrade.kernel.test.ts). */
+    objectPath?: string,
   ) => NativeShimHandle;
   detachPinnedLink(path: string): boolean;
   netnsCookie(path: string): bigint;

@@ -6,7 +6,8 @@ import { MSG_HDR_LEN, dnsRecord, type DnsRecord } from "@sockgate/protocol/codec
 import { DEFAULT_CONFIG, mergeConfig } from "./config.js";
 import { programStatsByHook, sumCounters } from "./counters.js";
 import { callNative, loadAddon } from "./native.js";
-import type { NativeShimHandle } from "./native.js";
+import type { NativeAddon, NativeShimHandle } from "./native.js";
+import { reloadPinnedMatch } from "./hold/chains.js";
 import { DEFAULT_PIN_DIR, checkPinDir, makePinDirs, removeEmptyDirs } from "./pin-dir.js";
 import { lockHolders } from "./pin-lock.js";
 import type {
@@ -85,6 +86,7 @@ class OpenShim implements Shim {
   readonly adopted: boolean;
   readonly pinDir: string;
   readonly holdMatchPin: string;
+  readonly migrated: Readonly<Record<string, number>> | undefined;
   #native: NativeShimHandle | undefined;
   #clock: BootClock;
   #listeners = new Set<{ fn: (record: Buffer) => void; type: number }>();
@@ -100,6 +102,8 @@ class OpenShim implements Shim {
     this.pinDir = pinDir;
     this.adopted = native.adopted();
     this.holdMatchPin = native.holdMatchPin();
+    const migrated = native.migrated();
+    this.migrated = Object.keys(migrated).length > 0 ? migrated : undefined;
     this.#clock = clock;
   }
 
@@ -436,6 +440,35 @@ class OpenShim implements Shim {
 
 /** Loads the shim, or re-adopts the one pinned at pinDir, attached to options.cgroupPath. */
 export function openShim(options: ShimOptions): Shim {
+  return openShimObject(options, undefined);
+}
+
+/**
+ * The pins had other map definitions (another version): the new maps hold a copy and the
+ * old programs still run. Re-read the hold match in the rules of every namespace sockgate
+ * holds in (they keep the program they opened), then swap and finish the copy.
+ */
+function completeUpgrade(native: NativeShimHandle, addon: NativeAddon): void {
+  const namespaces = netnsPathsNow();
+  const cookies = new Set<bigint>();
+  const bytes = callNative(() => native.mapList("sg_hold_netns"));
+  for (let at = 0; at + 12 <= bytes.length; at += 12) cookies.add(bytes.readBigUInt64LE(at));
+  if (cookies.size > 0) {
+    for (const path of namespaces) {
+      let cookie: bigint;
+      try {
+        cookie = addon.netnsCookie(path);
+      } catch {
+        continue; // gone meanwhile
+      }
+      if (cookies.delete(cookie)) reloadPinnedMatch(path === "/proc/self/ns/net" ? undefined : path, native.holdMatchPin());
+    }
+  }
+  callNative(() => native.completeUpgrade(namespaces));
+}
+
+/** openShim with another build of the BPF object (tests: the upgrade test's next version). */
+export function openShimObject(options: ShimOptions, objectPath: string | undefined): Shim {
   if (typeof options !== "object" || options === null) {
     throw new SockgateError("SG_ERR_BAD_VALUE", `openShim options are invalid: expected an object, got ${JSON.stringify(options)}`);
   }
@@ -448,7 +481,7 @@ export function openShim(options: ShimOptions): Shim {
   const created = makePinDirs(pinDir);
   let native: NativeShimHandle;
   try {
-    native = callNative(() => new addon.ShimHandle(cgroupPath, pinDir, maxVerdicts, initialConfig, maxPending));
+    native = callNative(() => new addon.ShimHandle(cgroupPath, pinDir, maxVerdicts, initialConfig, maxPending, objectPath));
   } catch (err) {
     removeEmptyDirs(created);
     if (isSockgateError(err, "SG_ERR_SHIM_LOCKED")) {
@@ -456,6 +489,14 @@ export function openShim(options: ShimOptions): Shim {
       if (pids.length > 0) err.message += ` (held by pid ${pids.join(", ")}${pids.includes(process.pid) ? ": this process" : ""})`;
     }
     throw err;
+  }
+  if (native.upgradePending()) {
+    try {
+      completeUpgrade(native, addon);
+    } catch (err) {
+      native.close(); // not swapped: the old version keeps enforcing on its pins
+      throw err;
+    }
   }
   const shim = new OpenShim(native, pinDir, bootClock(addon));
   // A reused config map keeps the running policy: change only what was asked for.

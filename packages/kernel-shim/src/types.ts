@@ -158,6 +158,9 @@ export interface ShimStats {
 export interface Shim {
   /** True when pinned links of an earlier process were re-adopted (their programs replaced). */
   readonly adopted: boolean;
+  /** Set when the pins had other map definitions (another version) and were migrated:
+   *  entries moved per map, e.g. { sg_verdicts: 12, sg_sock_owners: 3 }. */
+  readonly migrated: Readonly<Record<string, number>> | undefined;
   readonly pinDir: string;
   /** Throws SockgateError SG_ERR_VERDICT_MAP_FULL when the map is full (counted in stats()). */
   setVerdict(key: VerdictKey, value: VerdictValue): void;

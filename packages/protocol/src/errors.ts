@@ -74,6 +74,8 @@ export const ERROR_CODES = [
   "SG_ERR_HOLD_QUEUE",
   /** Another shim (this process or another) has the pin directory open: one ring buffer has one reader. */
   "SG_ERR_SHIM_LOCKED",
+  /** Pinned maps of another version could not be moved to this version's definitions (nothing was swapped: the pinned shim keeps enforcing). */
+  "SG_ERR_SHIM_MIGRATE",
 ] as const;
 
 export type SockgateErrorCode = (typeof ERROR_CODES)[number];

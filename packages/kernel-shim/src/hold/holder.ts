@@ -115,6 +115,8 @@ const flowId = (k: FlowKey): string => `${k.cookie}/${k.addr}/${k.port}/${k.prot
 interface Tracked extends HeldFlow {
   ids: Array<{ id: number; reader: NfqueueReader; proto: FlowKey["proto"] }>;
   emitted: boolean;
+  /** Due to be asked while nobody listened (found before the first onFlow): asked then. */
+  due?: boolean;
   timer?: NodeJS.Timeout;
 }
 
@@ -166,6 +168,8 @@ class OpenHold implements Hold {
 
   onFlow(listener: (flow: HeldFlow) => void): () => void {
     this.#listeners.add(listener);
+    // flows openHold() found (the scan, a queued packet) before anyone could listen
+    if (this.#listeners.size === 1) for (const t of [...this.#flows.values()]) if (t.due) this.#emit(t);
     return () => void this.#listeners.delete(listener);
   }
 
@@ -266,6 +270,11 @@ class OpenHold implements Hold {
 
   #emit(t: Tracked): void {
     if (t.emitted || !this.#flows.has(flowId(t.key))) return;
+    if (this.#listeners.size === 0) {
+      t.due = true; // asked once a listener comes: never lost to an empty room
+      return;
+    }
+    t.due = false;
     t.emitted = true;
     if (t.timer) clearTimeout(t.timer);
     const flow = publicFlow(t);
