@@ -11,6 +11,7 @@
         "src/addon/loader.cc",
         "src/addon/pin-lock.cc",
         "src/addon/migrate.cc",
+        "src/addon/test-object.cc",
         "src/addon/file-id.cc",
         "src/addon/maps.cc",
         "src/addon/events.cc",

@@ -17,3 +17,5 @@ bpftool gen skeleton build/sockgate.stripped.o name sockgate >build/sockgate.ske
 # test adopts the pins with (src/bpf/upgrade-variant.bpf.h). Never loaded in production.
 clang "${BPF_CFLAGS[@]}" -DSG_UPGRADE_TEST_VARIANT -c src/bpf/sockgate.bpf.c -o build/sockgate-upgrade-variant.full.o
 llvm-strip -g build/sockgate-upgrade-variant.full.o -o build/sockgate-upgrade-variant.bpf.o 2>/dev/null || cp build/sockgate-upgrade-variant.full.o build/sockgate-upgrade-variant.bpf.o
+# Test only: the shared packet parser and the hold match as socket filters for BPF_PROG_TEST_RUN.
+clang "${BPF_CFLAGS[@]}" -c src/bpf/test_progs.bpf.c -o build/test-progs.bpf.o

@@ -70,6 +70,16 @@ export interface NativeAddon {
   /** [CLOCK_REALTIME ns, CLOCK_BOOTTIME ns], read back to back. */
   clocks(): [bigint, bigint];
   NetlinkSocket: new (netnsPath: string, rcvbufBytes: number) => NativeNetlinkSocket;
+  /** Tests only: a separately built BPF object whose socket filters run with BPF_PROG_TEST_RUN. */
+  TestObject: new (path: string) => NativeTestObject;
+}
+
+export interface NativeTestObject {
+  /** Runs the program once on packet (from the Ethernet header: test-run strips it), mark in the context; its return value. */
+  run(program: string, packet: Uint8Array, mark: number): number;
+  mapUpdate(map: string, key: Uint8Array, value: Uint8Array): void;
+  mapLookup(map: string, key: Uint8Array): Buffer | null;
+  close(): void;
 }
 
 export interface NativeNetlinkSocket {

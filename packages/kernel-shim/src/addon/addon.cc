@@ -10,6 +10,7 @@
 #include "netlink-socket.h"
 #include "netns.h"
 #include "shim-handle.h"
+#include "test-object.h"
 
 namespace sg {
 namespace {
@@ -93,6 +94,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("fileId", Napi::Function::New<sg::FileIdJs>(env, "fileId"));
   exports.Set("readInNetns", Napi::Function::New<sg::ReadInNetnsJs>(env, "readInNetns"));
   exports.Set("NetlinkSocket", sg::NetlinkSocket::Define(env));
+  exports.Set("TestObject", sg::TestObject::Define(env));  // tests only (bpf-test-run.test.ts)
   return exports;
 }
 
