@@ -37,6 +37,10 @@ async function run(args: DaemonArgs): Promise<void> {
     config: { reportAllows: args.reportAllows, ...(args.unknown === "hold" ? {} : { unknownPolicy: policy }) },
   });
   log("info", `shim ${shim.adopted ? "re-adopted from" : "loaded and pinned at"} ${args.pinDir}, enforcing on ${cgroupPath}`);
+  if (shim.migrated) {
+    const moved = Object.entries(shim.migrated).map(([map, n]) => `${map} ${n}`).join(", ");
+    log("info", `the pins were another version's: their maps were migrated to this version's definitions (entries moved: ${moved})`);
+  }
 
   let hold: Hold | undefined;
   let service: HoldService | undefined;

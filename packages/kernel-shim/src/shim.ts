@@ -446,25 +446,41 @@ export function openShim(options: ShimOptions): Shim {
 /**
  * The pins had other map definitions (another version): the new maps hold a copy and the
  * old programs still run. Re-read the hold match in the rules of every namespace sockgate
- * holds in (they keep the program they opened), then swap and finish the copy.
+ * holds in (they keep the program they opened), then swap and finish the copy. A failure
+ * before the swap puts the old match back in those rules (closing the handle re-pins it).
  */
 function completeUpgrade(native: NativeShimHandle, addon: NativeAddon): void {
   const namespaces = netnsPathsNow();
   const cookies = new Set<bigint>();
   const bytes = callNative(() => native.mapList("sg_hold_netns"));
   for (let at = 0; at + 12 <= bytes.length; at += 12) cookies.add(bytes.readBigUInt64LE(at));
-  if (cookies.size > 0) {
-    for (const path of namespaces) {
-      let cookie: bigint;
-      try {
-        cookie = addon.netnsCookie(path);
-      } catch {
-        continue; // gone meanwhile
-      }
-      if (cookies.delete(cookie)) reloadPinnedMatch(path === "/proc/self/ns/net" ? undefined : path, native.holdMatchPin());
+  const holding: Array<string | undefined> = [];
+  for (const path of cookies.size > 0 ? namespaces : []) {
+    let cookie: bigint;
+    try {
+      cookie = addon.netnsCookie(path);
+    } catch {
+      continue; // gone meanwhile
     }
+    if (cookies.delete(cookie)) holding.push(path === "/proc/self/ns/net" ? undefined : path);
   }
-  callNative(() => native.completeUpgrade(namespaces));
+  const pin = native.holdMatchPin();
+  try {
+    for (const netns of holding) reloadPinnedMatch(netns, pin);
+    callNative(() => native.completeUpgrade(namespaces));
+  } catch (err) {
+    if (native.upgradePending()) {
+      native.close(); // not swapped: the old programs enforce, their match is pinned again
+      for (const netns of holding) {
+        try {
+          reloadPinnedMatch(netns, pin);
+        } catch {
+          // the new match stays in that namespace's rules: it still finds the old holds
+        }
+      }
+    }
+    throw err;
+  }
 }
 
 /** openShim with another build of the BPF object (tests: the upgrade test's next version). */
@@ -494,7 +510,7 @@ export function openShimObject(options: ShimOptions, objectPath: string | undefi
     try {
       completeUpgrade(native, addon);
     } catch (err) {
-      native.close(); // not swapped: the old version keeps enforcing on its pins
+      native.close();
       throw err;
     }
   }
