@@ -42,6 +42,7 @@ export interface NativeShimHandle {
   startEvents(listener: (record: Buffer) => void): void;
   pauseEvents(): void;
   close(): void;
+  execIdentity(): { active: boolean; reason: string };
 }
 
 export interface NativeAddon {
@@ -51,6 +52,7 @@ export interface NativeAddon {
     maxVerdicts: number,
     initialConfig: Uint8Array,
     maxPending?: number,
+    execIds?: boolean,
   ) => NativeShimHandle;
   detachPinnedLink(path: string): boolean;
   netnsCookie(path: string): bigint;

@@ -166,6 +166,8 @@ class OpenHold implements Hold {
 
   onFlow(listener: (flow: HeldFlow) => void): () => void {
     this.#listeners.add(listener);
+    // flows found before anyone listened (a restarted daemon's first scan) are asked now
+    for (const t of [...this.#flows.values()]) if (!t.emitted && t.timer === undefined) this.#emit(t);
     return () => void this.#listeners.delete(listener);
   }
 
@@ -266,8 +268,10 @@ class OpenHold implements Hold {
 
   #emit(t: Tracked): void {
     if (t.emitted || !this.#flows.has(flowId(t.key))) return;
-    t.emitted = true;
     if (t.timer) clearTimeout(t.timer);
+    t.timer = undefined;
+    if (this.#listeners.size === 0) return; // kept until a listener comes: never asked of no one
+    t.emitted = true;
     const flow = publicFlow(t);
     for (const l of [...this.#listeners]) l(flow);
   }
