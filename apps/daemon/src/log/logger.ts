@@ -15,7 +15,7 @@ export interface LoggerHandle {
 }
 
 export function createLogger(level: string, fd = 1): LoggerHandle {
-  const destination = pino.destination({ dest: fd, sync: false, minLength: 4096 });
+  const destination = pino.destination({ dest: fd, sync: false, minLength: 0 });
   const logger = pino(
     {
       level,
