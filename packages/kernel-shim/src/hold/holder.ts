@@ -166,6 +166,9 @@ class OpenHold implements Hold {
 
   onFlow(listener: (flow: HeldFlow) => void): () => void {
     this.#listeners.add(listener);
+    // Flows found before anyone listened (a restarted daemon's backlog, read while openHold
+    // was still binding its queues) are asked now, not never.
+    for (const t of [...this.#flows.values()]) if (!t.emitted) this.#emit(t);
     return () => void this.#listeners.delete(listener);
   }
 
@@ -177,13 +180,19 @@ class OpenHold implements Hold {
     if (this.#spaces.some((s) => s.netnsPath === netnsPath)) return;
     const cookie = loadAddon().netnsCookie(netnsPath ?? "");
     ensureChains(this.#chainOptions(netnsPath));
+    // Packets still queued from before (a restarted daemon) arrive as soon as the queue is
+    // bound, before open() returns: they wait here for the reader that verdicts them.
+    let opened: NfqueueReader | undefined;
+    const early: NfqPacket[] = [];
     const reader = await NfqueueReader.open({
       netnsPath,
       queueNum: this.queueNum,
       queueMaxLen: this.o.queueMaxLen,
-      onPacket: (p) => this.#onPacket(p, reader, cookie),
+      onPacket: (p) => (opened === undefined ? void early.push(p) : this.#onPacket(p, opened, cookie)),
       onProblem: (t) => this.#problem(`${netnsPath ?? "own namespace"}: ${t}`),
     });
+    opened = reader;
+    for (const p of early.splice(0)) this.#onPacket(p, reader, cookie);
     this.#spaces.push({ netnsPath, cookie, reader, chains: true });
     // Only now, with chains and a bound reader, may the kernel hold here.
     this.shim.setHoldNamespace(cookie, true);
@@ -265,7 +274,7 @@ class OpenHold implements Hold {
   }
 
   #emit(t: Tracked): void {
-    if (t.emitted || !this.#flows.has(flowId(t.key))) return;
+    if (t.emitted || !this.#flows.has(flowId(t.key)) || this.#listeners.size === 0) return;
     t.emitted = true;
     if (t.timer) clearTimeout(t.timer);
     const flow = publicFlow(t);
