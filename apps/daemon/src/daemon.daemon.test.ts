@@ -38,8 +38,10 @@ describe("sockgated end to end", () => {
     assertNoLeftovers();
   }, 60_000);
 
+  const answered = new Set<string>();
   async function answerNext(port: number, answer: object): Promise<PromptEvent> {
-    const e = (await aliceTap.next(isPrompt(port), 10_000)) as PromptEvent;
+    const e = (await aliceTap.next((x) => isPrompt(port)(x) && !answered.has((x as PromptEvent).prompt.id), 10_000)) as PromptEvent;
+    answered.add(e.prompt.id);
     const r = await alice.call("AnswerPrompt", { promptId: e.prompt.id, answer });
     expect(r.error, JSON.stringify(r.error)).toBeUndefined();
     return e;
@@ -75,28 +77,36 @@ describe("sockgated end to end", () => {
     expect(aliceTap.events.length).toBe(prompts);
   });
 
-  it("python3 as alice: asked once, allowed, then decided by the rule without a prompt", async () => {
+  it("python3 as alice: asked, allowed; the rule names the script (argv), so it needs the exec-time argv to match again", async () => {
     const py = ["/usr/bin/python3", "-c", `import socket; socket.create_connection(("${f.ns.peer4}", 8086), timeout=10); print("ok")`];
     const first = f.runAs(f.alice, py);
     const e = await answerNext(8086, allowForever);
     expect(e.prompt.app.exePath).toMatch(/^\/usr\/bin\/python3/);
     expect((await first).stdout.trim()).toBe("ok");
     const prompts = aliceTap.events.filter((x) => x.type === "prompt").length;
-    const again = await f.runAs(f.alice, py);
-    expect(again.stdout.trim(), again.stderr).toBe("ok");
-    expect(aliceTap.events.filter((x) => x.type === "prompt").length).toBe(prompts);
+    const again = f.runAs(f.alice, py);
+    if (e.prompt.app.cmdlineSource === "exec") {
+      expect((await again).stdout.trim(), "decided by the rule, no prompt").toBe("ok");
+      expect(aliceTap.events.filter((x) => x.type === "prompt").length).toBe(prompts);
+    } else {
+      // /proc/PID/cmdline can be rewritten by the process, so a rule on argv matches only the
+      // argv the shim records at exec (issue 8): until then python3 is asked each time.
+      await answerNext(8086, allowForever);
+      expect((await again).stdout.trim()).toBe("ok");
+    }
   });
 
   it("a deny for another destination: curl fails with connection refused, later attempts fail at once", async () => {
-    const curl = f.curl(f.alice, 8081);
+    const curl = f.curl(f.alice, 8081, 15, ["-v"]);
     await answerNext(8081, { action: "deny", scope: "host-port", duration: "forever" });
     const r = await curl;
     expect(r.code).toBe(NOT_CONNECTED);
-    expect(r.stderr).toMatch(/refused/i);
+    expect(r.stderr).toMatch(/Connection refused/);
     await sleep(200);
     const t = Date.now();
-    const again = await f.curl(f.alice, 8081);
+    const again = await f.curl(f.alice, 8081, 15, ["-v"]);
     expect(again.code).toBe(NOT_CONNECTED);
+    expect(again.stderr, "the kernel's deny entry answers at once").toMatch(/Permission denied/);
     expect(Date.now() - t).toBeLessThan(1500);
     expect(aliceTap.events.filter(isPrompt(8081))).toHaveLength(1);
   });
@@ -148,7 +158,7 @@ describe("sockgated end to end", () => {
     ]);
     expect(malformed.replies[1]).toMatchObject({ error: "io.sockgate.InvalidMessage" });
     expect(oversized.replies[1]).toMatchObject({ error: "io.sockgate.MessageTooLarge" });
-    expect(version.replies[0]).toMatchObject({ error: "io.sockgate.UnsupportedVersion" });
+    expect(version.replies[0]).toMatchObject({ error: "io.sockgate.VersionUnsupported" });
     expect((await bob.call("Status")).ok).toMatchObject({ daemon: { version: expect.any(String) }, governed: { cgroups: [] } });
   });
 
@@ -191,17 +201,21 @@ print(len(socks))`;
     expect(again.code).toSatisfy((c: number) => CONNECTED.includes(c));
   });
 
-  it("SIGKILL: a call made while no daemon runs is held, never allowed; the next daemon re-adopts it and asks", async () => {
+  it("SIGKILL: a call made while no daemon runs is held, never allowed; the next daemon re-adopts and decides it", async () => {
     await f.kill("SIGKILL");
-    const curl = f.curl(f.alice, 8085, 20);
+    let done = false;
+    const curl = f.curl(f.alice, 8085, 20).finally(() => (done = true));
     await sleep(1500);
+    expect(done, "held while no daemon runs").toBe(false);
     await f.start();
+    // The next daemon finds the flow in the kernel's pending map; alice has no UI yet, so
+    // "nobody is listening" (deny) applies and the question waits for her review.
+    const r = await curl;
+    expect(r.code, `${r.stderr} ${JSON.stringify(f.logLines().filter((l) => JSON.stringify(l).includes("8085")))}`).toBe(NOT_CONNECTED);
     alice = await f.client(f.alice);
     aliceTap = await alice.subscribe(["prompts"]);
-    const e = await answerNext(8085, allowForever);
+    const e = (await aliceTap.next(isPrompt(8085), 5000)) as PromptEvent;
     expect(e.prompt.app.exePath).toBe("/usr/bin/curl");
-    const r = await curl;
-    expect(r.code, r.stderr).toSatisfy((c: number) => CONNECTED.includes(c));
     const rules = (await alice.call("ListRules", { owner: { kind: "user", uid: f.alice.uid } })).ok as { rules: Array<{ rule: { id: string } }> };
     expect(rules.rules.map((x) => x.rule.id)).toEqual(expect.arrayContaining(aliceRuleIds));
   });

@@ -121,8 +121,8 @@ export class DaemonFixture {
     return runIn({ cgroup: this.cgroup, netnsPath: this.ns.path }, ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", ...argv], { timeoutMs });
   }
 
-  curl(user: TestUser, port: number, timeoutS = 15): Promise<ProcResult> {
-    return this.runAs(user, ["curl", "-sS", "-o", "/dev/null", "--max-time", String(timeoutS), `http://${this.ns.peer4}:${port}/`], (timeoutS + 5) * 1000);
+  curl(user: TestUser, port: number, timeoutS = 15, extra: string[] = []): Promise<ProcResult> {
+    return this.runAs(user, ["curl", "-sS", ...extra, "-o", "/dev/null", "--max-time", String(timeoutS), `http://${this.ns.peer4}:${port}/`], (timeoutS + 5) * 1000);
   }
 
   async close(): Promise<void> {
