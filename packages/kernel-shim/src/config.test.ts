@@ -11,6 +11,7 @@ describe("mergeConfig", () => {
       unknownPolicy: { ...DEFAULT_CONFIG.unknownPolicy, connect: "allow" },
       untaggedListenerPolicy: "allow",
       reportAllows: true,
+      scopeEnabled: false,
       pendingPerUid: 256,
       pendingPerListener: 64,
       socksPerUid: 1024,

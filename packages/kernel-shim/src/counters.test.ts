@@ -15,7 +15,7 @@ describe("sumCounters", () => {
     const sum = sumCounters(bytes, 3);
     expect(sum.connect4.runs).toBe(12n + (1n << 40n));
     expect(sum.sockops.lost).toBe(2n);
-    expect(sum.sock_create).toEqual({ runs: 0n, allows: 0n, denies: 0n, unknowns: 0n, lost: 0n, held: 0n, pending_full: 0n });
+    expect(sum.sock_create).toEqual({ runs: 0n, allows: 0n, denies: 0n, unknowns: 0n, lost: 0n, held: 0n, pending_full: 0n, ungoverned: 0n });
     expect(Object.keys(sum)).toEqual([...abi.HOOKS]);
   });
 

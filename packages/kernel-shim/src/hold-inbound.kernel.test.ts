@@ -138,16 +138,17 @@ describe("hold and ask: inbound", () => {
     expect(w.shim.pendingFlows().filter((p) => p.tgid === flooded.pid)).toEqual([]);
   });
 
-  it("a listener that exhausts its option memory before listen() still has its owner, and is decided as such", async () => {
-    w.shim.setConfig({ unknownPolicy: { ...HOLD_CONFIG.unknownPolicy, accept: "deny" } });
+  it("a listener that exhausts its option memory before listen() (so it cannot be given an owner) is denied, not let through untagged", async () => {
+    // everything else would allow it: an allow-all unknown policy and untagged policy
+    w.shim.setConfig({ unknownPolicy: { ...HOLD_CONFIG.unknownPolicy, accept: "allow" }, untaggedListenerPolicy: "allow" });
     const listener = await startIn(w.inside, ["python3", "-c", OPTMEM_LISTENER, String(port)], w.cleanup, { readyToken: "ready keys=" });
     const client = await runClient(w.peer, [sghold, "connect", "tcp4", w.ns.local4, String(port), "--timeout-ms", "1500"], { timeoutMs: 10_000 });
-    expect(client, "denied: no verdict and an unknown policy of deny").toMatchObject({ ok: false, err: "ETIMEDOUT" });
+    expect(client, "its SYN is dropped").toMatchObject({ ok: false, err: "ETIMEDOUT" });
     const out = JSON.parse((await listener.done).stdout.trim()) as { accepted: boolean; keys: number };
     expect(out.keys, "option memory was filled").toBeGreaterThan(100);
     expect(out.accepted).toBe(false);
-    const ev = await w.events.waitFor((e) => e.tgid === listener.pid && e.op === "accept", 3000, "accept event");
-    expect(ev).toMatchObject({ verdict: "deny", reason: "unknown", exePath: expect.stringMatching(/python3/) });
+    const ev = await w.events.waitFor((e) => e.op === "accept" && e.localPort === port, 3000, "accept event");
+    expect(ev).toMatchObject({ verdict: "deny", reason: "no_owner" });
   });
 
   it("a socket made before the shim that exhausts its option memory and then listens has no owner: denied (no_owner)", async () => {

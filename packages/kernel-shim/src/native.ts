@@ -18,6 +18,10 @@ export type ShimMapName =
   | "sg_queued"
   | "sg_end_cookies"
   | "sg_end_idents"
+  | "sg_end_gen"
+  | "sg_scope_uids"
+  | "sg_scope_cgroups"
+  | "sg_app_counts"
   | "sg_exe_paths";
 
 export interface NativeShimHandle {
@@ -29,7 +33,7 @@ export interface NativeShimHandle {
   mapDelete(map: ShimMapName, key: Uint8Array): boolean;
   mapList(map: ShimMapName): Buffer;
   releasePending(flowKey: Uint8Array): boolean;
-  runIterator(program: "mark_listeners" | "end_tcp" | "end_udp", netnsPaths: string[]): number;
+  runIterator(program: "mark_listeners" | "sock_idents" | "end_tcp" | "end_udp", netnsPaths: string[]): number;
   holdMatchPin(): string;
   readCounters(): { cpus: number; bytes: Buffer };
   programStats(): bigint[];

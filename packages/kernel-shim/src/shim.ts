@@ -1,14 +1,16 @@
 // openShim(): validates options, loads or re-adopts the pinned shim through the addon,
 // and wraps the native handle in the typed Shim API.
 import { statfsSync } from "node:fs";
-import { SockgateError } from "@sockgate/protocol";
+import { SockgateError, abi } from "@sockgate/protocol";
 import { DEFAULT_CONFIG, mergeConfig } from "./config.js";
 import { programStatsByHook, sumCounters } from "./counters.js";
 import { callNative, loadAddon } from "./native.js";
 import type { NativeShimHandle } from "./native.js";
 import { DEFAULT_PIN_DIR, checkPinDir, makePinDirs, removeEmptyDirs } from "./pin-dir.js";
 import type {
+  AppCount,
   EndTargets,
+  Scope,
   FlowKey,
   HookCounters,
   PacketTuple,
@@ -87,6 +89,8 @@ class OpenShim implements Shim {
   #statsTokens = new Set<number>();
   #verdictMapFull = 0;
   #flowMapFull = 0;
+  /** Starts from the wall clock so two daemons one after the other do not share generations. */
+  #endGen = Math.floor(Date.now() / 1000) >>> 0;
 
   constructor(native: NativeShimHandle, pinDir: string, clock: BootClock) {
     this.#native = native;
@@ -243,6 +247,76 @@ class OpenShim implements Shim {
     return Number(this.counters().iter.unknowns - before);
   }
 
+  setScope(scope: Scope): void {
+    const native = this.#handle("setScope");
+    if (typeof scope !== "object" || scope === null) throw new SockgateError("SG_ERR_BAD_VALUE", `scope is invalid: expected {uids, cgroupIds, exemptCgroupIds}, got ${String(scope)}`);
+    const uids = new Map<string, Buffer>();
+    for (const uid of scope.uids) {
+      const k = Buffer.alloc(4);
+      k.writeUInt32LE(checkU32("scope uid", uid));
+      uids.set(k.toString("hex"), k);
+    }
+    const cgroups = new Map<string, { key: Buffer; value: number }>();
+    const put = (ids: bigint[], value: number, what: string): void => {
+      for (const id of ids) {
+        if (typeof id !== "bigint" || id <= 0n) throw new SockgateError("SG_ERR_BAD_VALUE", `scope ${what} is invalid: expected cgroup ids (positive bigints), got ${String(id)}`);
+        const k = U64(id);
+        cgroups.set(k.toString("hex"), { key: k, value });
+      }
+    };
+    put(scope.cgroupIds, abi.SCOPE_GOVERNED, "cgroupIds");
+    put(scope.exemptCgroupIds, abi.SCOPE_EXEMPT, "exemptCgroupIds"); // exempt wins a cgroup listed twice
+    // add the new entries before removing the old, so nobody is ungoverned in between by accident
+    for (const k of uids.values()) callNative(() => native.mapUpdate("sg_scope_uids", k, Buffer.of(1)));
+    for (const { key, value } of cgroups.values()) callNative(() => native.mapUpdate("sg_scope_cgroups", key, Buffer.of(value)));
+    const listed = (map: "sg_scope_uids" | "sg_scope_cgroups", keyBytes: number): Buffer[] => {
+      const bytes = callNative(() => native.mapList(map));
+      const out: Buffer[] = [];
+      for (let at = 0; at + keyBytes + 1 <= bytes.length; at += keyBytes + 1) out.push(bytes.subarray(at, at + keyBytes));
+      return out;
+    };
+    for (const k of listed("sg_scope_uids", 4)) if (!uids.has(k.toString("hex"))) native.mapDelete("sg_scope_uids", k);
+    for (const k of listed("sg_scope_cgroups", 8)) if (!cgroups.has(k.toString("hex"))) native.mapDelete("sg_scope_cgroups", k);
+  }
+
+  scope(): Scope {
+    const native = this.#handle("scope");
+    const uids: number[] = [];
+    const ub = callNative(() => native.mapList("sg_scope_uids"));
+    for (let at = 0; at + 5 <= ub.length; at += 5) uids.push(ub.readUInt32LE(at));
+    const out: Scope = { uids: uids.sort((a, b) => a - b), cgroupIds: [], exemptCgroupIds: [] };
+    const cb = callNative(() => native.mapList("sg_scope_cgroups"));
+    for (let at = 0; at + 9 <= cb.length; at += 9) (cb[at + 8] === abi.SCOPE_EXEMPT ? out.exemptCgroupIds : out.cgroupIds).push(cb.readBigUInt64LE(at));
+    return out;
+  }
+
+  appCounters(): AppCount[] {
+    const native = this.#handle("appCounters");
+    const bytes = callNative(() => native.mapList("sg_app_counts"));
+    const cpus = (bytes.length === 0 ? 0 : 1) && this.#cpus(native);
+    const entry = abi.SIZEOF.appKey + 8 * cpus;
+    const out: AppCount[] = [];
+    for (let at = 0; cpus > 0 && at + entry <= bytes.length; at += entry) {
+      let count = 0n;
+      for (let c = 0; c < cpus; c++) count += bytes.readBigUInt64LE(at + abi.SIZEOF.appKey + 8 * c);
+      const verdict = abi.VERDICTS[bytes.readUInt8(at + 18)];
+      out.push({
+        exeIno: bytes.readBigUInt64LE(at),
+        exeDev: bytes.readUInt32LE(at + 8),
+        uid: bytes.readUInt32LE(at + 12),
+        op: abi.OPS[bytes.readUInt8(at + 16)] ?? "any",
+        proto: abi.PROTOS[bytes.readUInt8(at + 17)] ?? "any",
+        verdict: verdict === "deny" ? "deny" : "allow",
+        count,
+      });
+    }
+    return out;
+  }
+
+  #cpus(native: NativeShimHandle): number {
+    return callNative(() => native.readCounters()).cpus;
+  }
+
   endSockets(targets: EndTargets, netnsPaths: string[]): number {
     const native = this.#handle("endSockets");
     const cookies = (targets.cookies ?? []).map(U64);
@@ -259,6 +333,11 @@ class OpenShim implements Shim {
     try {
       for (const k of cookies) callNative(() => native.mapUpdate("sg_end_cookies", k, Buffer.of(1)));
       for (const [k, v] of idents) callNative(() => native.mapUpdate("sg_end_idents", k, v));
+      // who holds each plain socket, once (task iterators walk every process whatever the netns)
+      const gen = Buffer.alloc(4);
+      gen.writeUInt32LE((this.#endGen = (this.#endGen + 1) >>> 0 || 1));
+      callNative(() => native.mapUpdate("sg_end_gen", Buffer.alloc(4), gen));
+      callNative(() => native.runIterator("sock_idents", [""]));
       callNative(() => native.runIterator("end_tcp", netnsPaths));
       callNative(() => native.runIterator("end_udp", netnsPaths));
     } finally {

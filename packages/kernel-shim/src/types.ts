@@ -6,7 +6,9 @@ export interface VerdictKey {
   /** Kernel dev_t of the executable's filesystem (major << 20 | minor); see identityOf(). */
   exeDev: number;
   exeIno: bigint;
-  uid: number;
+  /** A uid, or "any": the entry holds for every user (a system rule), looked up after the
+   *  user's own entry at the same layer. */
+  uid: number | "any";
   /** "any" only with proto "any" and no addr/port: the whole-application layer. */
   op: OpName;
   proto: ProtoName;
@@ -71,6 +73,27 @@ export interface PacketTuple {
   proto: ProtoName;
 }
 
+/** Who is governed (with ShimConfig.scopeEnabled): these users, and whatever their uid the
+ *  processes in governed cgroups; never those in exempt cgroups. The deepest listed cgroup
+ *  of a process decides; with none listed, its uid does. */
+export interface Scope {
+  uids: number[];
+  /** cgroup v2 ids (the cgroup directory's inode number), e.g. of a "sockgate shell". */
+  cgroupIds: bigint[];
+  exemptCgroupIds: bigint[];
+}
+
+/** Calls the kernel answered from verdict entries, per application, since the shim was loaded. */
+export interface AppCount {
+  exeIno: bigint;
+  exeDev: number;
+  uid: number;
+  op: OpName;
+  proto: ProtoName;
+  verdict: "allow" | "deny";
+  count: bigint;
+}
+
 /** Targets of endSockets(): whose permission just ended. */
 export interface EndTargets {
   /** Sockets (by cookie) whose grant ended. */
@@ -88,6 +111,9 @@ export interface ShimConfig {
   untaggedListenerPolicy: PolicyName;
   /** Also report allowed calls (denies and unknowns are always reported). */
   reportAllows: boolean;
+  /** Only processes in the governed scope (setScope) meet the unknown policy; the others'
+   *  calls with no verdict are allowed at once, unreported. Off: everyone is governed. */
+  scopeEnabled: boolean;
   /** Held outbound flows per uid; a full budget denies (reason pending_full). */
   pendingPerUid: number;
   /** Held inbound peers per listener: a SYN flood fills only that listener's budget. */
@@ -163,6 +189,11 @@ export interface Shim {
   markPreexistingListeners(netnsPaths: string[]): number;
   /** Destroys the sockets whose permission ended (see iter_end.bpf.c); returns how many. */
   endSockets(targets: EndTargets, netnsPaths: string[]): number;
+  /** Replaces the governed scope (takes effect with config scopeEnabled). */
+  setScope(scope: Scope): void;
+  scope(): Scope;
+  /** Per-application counts of calls answered from verdict entries (summed over CPUs). */
+  appCounters(): AppCount[];
   /** Stops events and closes fds; the pinned links keep enforcing. Idempotent. */
   close(): void;
 }

@@ -136,6 +136,7 @@ int main(void)
 	c.unknown_policy[SG_OP_ACCEPT] = SG_POLICY_HOLD;
 	c.untagged_listener_policy = SG_POLICY_DENY;
 	c.report_allows = 1;
+	c.scope_enabled = 1;
 	c.pending_per_uid = 0xfffffffe;
 	c.pending_per_listener = 1;
 	c.socks_per_uid = 0x10203;

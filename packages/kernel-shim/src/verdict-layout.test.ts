@@ -56,6 +56,7 @@ const INVERTED: ShimConfig = {
   unknownPolicy: { socket: "deny", bind: "deny", listen: "deny", connect: "hold", send: "allow", accept: "hold" },
   untaggedListenerPolicy: "deny",
   reportAllows: true,
+  scopeEnabled: true,
   pendingPerUid: 0xfffffffe,
   pendingPerListener: 1,
   socksPerUid: 0x10203,

@@ -31,6 +31,7 @@ const CFG_UNKNOWN = 0;
 const CFG_UNKNOWN_SLOTS = 8;
 const CFG_UNTAGGED = 8;
 const CFG_REPORT_ALLOWS = 9;
+const CFG_SCOPE_ENABLED = 10;
 const CFG_PENDING_PER_UID = 12;
 const CFG_PENDING_PER_LISTENER = 16;
 const CFG_SOCKS_PER_UID = 20;
@@ -50,6 +51,13 @@ export function checkU32(what: string, v: unknown): number {
     throw bad(what, "an integer from 0 to 4294967295", v);
   }
   return v;
+}
+
+/** A real uid: 0xffffffff is the any-user layer, spelt "any". */
+function checkUid(v: unknown): number {
+  const uid = checkU32("verdict key uid", v);
+  if (uid === abi.UID_ANY) throw bad("verdict key uid", 'a uid below 4294967295 (write "any" for every user)', v);
+  return uid;
 }
 
 function indexOf<T extends string>(what: string, names: readonly T[], v: unknown): number {
@@ -92,7 +100,7 @@ export function encodeVerdictKey(key: VerdictKey, buf = Buffer.alloc(VERDICT_KEY
     throw bad("verdict key exeIno", "a bigint from 0n to 2^64-1", key.exeIno);
   }
   const dev = checkU32("verdict key exeDev", key.exeDev);
-  const uid = checkU32("verdict key uid", key.uid);
+  const uid = key.uid === "any" ? abi.UID_ANY : checkUid(key.uid);
   const op = indexOf("verdict key op", abi.OPS, key.op);
   const proto = indexOf("verdict key proto", abi.PROTOS, key.proto);
   checkKeyShape(key);
@@ -119,10 +127,11 @@ export function encodeVerdictKey(key: VerdictKey, buf = Buffer.alloc(VERDICT_KEY
 
 export function decodeVerdictKey(buf: Buffer, offset = 0): VerdictKey {
   const layer = buf.readUInt8(offset + KEY_LAYER);
+  const uid = buf.readUInt32LE(offset + KEY_UID);
   const key: VerdictKey = {
     exeDev: buf.readUInt32LE(offset + KEY_DEV),
     exeIno: buf.readBigUInt64LE(offset + KEY_INO),
-    uid: buf.readUInt32LE(offset + KEY_UID),
+    uid: uid === abi.UID_ANY ? "any" : uid,
     op: nameAt<OpName>("verdict key op", abi.OPS, buf.readUInt8(offset + KEY_OP)),
     proto: nameAt<ProtoName>("verdict key proto", abi.PROTOS, buf.readUInt8(offset + KEY_PROTO)),
   };
@@ -180,6 +189,8 @@ export function encodeConfig(config: ShimConfig, buf = Buffer.alloc(CONFIG_BYTES
   }
   buf.writeUInt8(checkPolicy("shim config untaggedListenerPolicy", config.untaggedListenerPolicy), offset + CFG_UNTAGGED);
   buf.writeUInt8(config.reportAllows ? 1 : 0, offset + CFG_REPORT_ALLOWS);
+  if (typeof config.scopeEnabled !== "boolean") throw bad("shim config scopeEnabled", "a boolean", config.scopeEnabled);
+  buf.writeUInt8(config.scopeEnabled ? 1 : 0, offset + CFG_SCOPE_ENABLED);
   buf.writeUInt32LE(checkU32("shim config pendingPerUid", config.pendingPerUid), offset + CFG_PENDING_PER_UID);
   buf.writeUInt32LE(checkU32("shim config pendingPerListener", config.pendingPerListener), offset + CFG_PENDING_PER_LISTENER);
   buf.writeUInt32LE(checkU32("shim config socksPerUid", config.socksPerUid), offset + CFG_SOCKS_PER_UID);
@@ -198,6 +209,7 @@ export function decodeConfig(buf: Buffer, offset = 0): ShimConfig {
     unknownPolicy,
     untaggedListenerPolicy: policy("untagged listener policy", CFG_UNTAGGED),
     reportAllows: buf.readUInt8(offset + CFG_REPORT_ALLOWS) !== 0,
+    scopeEnabled: buf.readUInt8(offset + CFG_SCOPE_ENABLED) !== 0,
     pendingPerUid: buf.readUInt32LE(offset + CFG_PENDING_PER_UID),
     pendingPerListener: buf.readUInt32LE(offset + CFG_PENDING_PER_LISTENER),
     socksPerUid: buf.readUInt32LE(offset + CFG_SOCKS_PER_UID),

@@ -64,7 +64,7 @@ enum sg_reason {
 	SG_REASON_FLOW = 9,          /* flow verdict: this socket (or listener), this peer and port */
 	SG_REASON_PENDING_FULL = 10, /* hold policy, but the uid's, listener's or map's budget is spent */
 	SG_REASON_NO_HOLD_IN_NETNS = 11, /* hold policy, but no queue reader in the socket's netns */
-	SG_REASON_NO_OWNER = 12,     /* socket(): no owner record could be made; SYN: the listener has none */
+	SG_REASON_NO_OWNER = 12,     /* SYN to a listener with no owner record (its allocation failed at listen()) */
 	SG_REASON_UNPARSEABLE = 13,  /* a packet to a listener whose TCP header cannot be found */
 };
 
@@ -101,7 +101,8 @@ enum sg_counter {
 	SG_CNT_LOST = 4, /* event records the ring buffer had no room for */
 	SG_CNT_HELD = 5, /* flows put in sg_pending (hold_match: packets sent to the queue) */
 	SG_CNT_PENDING_FULL = 6, /* holds refused for lack of budget or room */
-	SG_CNT_COUNT = 7,
+	SG_CNT_UNGOVERNED = 7, /* calls with no verdict of processes outside the governed scope: allowed, unreported */
+	SG_CNT_COUNT = 8,
 };
 
 /* ---------------------------------------------------------------- verdict map --- */
@@ -109,6 +110,9 @@ enum sg_counter {
 /* Which optional parts of the key are set (the rest is zero). */
 #define SG_LAYER_ADDR 0x1
 #define SG_LAYER_PORT 0x2
+/* uid of a key that holds for every user (a system rule), looked up after the user's own
+ * key at each layer. */
+#define SG_UID_ANY 0xffffffff
 
 /*
  * Verdict key. The shim looks up, in this order, stopping at the first hit:
@@ -117,6 +121,7 @@ enum sg_counter {
  *   3 app+port   op, proto, port         layer = PORT
  *   4 app+op     op, proto               layer = 0
  *   5 app        op = ANY, proto = ANY   layer = 0
+ * At each layer the caller's uid is tried first, then uid SG_UID_ANY.
  * Example: "curl (dev 0x800001, ino 1234) run by uid 1000 may connect over TCP to
  * 2001:db8::1 port 443" is {ino 1234, dev 0x800001, uid 1000, op CONNECT, proto TCP,
  * layer ADDR|PORT, port 443, addr 2001:db8::1}.
@@ -223,7 +228,8 @@ struct sg_config {
 	__u8 unknown_policy[8];       /* enum sg_policy, indexed by enum sg_op */
 	__u8 untagged_listener_policy; /* enum sg_policy for SYNs to listeners marked as older than the shim */
 	__u8 report_allows;           /* 1: every allowed call also produces an event */
-	__u8 _pad[2];
+	__u8 scope_enabled;           /* 1: only governed processes (sg_scope_*) meet the unknown policy */
+	__u8 _pad;
 	__u32 pending_per_uid;        /* held outbound flows per uid; 0 refuses every hold */
 	__u32 pending_per_listener;   /* held inbound peers per listener; 0 refuses every hold */
 	__u32 socks_per_uid;          /* sockets with held flows per uid (sg_pending_socks entries) */
@@ -330,6 +336,33 @@ struct sg_event {
 	struct sg_attr_path exe_path; /* last: its nla_len varies */
 };
 
+/* Governed scope (sg_scope_cgroups values): the deepest cgroup of the caller listed decides;
+ * with none listed, its uid (sg_scope_uids) does. */
+#define SG_SCOPE_GOVERNED 1
+#define SG_SCOPE_EXEMPT 2
+
+/* Per-application count of calls the kernel answered from a verdict entry (no event each). */
+struct sg_app_key {
+	__u64 exe_ino;
+	__u32 exe_dev;
+	__u32 uid;
+	__u8 op;      /* enum sg_op */
+	__u8 proto;   /* enum sg_proto */
+	__u8 verdict; /* enum sg_verdict: allow or deny */
+	__u8 _pad[5];
+};
+
+/* Owner of a socket as the socket iterators found it: the process holding it, found in
+ * run `gen` (a socket's address may be reused after it is freed: other runs' entries are
+ * ignored). */
+struct sg_sock_ident {
+	__u64 exe_ino;
+	__u32 exe_dev;
+	__u32 uid;
+	__u32 gen;
+	__u32 _pad;
+};
+
 /* Per-executable path cache, keyed by (ino, dev). */
 struct sg_exe_key {
 	__u64 ino;
@@ -343,8 +376,8 @@ struct sg_exe_path {
 	char path[SG_PATH_MAX];
 };
 
-/* Identity of a socket's owner, stored with the socket at socket() (so no listener made
- * under the shim is ever without one) and updated at listen() for the accept side. */
+/* Identity of a socket's owner, stored with a listener at listen() for the accept side
+ * (accepted sockets inherit it) and with a socket that holds a flow. */
 struct sg_sock_owner {
 	__u64 exe_ino;
 	__u32 exe_dev;
@@ -367,7 +400,8 @@ struct sg_sock_owner {
 #define SG_OWNER_LISTEN_DENIED 0x1 /* listen() was denied: every SYN to this listener is dropped */
 #define SG_OWNER_LISTENER 0x2      /* listen() ran on this socket (or, cloned, on its listener) */
 #define SG_OWNER_PREEXISTING 0x4   /* marked at load: the listener is older than the shim, no identity */
-#define SG_OWNER_BOUND 0x8         /* bind() was allowed on it: a later bind deny ends it */
+#define SG_OWNER_BOUND 0x8         /* retired: explicit binds are read from sk_userlocks */
+#define SG_OWNER_HELD 0x10         /* it held a flow (or, a listener, a peer): its flow verdicts are looked up */
 
 #ifdef __cplusplus
 #define SG_ASSERT_SIZE(t, n) static_assert(sizeof(struct t) == (n), #t " size changed: update its TypeScript mirror")
@@ -392,6 +426,8 @@ SG_ASSERT_SIZE(sg_attr_comm, 20);
 SG_ASSERT_SIZE(sg_attr_path, 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_event, 8 + 13 * 8 + 5 * 12 + 2 * 20 + 2 * 8 + 20 + 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_exe_key, 16);
+SG_ASSERT_SIZE(sg_sock_ident, 24);
+SG_ASSERT_SIZE(sg_app_key, 24);
 SG_ASSERT_SIZE(sg_exe_path, 8 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_sock_owner, 96);
 

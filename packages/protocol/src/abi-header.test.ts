@@ -82,6 +82,9 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
     expect(defines.get("SG_NLA_HDRLEN")).toBe(NLA_HDRLEN);
     expect(defines.get("SG_LAYER_ADDR")).toBe(abi.LAYER_ADDR);
     expect(defines.get("SG_LAYER_PORT")).toBe(abi.LAYER_PORT);
+    expect(defines.get("SG_UID_ANY")).toBe(abi.UID_ANY);
+    expect(defines.get("SG_SCOPE_GOVERNED")).toBe(abi.SCOPE_GOVERNED);
+    expect(defines.get("SG_SCOPE_EXEMPT")).toBe(abi.SCOPE_EXEMPT);
     // Every event flag the header defines is mirrored, not only the ones listed here first.
     expect(Object.fromEntries([...defines].filter(([name]) => name.startsWith("SG_EF_")))).toEqual({
       SG_EF_PATH_TRUNCATED: abi.EVENT_FLAG_PATH_TRUNCATED,
@@ -93,6 +96,7 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
       SG_OWNER_LISTENER: abi.OWNER_LISTENER,
       SG_OWNER_PREEXISTING: abi.OWNER_PREEXISTING,
       SG_OWNER_BOUND: abi.OWNER_BOUND,
+      SG_OWNER_HELD: abi.OWNER_HELD,
     });
   });
 
@@ -128,6 +132,7 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
       sg_tuple: abi.SIZEOF.tuple,
       sg_release_args: abi.SIZEOF.releaseArgs,
       sg_sock_owner: abi.SIZEOF.sockOwner,
+      sg_app_key: abi.SIZEOF.appKey,
       sg_config: abi.SIZEOF.config,
       sg_counters: abi.SIZEOF.counters,
       sg_msg_hdr: abi.SIZEOF.msgHdr,
@@ -139,7 +144,7 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
       sg_attr_path: NLA_HDRLEN + abi.PATH_MAX,
     };
     // Kernel-side map layouts no TypeScript reads; a new struct must be added to one list.
-    const kernelOnly = ["sg_exe_key", "sg_exe_path"];
+    const kernelOnly = ["sg_exe_key", "sg_exe_path", "sg_sock_ident"];
     expect([...sizes.keys()].sort()).toEqual([...Object.keys(mirrored), ...kernelOnly].sort());
     for (const [struct, size] of Object.entries(mirrored)) expect([struct, sizes.get(struct)]).toEqual([struct, size]);
   });

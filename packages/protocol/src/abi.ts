@@ -54,11 +54,15 @@ export const HOOKS = [
 ] as const;
 export type HookName = (typeof HOOKS)[number];
 
-export const COUNTERS = ["runs", "allows", "denies", "unknowns", "lost", "held", "pending_full"] as const;
+export const COUNTERS = ["runs", "allows", "denies", "unknowns", "lost", "held", "pending_full", "ungoverned"] as const;
 export type CounterName = (typeof COUNTERS)[number];
 
 export const LAYER_ADDR = 0x1;
 export const LAYER_PORT = 0x2;
+/** uid of a verdict key that holds for every user. */
+export const UID_ANY = 0xffffffff;
+export const SCOPE_GOVERNED = 1;
+export const SCOPE_EXEMPT = 2;
 
 export const EVENT_FLAG_PATH_TRUNCATED = 0x1;
 export const EVENT_FLAG_NO_EXE = 0x2;
@@ -69,6 +73,7 @@ export const OWNER_LISTEN_DENIED = 0x1;
 export const OWNER_LISTENER = 0x2;
 export const OWNER_PREEXISTING = 0x4;
 export const OWNER_BOUND = 0x8;
+export const OWNER_HELD = 0x10;
 
 /** Attribute ids of the event record (enum sg_attr). */
 export const Attr = {
@@ -110,6 +115,7 @@ export const SIZEOF = {
   tuple: 40,
   releaseArgs: 40,
   sockOwner: 96,
+  appKey: 24,
   config: 24,
   counters: 8 * HOOKS.length * COUNTERS.length,
   msgHdr: 8,

@@ -37,7 +37,8 @@ std::vector<bpf_map*> PinnedMaps(sockgate* s) {
           s->maps.sg_events,        s->maps.sg_exe_paths,      s->maps.sg_sock_owners,
           s->maps.sg_flows,         s->maps.sg_pending,        s->maps.sg_pending_uids,
           s->maps.sg_pending_listeners, s->maps.sg_pending_socks, s->maps.sg_hold_netns,
-          s->maps.sg_queued,        s->maps.sg_end_cookies,    s->maps.sg_end_idents};
+          s->maps.sg_queued,        s->maps.sg_end_cookies,    s->maps.sg_end_idents,
+          s->maps.sg_scope_uids,    s->maps.sg_scope_cgroups,  s->maps.sg_app_counts};
 }
 
 std::string MapPin(const std::string& pin_dir, const bpf_map* map) {
@@ -138,7 +139,8 @@ std::array<std::vector<bpf_program*>, SG_HOOK_COUNT> Loaded::ProgramsByHook() co
            {skel_->progs.sg_connect4},    {skel_->progs.sg_connect6}, {skel_->progs.sg_sendmsg4},
            {skel_->progs.sg_sendmsg6},    {skel_->progs.sg_ingress},  {skel_->progs.sg_sockops},
            {skel_->progs.sg_sock_release}, {skel_->progs.sg_hold_match},
-           {skel_->progs.sg_iter_mark_listeners, skel_->progs.sg_iter_end_tcp, skel_->progs.sg_iter_end_udp}}};
+           {skel_->progs.sg_iter_mark_listeners, skel_->progs.sg_iter_sock_idents, skel_->progs.sg_iter_end_tcp,
+            skel_->progs.sg_iter_end_udp}}};
 }
 
 void Loaded::PinHoldMatch(const LoadOptions& options) {

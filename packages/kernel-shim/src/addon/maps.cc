@@ -19,6 +19,21 @@ bpf_map* MapByName(sockgate* skel, const std::string& name) {
   return map;
 }
 
+// Per-CPU maps give one value per possible CPU, each at an 8-byte stride.
+static size_t ValueBytes(bpf_map* map) {
+  size_t one = bpf_map__value_size(map);
+  switch (bpf_map__type(map)) {
+    case BPF_MAP_TYPE_PERCPU_HASH:
+    case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+    case BPF_MAP_TYPE_PERCPU_ARRAY: {
+      int cpus = libbpf_num_possible_cpus();
+      return ((one + 7) / 8) * 8 * static_cast<size_t>(cpus > 0 ? cpus : 1);
+    }
+    default:
+      return one;
+  }
+}
+
 static void CheckSize(bpf_map* map, const char* what, size_t got, size_t want) {
   if (got != want) {
     throw StepError("update", "", 0,
@@ -31,7 +46,7 @@ static void CheckSize(bpf_map* map, const char* what, size_t got, size_t want) {
 UpdateResult MapUpdate(bpf_map* map, const std::vector<uint8_t>& key, const std::vector<uint8_t>& value,
                        uint64_t flags) {
   CheckSize(map, "key", key.size(), bpf_map__key_size(map));
-  CheckSize(map, "value", value.size(), bpf_map__value_size(map));
+  CheckSize(map, "value", value.size(), ValueBytes(map));
   int err = bpf_map__update_elem(map, key.data(), key.size(), value.data(), value.size(), flags);
   if (err == -E2BIG) return UpdateResult::kFull;
   if (err == -EEXIST) return UpdateResult::kExists;
@@ -41,7 +56,7 @@ UpdateResult MapUpdate(bpf_map* map, const std::vector<uint8_t>& key, const std:
 
 std::optional<std::vector<uint8_t>> MapLookup(bpf_map* map, const std::vector<uint8_t>& key) {
   CheckSize(map, "key", key.size(), bpf_map__key_size(map));
-  std::vector<uint8_t> value(bpf_map__value_size(map));
+  std::vector<uint8_t> value(ValueBytes(map));
   int err = bpf_map__lookup_elem(map, key.data(), key.size(), value.data(), value.size(), 0);
   if (err == -ENOENT) return std::nullopt;
   if (err != 0) throw StepError("read", "bpf", -err, std::string("read ") + bpf_map__name(map));
@@ -57,7 +72,7 @@ bool MapDelete(bpf_map* map, const std::vector<uint8_t>& key) {
 }
 
 std::vector<uint8_t> MapList(bpf_map* map) {
-  const size_t kKey = bpf_map__key_size(map), kValue = bpf_map__value_size(map);
+  const size_t kKey = bpf_map__key_size(map), kValue = ValueBytes(map);
   std::vector<uint8_t> out, key(kKey), next(kKey), value(kValue);
   const void* prev = nullptr;
   for (;;) {

@@ -171,10 +171,11 @@ Napi::Value ShimHandle::RunIterator(const Napi::CallbackInfo& info) {
   for (uint32_t i = 0; i < list.Length(); i++) paths.push_back(list.Get(i).As<Napi::String>().Utf8Value());
   sockgate* skel = Open(env).skel();
   bpf_program* prog = name == "mark_listeners" ? skel->progs.sg_iter_mark_listeners
+                      : name == "sock_idents"  ? skel->progs.sg_iter_sock_idents
                       : name == "end_tcp"      ? skel->progs.sg_iter_end_tcp
                       : name == "end_udp"      ? skel->progs.sg_iter_end_udp
                                                : nullptr;
-  if (prog == nullptr) throw Napi::TypeError::New(env, "program must be mark_listeners, end_tcp or end_udp");
+  if (prog == nullptr) throw Napi::TypeError::New(env, "program must be mark_listeners, sock_idents, end_tcp or end_udp");
   return Napi::Number::New(env, Guard(env, [&] { return sg::RunIterator(prog, paths); }));
 }
 

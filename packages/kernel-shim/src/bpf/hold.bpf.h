@@ -83,17 +83,23 @@ static __always_inline void sg_held(const struct sg_req *r, struct sg_lookup *l,
  * r->id must hold the whole identity (sg_current_rest_ident).
  */
 /* Not inlined: its frame (the pending record) must not add to the hook's stack. */
-static __noinline int sg_hold_outbound(struct sg_req *r, struct sg_lookup *l, __u64 netns)
+static __noinline int sg_hold_outbound(struct bpf_sock *sk, struct sg_req *r, struct sg_lookup *l, __u64 netns)
 {
 	struct sg_config *cfg = sg_config_get();
 	struct sg_flow_key fk = {};
 	struct sg_pending p = {};
 	struct sg_sock_pending *sp;
+	struct sg_sock_owner *owner;
 	struct sg_budget *ub;
 	__u32 uid = r->id.uid;
 
 	if (!bpf_map_lookup_elem(&sg_hold_netns, &netns))
 		return sg_refused(r, l, SG_REASON_NO_HOLD_IN_NETNS, 0);
+	/* its answer will be a flow verdict: from now on the socket's calls look them up */
+	owner = sg_owner_of(sk, &r->id);
+	if (!owner)
+		return sg_refused(r, l, SG_REASON_NO_OWNER, 0);
+	owner->flags |= SG_OWNER_HELD;
 	sg_flow_key_of(r, &fk);
 	if (bpf_map_lookup_elem(&sg_pending, &fk)) {
 		sg_held(r, l, 0);
@@ -128,13 +134,14 @@ static __noinline int sg_hold_outbound(struct sg_req *r, struct sg_lookup *l, __
  * peer's retransmission then meets the flow verdict. Always SG_ACT_DENY (the SYN goes);
  * l says held or refused. A SYN flood from spoofed peers fills only this listener's budget.
  */
-static __noinline int sg_hold_inbound(struct sg_req *r, struct sg_lookup *l, __u64 netns)
+static __noinline int sg_hold_inbound(struct sg_sock_owner *owner, struct sg_req *r, struct sg_lookup *l, __u64 netns)
 {
 	struct sg_config *cfg = sg_config_get();
 	struct sg_flow_key fk = {};
 	struct sg_pending p = {};
 	struct sg_budget *lb;
 
+	owner->flags |= SG_OWNER_HELD;
 	sg_flow_key_of(r, &fk);
 	if (bpf_map_lookup_elem(&sg_pending, &fk)) {
 		sg_held(r, l, 0);

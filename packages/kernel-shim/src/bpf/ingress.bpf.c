@@ -56,9 +56,10 @@ int sg_ingress(struct __sk_buff *skb)
 	__builtin_memcpy(r.local_addr, pkt.daddr, 16);
 	r.remote_port = pkt.sport;
 	r.local_port = pkt.dport;
-	r.cookie = bpf_get_socket_cookie(skb); /* the listener's: flows of the accept side hang off it */
-
 	owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, 0);
+	/* the listener's cookie: the accept side's flows hang off it, once it held a peer */
+	if (owner && (owner->flags & SG_OWNER_HELD))
+		r.cookie = bpf_get_socket_cookie(skb);
 	if (owner)
 		sg_ident_of_owner(&r.id, owner);
 	if (parsed != SG_PKT_OK) {
@@ -92,9 +93,14 @@ int sg_ingress(struct __sk_buff *skb)
 		sg_emit(&r, SG_VERDICT_DENY, l.reason, l.tag);
 		return 0;
 	}
+	/* softirq: the scope is the listener's (its cgroup, its owner's uid), not current's */
+	r.scope = sg_scope_of_skb(skb, r.id.uid);
 	act = sg_decide(&r, &l);
-	if (act == SG_ACT_HOLD)
-		act = sg_hold_inbound(&r, &l, bpf_get_netns_cookie(skb));
+	if (act == SG_ACT_HOLD) {
+		if (!r.cookie)
+			r.cookie = bpf_get_socket_cookie(skb);
+		act = sg_hold_inbound(owner, &r, &l, bpf_get_netns_cookie(skb));
+	}
 	SG_REPORT(skb, r, l);
 	return act == SG_ACT_ALLOW ? 1 : 0;
 }

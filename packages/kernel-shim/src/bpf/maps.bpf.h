@@ -15,6 +15,13 @@ struct {
 	__type(value, struct sg_config);
 } sg_config SEC(".maps");
 
+static __always_inline struct sg_config *sg_config_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&sg_config, &zero);
+}
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -117,6 +124,31 @@ struct {
 	__type(value, __u32); /* uid + 1, or 0 for every uid */
 } sg_end_idents SEC(".maps");
 
+/* Socket (its kernel address) -> the process holding it, written by sg_iter_sock_idents
+ * just before the end iterators run (plain sockets carry no owner record of their own).
+ * LRU, with the run's generation in each entry: older entries are ignored and age out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 131072);
+	__type(key, __u64);
+	__type(value, struct sg_sock_ident);
+} sg_sock_idents SEC(".maps");
+
+/* The generation of the current end run, set by user space (single entry). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} sg_end_gen SEC(".maps");
+
+static __always_inline __u32 sg_end_generation(void)
+{
+	__u32 zero = 0, *gen = bpf_map_lookup_elem(&sg_end_gen, &zero);
+
+	return gen ? *gen : 0;
+}
+
 struct sg_scratch {
 	char buf[2 * SG_PATH_MAX]; /* path built backwards in the first half; the second absorbs masked overruns */
 	struct sg_exe_path out;
@@ -128,3 +160,28 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sg_scratch);
 } sg_scratch SEC(".maps");
+
+/* Governed scope: users, and cgroups governed or exempt whatever the uid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} sg_scope_uids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8); /* SG_SCOPE_* */
+} sg_scope_cgroups SEC(".maps");
+
+/* Calls the kernel answered from a verdict entry, per application: the activity user space
+ * sees without an event per call. Per CPU (no atomics) and preallocated: when it is full a
+ * new application goes uncounted (user space sees the map full), nothing else changes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct sg_app_key);
+	__type(value, __u64);
+} sg_app_counts SEC(".maps");

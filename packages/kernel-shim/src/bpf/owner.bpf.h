@@ -1,31 +1,34 @@
 /*
- * The owner record every socket made under the shim carries (sg_sock_owners): written at
- * socket(), completed at listen(), cloned into accepted sockets. It is how the accept side
- * (softirq, no caller) and the socket iterators know whose socket it is.
+ * The owner record of a socket (sg_sock_owners): made when it listens (the accept side runs
+ * in softirq, with no caller) or holds a flow, cloned into accepted sockets. Plain client
+ * sockets get none: an allocation costs ~750 ns on every socket() here, and the socket
+ * iterators find their owners from the processes that hold them (iter_sock_idents.bpf.c).
  */
 #pragma once
 
-/* At socket(): the creator's key identity. 0 when the record cannot be allocated. */
-static __always_inline int sg_tag_owner(struct bpf_sock *sk, const struct sg_ident *id)
+/* The socket's record, made with the caller's key identity if it has none yet. NULL when
+ * it cannot be allocated. */
+static __always_inline struct sg_sock_owner *sg_owner_of(void *sk, const struct sg_ident *id)
 {
-	struct sg_sock_owner *owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+	struct sg_sock_owner *owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, 0);
 
-	if (!owner)
-		return 0;
-	owner->exe_ino = id->exe_ino;
-	owner->exe_dev = id->exe_dev;
-	owner->uid = id->uid;
-	owner->flags = 0;
-	return 1;
+	if (owner || !sk)
+		return owner;
+	owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+	if (owner) {
+		owner->exe_ino = id->exe_ino;
+		owner->exe_dev = id->exe_dev;
+		owner->uid = id->uid;
+	}
+	return owner;
 }
 
-/* At an allowed bind(): a bind deny answered later applies to this socket too. */
-static __always_inline void sg_owner_bound(struct bpf_sock *sk)
+/* True when the socket held a flow: only then can it have flow verdicts to look up. */
+static __always_inline int sg_owner_held(void *sk)
 {
 	struct sg_sock_owner *owner = sk ? bpf_sk_storage_get(&sg_sock_owners, sk, NULL, 0) : NULL;
 
-	if (owner)
-		owner->flags |= SG_OWNER_BOUND;
+	return owner && (owner->flags & SG_OWNER_HELD);
 }
 
 /* At listen(): who listens, on which address and port, and what listen() was answered. */
@@ -41,7 +44,8 @@ static __always_inline void sg_owner_listening(struct sg_sock_owner *owner, cons
 	owner->ppid = r->id.ppid;
 	owner->cgroup_id = r->id.cgroup_id;
 	__builtin_memcpy(owner->comm, r->id.comm, SG_COMM_LEN);
-	owner->flags = (owner->flags & SG_OWNER_BOUND) | SG_OWNER_LISTENER | (l->verdict == SG_VERDICT_DENY ? SG_OWNER_LISTEN_DENIED : 0);
+	owner->flags = (owner->flags & SG_OWNER_HELD) | SG_OWNER_LISTENER |
+		       (l->verdict == SG_VERDICT_DENY ? SG_OWNER_LISTEN_DENIED : 0);
 	owner->tag = l->tag;
 	owner->listen_reason = l->reason;
 	owner->listener_cookie = r->cookie;

@@ -12,6 +12,8 @@ struct sg_req {
 	__u8 proto;        /* enum sg_proto */
 	__u8 hook;         /* enum sg_hook */
 	__u8 has_peer;     /* addr/port layers apply */
+	__u8 scope;        /* enum sg_scope_src: the caller's (looked up when needed) or given by the hook */
+	__u8 _pad[3];
 	__u32 family;
 	__u32 flags;       /* SG_EF_* added by the hook */
 };

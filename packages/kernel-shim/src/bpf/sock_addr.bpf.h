@@ -34,16 +34,17 @@ static __always_inline int sg_sock_addr_hook(struct bpf_sock_addr *ctx, __u8 op,
 	int act;
 
 	sg_req_from_sock_addr(&r, ctx, op, hook, v6);
-	/* a flow verdict is keyed by the socket: connect and send need its cookie first */
-	if (sg_op_has_flow(op))
+	/* flow verdicts are keyed by the socket and exist only for sockets that held a flow:
+	 * only those pay for the cookie and the lookup */
+	if (sg_op_has_flow(op) && sg_owner_held(ctx->sk))
 		r.cookie = bpf_get_socket_cookie(ctx);
 	act = sg_decide(&r, &l);
 	if (act == SG_ACT_HOLD) {
 		sg_current_rest_ident(&r.id);
-		act = sg_hold_outbound(&r, &l, bpf_get_netns_cookie(ctx));
+		if (!r.cookie)
+			r.cookie = bpf_get_socket_cookie(ctx);
+		act = sg_hold_outbound(ctx->sk, &r, &l, bpf_get_netns_cookie(ctx));
 	}
 	SG_REPORT(ctx, r, l);
-	if (act == SG_ACT_ALLOW && op == SG_OP_BIND)
-		sg_owner_bound(ctx->sk);
 	return act == SG_ACT_ALLOW ? 1 : sg_refuse();
 }

@@ -1,8 +1,5 @@
 /* socket(): deny creation of an AF_INET/AF_INET6 socket the app may not have (EACCES);
- * no verdict -> unknown policy for "socket". Every socket it allows gets its owner recorded
- * now, before the process can touch it (a listener is never without one); when that record
- * cannot be allocated the socket() is refused (reason no_owner). Needs 4.10 (set_retval:
- * 5.18, sk_storage from cgroup/sock: 5.11). */
+ * no verdict -> unknown policy for "socket". Needs 4.10 (set_retval: 5.18). */
 SEC("cgroup/sock_create")
 int sg_sock_create(struct bpf_sock *sk)
 {
@@ -18,8 +15,6 @@ int sg_sock_create(struct bpf_sock *sk)
 	r.hook = SG_HOOK_SOCK_CREATE;
 	r.family = sk->family;
 	act = sg_decide(&r, &l);
-	if (act == SG_ACT_ALLOW && !sg_tag_owner(sk, &r.id))
-		act = sg_refused(&r, &l, SG_REASON_NO_OWNER, 0);
 	SG_REPORT(sk, r, l);
 	return act == SG_ACT_ALLOW ? 1 : sg_refuse();
 }

@@ -17,11 +17,19 @@ static long sg_release_scan_one(struct bpf_map *map, struct sg_flow_key *key, st
 SEC("cgroup/sock_release")
 int sg_sock_release(struct bpf_sock *sk)
 {
-	__u64 cookie = bpf_get_socket_cookie(sk);
-	struct sg_sock_pending *sp = bpf_map_lookup_elem(&sg_pending_socks, &cookie);
-	struct sg_budget *lb = bpf_map_lookup_elem(&sg_pending_listeners, &cookie);
-	struct sg_release_scan scan = { .cookie = cookie };
+	struct sg_sock_pending *sp;
+	struct sg_budget *lb;
+	struct sg_release_scan scan;
+	__u64 cookie;
 	__u32 held = 0;
+
+	/* only a socket that held something has entries to end: the rest leave at once */
+	if (!sg_owner_held(sk))
+		return 1;
+	cookie = bpf_get_socket_cookie(sk);
+	sp = bpf_map_lookup_elem(&sg_pending_socks, &cookie);
+	lb = bpf_map_lookup_elem(&sg_pending_listeners, &cookie);
+	scan.cookie = cookie;
 
 	if (sp)
 		held += sp->count + 1;

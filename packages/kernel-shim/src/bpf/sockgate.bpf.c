@@ -24,6 +24,7 @@
 #include "identity.bpf.h"
 #include "request.bpf.h"
 #include "events.bpf.h"
+#include "scope.bpf.h"
 #include "verdict.bpf.h"
 #include "packet.bpf.h"
 #include "owner.bpf.h"
@@ -40,6 +41,7 @@
 #include "hold_match.bpf.c"
 #include "release_pending.bpf.c"
 #include "iter_listeners.bpf.c"
+#include "iter_sock_idents.bpf.c"
 #include "iter_end.bpf.c"
 
 char LICENSE[] SEC("license") = "GPL";

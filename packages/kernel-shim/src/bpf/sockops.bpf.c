@@ -38,7 +38,8 @@ int sg_sockops(struct bpf_sock_ops *skops)
 		l.verdict = SG_VERDICT_DENY;
 	else if (l.reason == SG_REASON_UNKNOWN)
 		l.verdict = SG_VERDICT_NONE, l.reason = SG_REASON_OBSERVED;
-	/* made at socket() unless the socket is older than the shim; missing -> ingress denies */
+	/* fails only when the process filled its option memory first: then the listener has no
+	 * owner, and ingress denies its SYNs (no_owner), never allows them */
 	owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (owner)
 		sg_owner_listening(owner, &r, &l);

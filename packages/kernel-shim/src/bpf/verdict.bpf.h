@@ -31,9 +31,18 @@ static __always_inline int sg_take(struct sg_verdict_value *v, struct sg_lookup 
 	return 1;
 }
 
+/* One layer: the caller's own key, then the any-user key (a system rule) of that layer. */
 static __always_inline int sg_try(struct sg_verdict_key *k, struct sg_lookup *out, __u32 reason)
 {
-	return sg_take(bpf_map_lookup_elem(&sg_verdicts, k), out, reason);
+	__u32 uid = k->uid;
+	int hit;
+
+	if (sg_take(bpf_map_lookup_elem(&sg_verdicts, k), out, reason))
+		return 1;
+	k->uid = SG_UID_ANY;
+	hit = sg_take(bpf_map_lookup_elem(&sg_verdicts, k), out, reason);
+	k->uid = uid;
+	return hit;
 }
 
 /* The flow of a call: its socket (for accept, the listener) and its peer. */
@@ -97,12 +106,6 @@ static __always_inline void sg_lookup_verdict(const struct sg_req *r, struct sg_
 	sg_try(&k, out, SG_REASON_APP);
 }
 
-static __always_inline struct sg_config *sg_config_get(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&sg_config, &zero);
-}
 
 /* A missing config entry means deny; hold means deny where a call cannot be held. */
 static __always_inline __u8 sg_unknown_policy(__u32 op)
@@ -132,10 +135,34 @@ static __always_inline int sg_report_allows(void)
 	return cfg && cfg->report_allows;
 }
 
+/* Activity of calls answered from an entry, per application, without an event each.
+ * socket() is not counted: the connect, bind or send that follows it is. */
+static __always_inline void sg_count_app(const struct sg_req *r, __u32 verdict)
+{
+	struct sg_app_key k = {
+		.exe_ino = r->id.exe_ino,
+		.exe_dev = r->id.exe_dev,
+		.uid = r->id.uid,
+		.op = r->op,
+		.proto = r->proto,
+		.verdict = (__u8)verdict,
+	};
+	__u64 one = 1, *n;
+
+	if (r->op == SG_OP_SOCKET)
+		return;
+	n = bpf_map_lookup_elem(&sg_app_counts, &k);
+	if (n)
+		*n += 1;
+	else
+		bpf_map_update_elem(&sg_app_counts, &k, &one, BPF_NOEXIST);
+}
+
 /*
  * Decide and count one call; says in *out whether to report it. SG_ACT_HOLD means no
  * verdict and a hold policy: the hook holds the flow (hold.bpf.h), which counts and sets
- * the verdict. A flow is only looked up when the hook has put the socket cookie in r.
+ * the verdict. A flow is only looked up when the hook has put the socket cookie in r. A
+ * process outside the governed scope gets allow for a call with no verdict, unreported.
  */
 static __always_inline int sg_decide(const struct sg_req *r, struct sg_lookup *out)
 {
@@ -146,13 +173,21 @@ static __always_inline int sg_decide(const struct sg_req *r, struct sg_lookup *o
 	sg_lookup_verdict(r, out);
 	if (out->verdict == SG_VERDICT_ALLOW) {
 		sg_bump(cnt, r->hook, SG_CNT_ALLOWS);
+		sg_count_app(r, SG_VERDICT_ALLOW);
 		out->report = sg_report_allows();
 		return SG_ACT_ALLOW;
 	}
 	out->report = 1;
 	if (out->verdict == SG_VERDICT_DENY) {
 		sg_bump(cnt, r->hook, SG_CNT_DENIES);
+		sg_count_app(r, SG_VERDICT_DENY);
 		return SG_ACT_DENY;
+	}
+	if (r->scope == SG_SCOPE_IS_UNGOVERNED || (r->scope == SG_SCOPE_CURRENT && !sg_governed_current(r->id.uid))) {
+		sg_bump(cnt, r->hook, SG_CNT_UNGOVERNED);
+		out->verdict = SG_VERDICT_ALLOW;
+		out->report = 0;
+		return SG_ACT_ALLOW;
 	}
 	sg_bump(cnt, r->hook, SG_CNT_UNKNOWNS);
 	policy = sg_unknown_policy(r->op);
