@@ -28,7 +28,8 @@ import type { Verdict } from "./hold/verdict.js";
 import { startRecorder } from "./history/recorder.js";
 import { startExeWatch } from "./kernel/exe-watch.js";
 import { startPlanSync } from "./kernel/plan-sync.js";
-import { extras, seamsOf } from "./kernel/seams.js";
+import { seamsOf } from "./kernel/seams.js";
+import { startAppCounters } from "./history/app-counters.js";
 import { tagRegistry } from "./kernel/tags.js";
 import { holdLog } from "./log/logger.js";
 import type { Logger } from "./log/logger.js";
@@ -123,12 +124,14 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
   log.info({ pinDir: config.pinDir, cgroup: cgroupPath, adopted: shim.adopted, seams }, `shim ${shim.adopted ? "re-adopted" : "loaded and pinned"}`);
 
   let scope: GovernedScope = governedScope(config.governed);
+  const ownCgroup = readFileSync("/proc/self/cgroup", "utf8").split("\n").find((l) => l.startsWith("0::"))?.slice(3) ?? "/";
   const applyScope = (): void => {
     scope = governedScope(config.governed);
-    if (seams.setScope) {
-      extras(shim).setScope!({ uids: [...scope.uids], cgroupIds: cgroupIds(cgroupMount, scope.cgroups), exemptCgroupIds: cgroupIds(cgroupMount, [readFileSync("/proc/self/cgroup", "utf8").split("\n").find((l) => l.startsWith("0::"))?.slice(3) ?? "/"]) });
-    }
-    log.info({ governed: scope.describe, cgroups: scope.cgroups, inKernel: seams.setScope }, "governed scope");
+    // The daemon's own cgroup is exempt (the root cgroup is never walked by the kernel).
+    const exempt = ownCgroup === "/" ? [] : cgroupIds(cgroupMount, [ownCgroup]);
+    shim.setScope({ uids: [...scope.uids], cgroupIds: cgroupIds(cgroupMount, scope.cgroups), exemptCgroupIds: exempt });
+    shim.setConfig({ scopeEnabled: true });
+    log.info({ governed: scope.describe, cgroups: scope.cgroups, exempt: ownCgroup === "/" ? [] : [ownCgroup] }, "governed scope (enforced in the kernel)");
   };
   applyScope();
 
@@ -139,6 +142,7 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
     shim,
     engine,
     uids: () => [...scope.uids],
+    anyUser: () => seams.anyUser,
     tagOf: tags.tagOf,
     netnsPaths: holdPaths,
     log: log.child({ component: "kernel" }),
@@ -156,6 +160,7 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
   const exits = startProcessExits(engine);
 
   const recorder = startRecorder(store, log.child({ component: "history" }));
+  const counters = startAppCounters({ shim, exeOf: plan.exeOf, record: recorder.record, intervalMs: config.countersIntervalMs });
   let pendingPrompts = 0;
   engine.prompts.on("raised", () => pendingPrompts++);
   engine.prompts.on("settled", () => pendingPrompts--);
@@ -248,12 +253,15 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
       if (stopping) return;
       stopping = true;
       holdService?.stop();
-      // Unknown calls are denied until a daemon returns. socket, bind and listen only when the
-      // kernel knows the governed scope: without it, that would deny them to every service.
-      const down = Object.fromEntries(KERNEL_OPS.map((op) => [op, HOLDABLE.has(op) || seams.setScope ? "deny" : "allow"])) as ShimConfig["unknownPolicy"];
+      // Unknown calls of governed processes are denied until a daemon returns (the kernel
+      // allows the others' at once: it knows the governed scope). socket() stays allowed: it
+      // grants nothing by itself, and denying it would stop the connections that the kernel's
+      // entries still allow.
+      const down = Object.fromEntries(KERNEL_OPS.map((op) => [op, op === "socket" ? "allow" : "deny"])) as ShimConfig["unknownPolicy"];
       if (signal !== "unload") shim.setConfig({ unknownPolicy: down });
       hold?.close(); // the chains stay: packets still held are dropped, never passed
       events.stop();
+      counters.stop();
       exits.stop();
       exeWatch.stop();
       plan.stop();

@@ -16,8 +16,10 @@ import type { Logger } from "../log/logger.js";
 export interface PlanSyncDeps {
   shim: Shim;
   engine: Engine;
-  /** uids a system rule with no user is written for (until the shim has an "any user" layer). */
+  /** uids a system rule with no user is written for, each under its own uid. */
   uids: () => readonly number[];
+  /** The shim has the any-user layer: system rules are also written there, for everyone else. */
+  anyUser: () => boolean;
   tagOf: (ruleId: string) => number;
   /** Namespaces whose sockets are ended ("" for the daemon's own). */
   netnsPaths: () => string[];
@@ -58,6 +60,9 @@ export function resolveExe(path: string): ExecutableIdentity | undefined {
   }
 }
 
+/** A uid no process has (the kernel's overflow uid is 65534; -1 is never a real uid): stands for "any" while planning. */
+const ANY_STANDIN = 0xffff_fffe;
+
 export function toShimKey(k: KernelVerdictKey): VerdictKey {
   return {
     exeDev: k.exeDev,
@@ -82,9 +87,25 @@ export function startPlanSync(d: PlanSyncDeps): PlanSync {
   const exes = new Map<string, string>();
 
   function plan(): KernelVerdict[] {
-    const p = kernelVerdicts(d.engine.compiled(), { now: Date.now(), resolveExe, uids: d.uids(), tagOf: d.tagOf });
+    const compiled = d.engine.compiled();
+    const now = Date.now();
+    const uids = d.uids();
+    const p = kernelVerdicts(compiled, { now, resolveExe, uids, tagOf: d.tagOf });
     notExpressed = p.notExpressed;
-    return p.entries;
+    if (!d.anyUser()) return p.entries;
+    // System rules for every user also go to the kernel's any-user layer, so ungoverned
+    // processes meet them too. The shim looks that layer up after each uid's own, so for a
+    // governed user the any entry decides only where that user has no entry of their own:
+    // exact only when the rule was planned completely for every governed uid (no user rule
+    // of theirs above it was left to user space). The engine's plan knows no "any user",
+    // so it plans once more for a uid no one has and the entries are moved to "any".
+    const gaps = new Set(p.notExpressed.map((n) => n.ruleId));
+    const everyone = kernelVerdicts(compiled, { now, resolveExe, uids: [ANY_STANDIN], tagOf: d.tagOf });
+    const any = everyone.entries
+      .filter((e) => e.key.uid === ANY_STANDIN && (uids.length === 0 || !gaps.has(e.ruleId)) && d.engine.rules.get(e.ruleId)?.owner.kind === "system")
+      .map((e) => ({ ...e, key: { ...e.key, uid: "any" as unknown as number } }));
+    if (uids.length === 0) notExpressed = everyone.notExpressed.filter((n) => d.engine.rules.get(n.ruleId)?.owner.kind === "system");
+    return [...p.entries, ...any];
   }
 
   function endFor(keys: KernelVerdictKey[]): void {
@@ -95,7 +116,8 @@ export function startPlanSync(d: PlanSyncDeps): PlanSync {
       const id = `${k.exeDev}/${k.exeIno}/${k.uid}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      idents.push({ exeDev: k.exeDev, exeIno: BigInt(k.exeIno), uid: k.uid });
+      // an any-user entry ends the sockets of every uid
+      idents.push({ exeDev: k.exeDev, exeIno: BigInt(k.exeIno), ...((k.uid as unknown) === "any" ? {} : { uid: k.uid }) });
     }
     try {
       const n = d.shim.endSockets({ idents }, d.netnsPaths());

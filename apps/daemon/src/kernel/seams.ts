@@ -1,24 +1,9 @@
-// Kernel pieces the shim gains over time (governed scope, an "any user" key layer,
-// per-application counters, DNS capture), found by what the shim object offers, so the
-// daemon uses each as soon as it is there and says in status which it has.
+// Kernel pieces the shim gains over time, found by what the shim object offers, so the
+// daemon uses each as soon as it is there and says in status which it has. Governed scope,
+// the any-user layer and per-application counters are in the shim; DNS capture is still
+// to come (kernel-shim issue: cgroup_skb/ingress copying DNS answers).
 
 import type { Shim } from "@sockgate/kernel-shim";
-
-export interface ScopeSpec {
-  uids: number[];
-  cgroupIds: bigint[];
-  exemptCgroupIds: bigint[];
-}
-
-export interface AppCounter {
-  exeIno: bigint;
-  exeDev: number;
-  uid: number;
-  op: string;
-  proto: string;
-  verdict: "allow" | "deny";
-  count: bigint;
-}
 
 export interface DnsRecord {
   cookie: bigint;
@@ -36,11 +21,7 @@ export interface DnsRecord {
 }
 
 interface ShimExtras {
-  setScope?: (scope: ScopeSpec) => void;
-  appCounters?: () => AppCounter[];
   onDns?: (listener: (r: DnsRecord) => void) => () => void;
-  /** Present when VerdictKey.uid may be "any". */
-  anyUid?: boolean;
 }
 
 export interface KernelSeams {
@@ -52,9 +33,10 @@ export interface KernelSeams {
 
 export function seamsOf(shim: Shim): KernelSeams {
   const s = shim as Shim & ShimExtras;
-  return { setScope: typeof s.setScope === "function", anyUser: s.anyUid === true, appCounters: typeof s.appCounters === "function", onDns: typeof s.onDns === "function" };
+  return { setScope: typeof s.setScope === "function", anyUser: typeof s.setScope === "function", appCounters: typeof s.appCounters === "function", onDns: typeof s.onDns === "function" };
 }
 
-export function extras(shim: Shim): ShimExtras {
-  return shim as Shim & ShimExtras;
+export function onDnsOf(shim: Shim): ShimExtras["onDns"] {
+  const s = shim as Shim & ShimExtras;
+  return typeof s.onDns === "function" ? s.onDns.bind(shim) : undefined;
 }
