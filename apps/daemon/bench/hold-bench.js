@@ -58,8 +58,8 @@ async function daemonStatus(daemon, logFile) {
   const seen = logLines(logFile).length;
   daemon.kill("SIGUSR1");
   for (let i = 0; i < 200; i++) {
-    const line = logLines(logFile).slice(seen - 1).find((l) => l.startsWith("sockgated: status {"));
-    if (line) return JSON.parse(line.slice("sockgated: status ".length));
+    const line = logLines(logFile).slice(seen - 1).find((l) => l.includes('"msg":"status"'));
+    if (line) return JSON.parse(line).status;
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error("the daemon logged no status");
@@ -80,8 +80,12 @@ async function main() {
     undo.push(() => unloadShim(pinDir));
     // The daemon logs to a file, so reading its log costs this process nothing while it runs.
     const logFile = `/tmp/${tag}.log`;
-    undo.push(() => sh("rm", ["-f", logFile]));
-    const daemon = spawn(process.execPath, [MAIN, "--cgroup", cgHeld, "--pin-dir", pinDir, "--unknown", "hold", "--answer", "allow", "--hold-netns", netnsPath], { stdio: ["ignore", "ignore", openSync(logFile, "w")] });
+    const dir = `/tmp/${tag}`;
+    undo.push(() => sh("rm", ["-rf", logFile, dir]));
+    mkdirSync(dir);
+    // root runs the benchmark's clients: govern uid 0; a store and socket of its own
+    writeFileSync(`${dir}/config.json`, JSON.stringify({ store: { path: `${dir}/db` }, api: { socket: `${dir}/api.sock` }, governed: { users: [0], cgroups: [] }, defaultRules: false }));
+    const daemon = spawn(process.execPath, [MAIN, "--config", `${dir}/config.json`, "--cgroup", cgHeld, "--pin-dir", pinDir, "--unknown", "hold", "--answer", "allow", "--hold-netns", netnsPath], { stdio: ["ignore", openSync(logFile, "w"), "inherit"] });
     undo.push(() => daemon.kill("SIGKILL"));
     for (let i = 0; i < 500 && !logLines(logFile).some((l) => l.includes("holding connect")); i++) {
       if (daemon.exitCode !== null) throw new Error(`the daemon exited: ${readFileSync(logFile, "utf8")}`);
