@@ -3,7 +3,7 @@
 // reverse; none reaches into another.
 
 import { mkdirSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { createEngine } from "@sockgate/decision-engine";
 import type { Rule } from "@sockgate/decision-engine";
 import { openHold, openShim } from "@sockgate/kernel-shim";
@@ -124,6 +124,9 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
   log.info({ pinDir: config.pinDir, cgroup: cgroupPath, adopted: shim.adopted, seams }, `shim ${shim.adopted ? "re-adopted" : "loaded and pinned"}`);
 
   let scope: GovernedScope = governedScope(config.governed);
+  // Governed cgroups are made when missing (the sockgate shell joins /sockgate.shell), so
+  // the kernel knows their ids from the start.
+  for (const c of config.governed.cgroups) mkdirSync(join(cgroupMount, c), { recursive: true });
   const ownCgroup = readFileSync("/proc/self/cgroup", "utf8").split("\n").find((l) => l.startsWith("0::"))?.slice(3) ?? "/";
   const applyScope = (): void => {
     scope = governedScope(config.governed);
@@ -159,7 +162,10 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
   engine.on("rules", () => setImmediate(() => exeWatch.update(plan.executables())));
   const exits = startProcessExits(engine);
 
-  const recorder = startRecorder(store, log.child({ component: "history" }));
+  const recorder = startRecorder(
+    { path: config.store.path, maxRows: config.store.historyMaxRows, maxAgeMs: config.store.historyMaxAgeDays * 24 * 3600_000 },
+    log.child({ component: "history" }),
+  );
   const counters = startAppCounters({ shim, exeOf: plan.exeOf, record: recorder.record, intervalMs: config.countersIntervalMs });
   let pendingPrompts = 0;
   engine.prompts.on("raised", () => pendingPrompts++);
@@ -266,7 +272,7 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
       exeWatch.stop();
       plan.stop();
       await api.stop();
-      recorder.stop();
+      await recorder.stop();
       book.stop();
       store.close();
       shim.close();

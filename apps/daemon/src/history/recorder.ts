@@ -1,11 +1,17 @@
 // What was decided goes to two places: live activity (API subscribers, at once) and history
-// (the store, in batches: one transaction and one fsync per second or per 200 entries, off
-// the held-flow path).
+// (the store, in batches of up to a second, committed by a worker thread: the commit's fsync
+// never blocks the loop that answers held flows).
 
+import { Worker } from "node:worker_threads";
 import type { ActivityEntry } from "@sockgate/protocol/client";
-import type { NewHistoryEntry, Store } from "@sockgate/store";
-import type { Rule } from "@sockgate/decision-engine";
+import type { NewHistoryEntry } from "@sockgate/store";
 import type { Logger } from "../log/logger.js";
+
+export interface HistoryTarget {
+  path: string;
+  maxRows: number;
+  maxAgeMs: number;
+}
 
 export interface Recorder {
   record(entry: ActivityEntry): void;
@@ -13,7 +19,8 @@ export interface Recorder {
   /** Writes what is queued now. */
   flush(): void;
   stats(): { written: number; failed: number; queued: number };
-  stop(): void;
+  /** Flushes and waits until the worker has written everything and closed its connection. */
+  stop(): Promise<void>;
 }
 
 function toHistory(e: ActivityEntry): NewHistoryEntry {
@@ -37,24 +44,29 @@ function toHistory(e: ActivityEntry): NewHistoryEntry {
   };
 }
 
-export function startRecorder(store: Store<Rule>, log: Logger, options: { intervalMs?: number; batch?: number } = {}): Recorder {
+export function startRecorder(target: HistoryTarget, log: Logger, options: { intervalMs?: number; batch?: number } = {}): Recorder {
   const listeners = new Set<(e: ActivityEntry) => void>();
   let queue: NewHistoryEntry[] = [];
   let written = 0;
   let failed = 0;
-  const batch = options.batch ?? 200;
+  const batch = options.batch ?? 500;
+  const worker = new Worker(new URL("./history-worker.js", import.meta.url), { workerData: target });
+  worker.unref();
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  worker.on("message", (m: { written?: number; failed?: number; error?: string }) => {
+    written += m.written ?? 0;
+    if (m.failed !== undefined) {
+      failed += m.failed;
+      log.error({ err: m.error, entries: m.failed }, "history could not be written");
+    }
+  });
+  worker.on("error", (err) => log.error({ err: err.message }, "the history writer failed; history is not written"));
 
   function flush(): void {
     if (queue.length === 0) return;
     const rows = queue;
     queue = [];
-    try {
-      store.history.append(rows);
-      written += rows.length;
-    } catch (err) {
-      failed += rows.length;
-      log.error({ err: (err as Error).message, entries: rows.length }, "history could not be written");
-    }
+    worker.postMessage(rows);
   }
 
   const timer = setInterval(flush, options.intervalMs ?? 1000);
@@ -63,7 +75,7 @@ export function startRecorder(store: Store<Rule>, log: Logger, options: { interv
   return {
     record(entry) {
       for (const l of listeners) l(entry);
-      if (queue.push(toHistory(entry)) >= batch) setImmediate(flush);
+      if (queue.push(toHistory(entry)) >= batch) flush();
     },
     onActivity(listener) {
       listeners.add(listener);
@@ -71,9 +83,11 @@ export function startRecorder(store: Store<Rule>, log: Logger, options: { interv
     },
     flush,
     stats: () => ({ written, failed, queued: queue.length }),
-    stop() {
+    async stop() {
       clearInterval(timer);
       flush();
+      worker.postMessage("close");
+      await exited;
     },
   };
 }
