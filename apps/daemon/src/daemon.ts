@@ -254,7 +254,7 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
       plan.schedule("configuration reloaded");
       log.info("configuration reloaded (prompt timeout, rate limits, store and API settings apply at the next start)");
     },
-    status: () => ({ ...status(), hold: holdService?.status(), plan: plan.status(), history: recorder.stats() }),
+    status: () => ({ ...status(), hold: holdService?.status(), plan: plan.status(), history: recorder.stats(), memory: process.memoryUsage() }),
     async stop(signal) {
       if (stopping) return;
       stopping = true;

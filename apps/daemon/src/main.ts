@@ -47,7 +47,10 @@ async function main(argv: string[]): Promise<number> {
     }
   });
   const stop = (signal: string): void => {
-    void daemon.stop(signal).finally(() => {
+    void daemon
+      .stop(signal)
+      .catch((err: unknown) => log.error({ err: (err as Error).message }, `stopping failed: ${(err as Error).stack ?? String(err)}`))
+      .finally(() => {
       flush();
       process.exit(0);
     });

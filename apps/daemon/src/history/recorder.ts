@@ -50,7 +50,8 @@ export function startRecorder(target: HistoryTarget, log: Logger, options: { int
   let written = 0;
   let failed = 0;
   const batch = options.batch ?? 500;
-  const worker = new Worker(new URL("./history-worker.js", import.meta.url), { workerData: target });
+  // a small heap: it only turns batches into rows
+  const worker = new Worker(new URL("./history-worker.js", import.meta.url), { workerData: target, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 } });
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   worker.on("message", (m: { written?: number; failed?: number; error?: string }) => {
@@ -62,7 +63,9 @@ export function startRecorder(target: HistoryTarget, log: Logger, options: { int
   });
   worker.on("error", (err) => log.error({ err: err.message }, "the history writer failed; history is not written"));
 
+  const allows = new Map<string, NewHistoryEntry>();
   function flush(): void {
+    allows.clear();
     if (queue.length === 0) return;
     const rows = queue;
     queue = [];
@@ -75,6 +78,21 @@ export function startRecorder(target: HistoryTarget, log: Logger, options: { int
   return {
     record(entry) {
       for (const l of listeners) l(entry);
+      // A rule's allow decided in user space, one per flow, is kept as one row per
+      // application, destination and rule per interval (its count): thousands of flows a
+      // second would otherwise be thousands of rows. Denies and answers keep a row each.
+      if (entry.verdict === "allow" && entry.ruleId !== null && entry.answeredBy === undefined) {
+        const key = `${entry.uid}\0${entry.exe}\0${entry.op}\0${entry.proto}\0${entry.remoteAddr}\0${entry.remotePort}\0${entry.ruleId}`;
+        const row = allows.get(key);
+        if (row !== undefined) {
+          row.count = (row.count ?? 1) + (entry.count ?? 1);
+          return;
+        }
+        const fresh = toHistory(entry);
+        allows.set(key, fresh);
+        if (queue.push(fresh) >= batch) flush();
+        return;
+      }
       if (queue.push(toHistory(entry)) >= batch) flush();
     },
     onActivity(listener) {
