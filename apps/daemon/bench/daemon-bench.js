@@ -139,7 +139,8 @@ async function main() {
     const held = `/${cgHeld.split("/").pop()}`;
     writeFileSync(`${dir}/config.json`, JSON.stringify({ store: { path: `${dir}/sockgate.db` }, api: { socket: `${dir}/api.sock` }, governed: { users: [], cgroups: [held] }, defaultRules: false, countersIntervalMs: 5000 }));
     const logFile = `${dir}/daemon.log`;
-    const nodeArgs = (process.env.SG_BENCH_DAEMON_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    // as sockgated.service runs it
+    const nodeArgs = (process.env.SG_BENCH_DAEMON_NODE_ARGS ?? "--max-semi-space-size=2").split(" ").filter(Boolean);
     const daemon = spawn(process.execPath, [...nodeArgs, MAIN, "--config", `${dir}/config.json`, "--cgroup", cgHeld, "--pin-dir", pinDir, "--hold-netns", netnsPath, ...(process.env.SG_BENCH_DAEMON_ANSWER ? ["--answer", process.env.SG_BENCH_DAEMON_ANSWER] : [])], { stdio: ["ignore", openSync(logFile, "w"), "inherit"] });
     const daemonExit = new Promise((resolve) => daemon.once("exit", resolve));
     undo.push(async () => {
