@@ -28,7 +28,9 @@ import type { Verdict } from "./hold/verdict.js";
 import { startRecorder } from "./history/recorder.js";
 import { startExeWatch } from "./kernel/exe-watch.js";
 import { startPlanSync } from "./kernel/plan-sync.js";
-import { seamsOf } from "./kernel/seams.js";
+import { onDnsOf, seamsOf } from "./kernel/seams.js";
+import { dnsNames } from "./dns/dns-answers.js";
+import { dnsAppOf } from "./dns/dns-app.js";
 import { startAppCounters } from "./history/app-counters.js";
 import { tagRegistry } from "./kernel/tags.js";
 import { holdLog } from "./log/logger.js";
@@ -221,6 +223,13 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
         onAsked: (request, promptId, listened) =>
           log.info({ prompt: promptId, uid: request.app.uid, exe: request.app.exePath, op: request.operation, addr: request.remote?.address, port: request.remote?.port ?? request.local?.port, listened }, listened ? "asked" : "asked, nobody listening"),
       });
+  // Host names: DNS answers the shim captures for governed applications (when it can).
+  const resolverSet = (): Set<string> => new Set((config.dns.resolvers ?? systemResolvers()).map((a) => (a.startsWith("::ffff:") ? a.slice(7) : a)));
+  let believed = resolverSet();
+  const dns = dnsNames({ engine, resolvers: () => believed, appOf: dnsAppOf, onProblem: (t) => log.warn(t) });
+  const onDns = onDnsOf(shim);
+  const offDns = onDns?.((r) => dns.feed(r));
+  if (onDns === undefined) log.info("the shim does not capture DNS answers: prompts and rules see addresses only");
   const events = startEventSink({ shim, decide, record: recorder.record, ruleOfTag: (t) => plan.ruleOfTag(t) ?? tags.ruleOf(t), log, logAllows: config.log.decidedAllows });
 
   if (args.unknown === "hold") {
@@ -251,10 +260,11 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
       config = { ...next, prompts: { ...next.prompts, timeoutMs: config.prompts.timeoutMs } };
       log.level = next.log.level;
       applyScope();
+      believed = resolverSet();
       plan.schedule("configuration reloaded");
       log.info("configuration reloaded (prompt timeout, rate limits, store and API settings apply at the next start)");
     },
-    status: () => ({ ...status(), hold: holdService?.status(), plan: plan.status(), history: recorder.stats(), memory: process.memoryUsage() }),
+    status: () => ({ ...status(), hold: holdService?.status(), plan: plan.status(), history: recorder.stats(), dns: dns.stats(), memory: process.memoryUsage() }),
     async stop(signal) {
       if (stopping) return;
       stopping = true;
@@ -267,6 +277,7 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
       if (signal !== "unload") shim.setConfig({ unknownPolicy: down });
       hold?.close(); // the chains stay: packets still held are dropped, never passed
       events.stop();
+      offDns?.();
       counters.stop();
       exits.stop();
       exeWatch.stop();
