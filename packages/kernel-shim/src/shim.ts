@@ -2,6 +2,7 @@
 // and wraps the native handle in the typed Shim API.
 import { statfsSync } from "node:fs";
 import { SockgateError, abi } from "@sockgate/protocol";
+import { MSG_HDR_LEN, dnsRecord, type DnsRecord } from "@sockgate/protocol/codec";
 import { DEFAULT_CONFIG, mergeConfig } from "./config.js";
 import { programStatsByHook, sumCounters } from "./counters.js";
 import { callNative, loadAddon } from "./native.js";
@@ -85,7 +86,8 @@ class OpenShim implements Shim {
   readonly holdMatchPin: string;
   #native: NativeShimHandle | undefined;
   #clock: BootClock;
-  #listeners = new Set<{ fn: (record: Buffer) => void }>();
+  #listeners = new Set<{ fn: (record: Buffer) => void; type: number }>();
+  #badDns = 0;
   #statsTokens = new Set<number>();
   #verdictMapFull = 0;
   #flowMapFull = 0;
@@ -368,15 +370,36 @@ class OpenShim implements Shim {
   }
 
   stats(): ShimStats {
-    return { verdictMapFull: this.#verdictMapFull, flowMapFull: this.#flowMapFull };
+    return { verdictMapFull: this.#verdictMapFull, flowMapFull: this.#flowMapFull, undecodableDns: this.#badDns };
   }
 
   onEvent(listener: (record: Buffer) => void): () => void {
-    const native = this.#handle("onEvent");
+    return this.#subscribe("onEvent", abi.MSG_EVENT, listener);
+  }
+
+  onDns(listener: (record: DnsRecord) => void): () => void {
     if (typeof listener !== "function") {
-      throw new SockgateError("SG_ERR_BAD_VALUE", `onEvent listener is invalid: expected a function, got ${typeof listener}`);
+      throw new SockgateError("SG_ERR_BAD_VALUE", `onDns listener is invalid: expected a function, got ${typeof listener}`);
     }
-    const entry = { fn: listener };
+    return this.#subscribe("onDns", abi.MSG_DNS, (record) => {
+      let decoded: DnsRecord;
+      try {
+        decoded = dnsRecord.decode(record);
+      } catch {
+        this.#badDns++;
+        return; // counted in stats(): the kernel wrote a record this code cannot read
+      }
+      listener(decoded);
+    });
+  }
+
+  /** One ring buffer carries every record type; each listener gets the type it asked for. */
+  #subscribe(method: string, type: number, listener: (record: Buffer) => void): () => void {
+    const native = this.#handle(method);
+    if (typeof listener !== "function") {
+      throw new SockgateError("SG_ERR_BAD_VALUE", `${method} listener is invalid: expected a function, got ${typeof listener}`);
+    }
+    const entry = { fn: listener, type };
     this.#listeners.add(entry);
     if (this.#listeners.size === 1) callNative(() => native.startEvents((record) => this.#dispatch(record)));
     return () => {
@@ -387,7 +410,9 @@ class OpenShim implements Shim {
   }
 
   #dispatch(record: Buffer): void {
-    for (const entry of [...this.#listeners]) entry.fn(record);
+    // sg_msg_hdr.type; a record too short for it goes to the event listeners, whose decoder says so
+    const type = record.length >= MSG_HDR_LEN ? record.readUInt16LE(6) : abi.MSG_EVENT;
+    for (const entry of [...this.#listeners]) if (entry.type === type) entry.fn(record);
   }
 
   close(): void {

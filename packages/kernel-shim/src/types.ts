@@ -1,5 +1,6 @@
 // The public shapes of @sockgate/kernel-shim. Byte layouts live in verdict-layout.ts.
 import type { CounterName, HookName, OpName, PolicyName, ProtoName } from "@sockgate/protocol";
+import type { DnsRecord } from "@sockgate/protocol/codec";
 
 /** One verdict map key: an application identity, an operation and optionally a peer. */
 export interface VerdictKey {
@@ -145,6 +146,8 @@ export interface ShimStats {
   verdictMapFull: number;
   /** setFlowVerdict() calls refused because sg_flows had no room. */
   flowMapFull: number;
+  /** DNS records the kernel wrote that could not be decoded (not delivered). */
+  undecodableDns: number;
 }
 
 export interface Shim {
@@ -168,6 +171,9 @@ export interface Shim {
   /** Raw event records (decode with event.decode from @sockgate/protocol), delivered from
    *  the Node loop when the ring buffer is readable. Returns the unsubscribe function. */
   onEvent(listener: (record: Buffer) => void): () => void;
+  /** DNS answers received by sockets that sent to port 53, decoded (a TCP one per segment:
+   *  reassemble by cookie and tcpSeq). Believe only your resolvers' (remoteAddr). */
+  onDns(listener: (record: DnsRecord) => void): () => void;
 
   /** "This connection only" answers, looked up before the identity entries. */
   setFlowVerdict(flow: FlowKey, value: VerdictValue): void;

@@ -251,6 +251,7 @@ struct sg_counters {
  * alignment.
  */
 #define SG_MSG_EVENT 1
+#define SG_MSG_DNS 2 /* a DNS answer a governed socket received (struct sg_dns_event) */
 #define SG_PATH_MAX 256
 #define SG_NLA_HDRLEN 4
 #define SG_NLA_ALIGN(len) (((len) + 3) & ~3)
@@ -363,6 +364,49 @@ struct sg_sock_ident {
 	__u32 _pad;
 };
 
+/* ------------------------------------------------------------------ DNS record --- */
+
+/*
+ * A DNS message received by a socket that sent to port 53 (UDP datagram or TCP segment
+ * payload, from the transport payload on, cut at SG_DNS_MAX), with the sending process's
+ * identity, so user space learns the names an application resolved. Same framing as the
+ * event record: header, then nlattr attributes of enum sg_dns_attr, payload last.
+ */
+#define SG_DNS_MAX 1536
+
+enum sg_dns_attr {
+	SG_D_UNSPEC = 0,
+	SG_D_PROTO = 1,       /* u32 enum sg_proto: UDP or TCP */
+	SG_D_FAMILY = 2,      /* u32 AF_INET / AF_INET6 */
+	SG_D_UID = 3,         /* u32 of the process that sent the query */
+	SG_D_TGID = 4,        /* u32 */
+	SG_D_TCP_SEQ = 5,     /* u32 sequence number of the segment's first byte (TCP), else 0 */
+	SG_D_COOKIE = 6,      /* u64 socket cookie */
+	SG_D_EXE_INO = 7,     /* u64 */
+	SG_D_EXE_DEV = 8,     /* u64 kernel dev_t */
+	SG_D_KTIME = 9,       /* u64 CLOCK_MONOTONIC ns at reception */
+	SG_D_LOCAL_ADDR = 10, /* 16 bytes, IPv6 or v4-mapped */
+	SG_D_REMOTE_ADDR = 11,/* 16 bytes: the server that answered */
+	SG_D_LOCAL_PORT = 12, /* u32 */
+	SG_D_REMOTE_PORT = 13,/* u32: 53 */
+	SG_D_PAYLOAD = 14,    /* the DNS bytes, nla_len = 4 + length */
+	SG_D_MAX = 14,
+};
+
+struct sg_attr_dns {
+	struct sg_nla h;
+	__u8 v[SG_DNS_MAX];
+};
+
+struct sg_dns_event {
+	struct sg_msg_hdr hdr;
+	struct sg_attr_u32 proto, family, uid, tgid, tcp_seq;
+	struct sg_attr_u64 cookie, exe_ino, exe_dev, ktime;
+	struct sg_attr_addr local_addr, remote_addr;
+	struct sg_attr_u32 local_port, remote_port;
+	struct sg_attr_dns payload; /* last: its nla_len varies */
+};
+
 /* Per-executable path cache, keyed by (ino, dev). */
 struct sg_exe_key {
 	__u64 ino;
@@ -402,6 +446,7 @@ struct sg_sock_owner {
 #define SG_OWNER_PREEXISTING 0x4   /* marked at load: the listener is older than the shim, no identity */
 #define SG_OWNER_BOUND 0x8         /* retired: explicit binds are read from sk_userlocks */
 #define SG_OWNER_HELD 0x10         /* it held a flow (or, a listener, a peer): its flow verdicts are looked up */
+#define SG_OWNER_DNS 0x20          /* it sent to port 53: the answers it receives are reported (SG_MSG_DNS) */
 
 #ifdef __cplusplus
 #define SG_ASSERT_SIZE(t, n) static_assert(sizeof(struct t) == (n), #t " size changed: update its TypeScript mirror")
@@ -425,6 +470,8 @@ SG_ASSERT_SIZE(sg_attr_addr, 20);
 SG_ASSERT_SIZE(sg_attr_comm, 20);
 SG_ASSERT_SIZE(sg_attr_path, 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_event, 8 + 13 * 8 + 5 * 12 + 2 * 20 + 2 * 8 + 20 + 4 + SG_PATH_MAX);
+SG_ASSERT_SIZE(sg_attr_dns, 4 + SG_DNS_MAX);
+SG_ASSERT_SIZE(sg_dns_event, 8 + 5 * 8 + 4 * 12 + 2 * 20 + 2 * 8 + 4 + SG_DNS_MAX);
 SG_ASSERT_SIZE(sg_exe_key, 16);
 SG_ASSERT_SIZE(sg_sock_ident, 24);
 SG_ASSERT_SIZE(sg_app_key, 24);

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as abi from "./abi.js";
+import { DNS_LAYOUT } from "./dns-record-codec.js";
 import { EVENT_LAYOUT } from "./event-codec.js";
 import { NLA_HDRLEN, attributeLength } from "./nlattr.js";
 
@@ -77,6 +78,8 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
   it("#define constants", () => {
     expect(defines.get("SG_ABI_VERSION")).toBe(abi.ABI_VERSION);
     expect(defines.get("SG_MSG_EVENT")).toBe(abi.MSG_EVENT);
+    expect(defines.get("SG_MSG_DNS")).toBe(abi.MSG_DNS);
+    expect(defines.get("SG_DNS_MAX")).toBe(abi.DNS_MAX);
     expect(defines.get("SG_PATH_MAX")).toBe(abi.PATH_MAX);
     expect(defines.get("SG_COMM_LEN")).toBe(abi.COMM_LEN);
     expect(defines.get("SG_NLA_HDRLEN")).toBe(NLA_HDRLEN);
@@ -97,6 +100,7 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
       SG_OWNER_PREEXISTING: abi.OWNER_PREEXISTING,
       SG_OWNER_BOUND: abi.OWNER_BOUND,
       SG_OWNER_HELD: abi.OWNER_HELD,
+      SG_OWNER_DNS: abi.OWNER_DNS,
     });
   });
 
@@ -112,6 +116,22 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
     const expected = fromTable(prefix, table, [...skip]);
     if (count) expected[count] = table.length;
     expect(enumOf(name)).toEqual(expected);
+  });
+
+  it("enum sg_dns_attr", () => {
+    const expected: Record<string, number> = { SG_D_UNSPEC: 0 };
+    for (const [k, v] of Object.entries(abi.DnsAttr)) expected[`SG_D_${k}`] = v;
+    expected.SG_D_MAX = Math.max(...Object.values(abi.DnsAttr));
+    expect(enumOf("sg_dns_attr")).toEqual(expected);
+  });
+
+  it("the DNS codec writes attributes in struct sg_dns_event member order", () => {
+    const body = /struct\s+sg_dns_event\s*\{([^}]*)\}/.exec(HEADER)?.[1];
+    expect(body).toBeDefined();
+    const members = [...body!.matchAll(/struct\s+(\w+)\s+([^;]+);/g)]
+      .filter((m) => m[1] !== "sg_msg_hdr")
+      .flatMap((m) => m[2]!.split(",").map((s) => s.trim()));
+    expect(members.map((m) => m.toUpperCase())).toEqual(DNS_LAYOUT.map((e) => e.attr));
   });
 
   it("enum sg_attr", () => {
@@ -137,6 +157,8 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
       sg_counters: abi.SIZEOF.counters,
       sg_msg_hdr: abi.SIZEOF.msgHdr,
       sg_event: abi.SIZEOF.event,
+      sg_dns_event: abi.SIZEOF.dnsEvent,
+      sg_attr_dns: NLA_HDRLEN + abi.DNS_MAX,
       sg_attr_u32: attributeLength(4),
       sg_attr_u64: attributeLength(8),
       sg_attr_addr: attributeLength(16),

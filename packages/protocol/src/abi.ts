@@ -2,6 +2,10 @@
 
 export const ABI_VERSION = 1;
 export const MSG_EVENT = 1;
+/** A DNS answer a socket that sent to port 53 received (dns-record-codec.ts). */
+export const MSG_DNS = 2;
+/** DNS bytes a record carries at most (the payload is cut there). */
+export const DNS_MAX = 1536;
 export const PATH_MAX = 256;
 export const COMM_LEN = 16;
 
@@ -74,6 +78,7 @@ export const OWNER_LISTENER = 0x2;
 export const OWNER_PREEXISTING = 0x4;
 export const OWNER_BOUND = 0x8;
 export const OWNER_HELD = 0x10;
+export const OWNER_DNS = 0x20;
 
 /** Attribute ids of the event record (enum sg_attr). */
 export const Attr = {
@@ -104,6 +109,25 @@ export const Attr = {
 } as const;
 export type AttrName = keyof typeof Attr;
 
+/** Attribute ids of the DNS record (enum sg_dns_attr). */
+export const DnsAttr = {
+  PROTO: 1,
+  FAMILY: 2,
+  UID: 3,
+  TGID: 4,
+  TCP_SEQ: 5,
+  COOKIE: 6,
+  EXE_INO: 7,
+  EXE_DEV: 8,
+  KTIME: 9,
+  LOCAL_ADDR: 10,
+  REMOTE_ADDR: 11,
+  LOCAL_PORT: 12,
+  REMOTE_PORT: 13,
+  PAYLOAD: 14,
+} as const;
+export type DnsAttrName = keyof typeof DnsAttr;
+
 /** Byte sizes of structs in the header (asserted there with _Static_assert). */
 export const SIZEOF = {
   verdictKey: 40,
@@ -120,4 +144,5 @@ export const SIZEOF = {
   counters: 8 * HOOKS.length * COUNTERS.length,
   msgHdr: 8,
   event: 508,
+  dnsEvent: 1692,
 } as const;

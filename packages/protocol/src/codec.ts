@@ -10,3 +10,9 @@ import * as nfqueueCodec from "./nfqueue-codec.js";
  *  nfqueue.encode / decode / decodeAll / encodingLength, and their constants. */
 export const nfqueue = nfqueueCodec;
 export type { NfqAttribute, NfqConfig, NfqMessage, NfqPacket, NfqVerdict, NlDone, NlError } from "./nfqueue-codec.js";
+
+import * as dnsRecordCodec from "./dns-record-codec.js";
+/** The shim's DNS record (an answer a socket that queried port 53 received):
+ *  dnsRecord.encode / decode / encodingLength. */
+export const dnsRecord = { encode: dnsRecordCodec.encode, decode: dnsRecordCodec.decode, encodingLength: dnsRecordCodec.encodingLength };
+export type { DnsRecord } from "./dns-record-codec.js";

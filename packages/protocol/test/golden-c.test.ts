@@ -86,3 +86,14 @@ describe("C nfqueue vector test (kernel uapi structs)", () => {
     expect(run.stderr).toMatch(/verdict-accept-mark: first difference at offset 39/);
   });
 });
+
+describe("C DNS record vector test", () => {
+  it("builds the golden DNS record from struct sg_dns_event", () => {
+    const exe = join(dir, "dns-vectors");
+    const cc = spawnSync("cc", ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-I", join(PKG, "abi"), "-o", exe, join(PKG, "test/c/dns-vectors.c")], { encoding: "utf8" });
+    expect(cc.stderr).toBe("");
+    const run = spawnSync(exe, [join(VECTORS_DIR, "dns")], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("ok udp-answer 204");
+  });
+});

@@ -53,6 +53,7 @@ export function startHoldService(d: HoldServiceDeps): HoldService {
   let stopped = false;
 
   const endFor = (keys: VerdictKey[], netns: string | undefined): void => {
+    // an any-user entry allowed every user: end theirs all
     const idents = keys.map((k) => ({ exeIno: k.exeIno, exeDev: k.exeDev, ...(k.uid === "any" ? {} : { uid: k.uid }) }));
     const n = d.shim.endSockets({ idents }, [netns ?? ""]);
     if (n > 0) d.log("info", `ended ${n} socket(s) whose allow was withdrawn`, { sockets: n });

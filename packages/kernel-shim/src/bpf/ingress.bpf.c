@@ -26,23 +26,16 @@ static __noinline int sg_ingress_ownerless(struct sg_req *r, struct bpf_sock *sk
 	return act == SG_ACT_ALLOW ? 1 : 0;
 }
 
-SEC("cgroup_skb/ingress")
-int sg_ingress(struct __sk_buff *skb)
+/* A packet to a TCP listener: the accept side's decision. Not inlined: its frame and the
+ * DNS path's are never on the stack together. */
+static __noinline int sg_ingress_listener(struct __sk_buff *skb, struct bpf_sock *sk)
 {
 	struct sg_sock_owner *owner;
-	struct bpf_sock *sk;
 	struct sg_pkt pkt = {};
 	struct sg_req r = {};
 	struct sg_lookup l;
 	int act, parsed;
 
-	sk = skb->sk;
-	if (!sk)
-		return 1;
-	sk = bpf_sk_fullsock(sk);
-	/* SCTP listeners share the LISTEN state: only TCP ones are mediated here. */
-	if (!sk || sk->state != BPF_TCP_LISTEN || sk->protocol != IPPROTO_TCP)
-		return 1;
 	parsed = sg_parse_packet(skb, &pkt);
 	if (parsed == SG_PKT_OK && (pkt.l4proto != IPPROTO_TCP || (pkt.tcp_flags & (SG_TCP_SYN | SG_TCP_ACK)) != SG_TCP_SYN))
 		return 1;
@@ -103,4 +96,24 @@ int sg_ingress(struct __sk_buff *skb)
 	}
 	SG_REPORT(skb, r, l);
 	return act == SG_ACT_ALLOW ? 1 : 0;
+}
+
+SEC("cgroup_skb/ingress")
+int sg_ingress(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+
+	if (!sk)
+		return 1;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
+		return 1;
+	/* SCTP listeners share the LISTEN state: only TCP ones are mediated here. Other sockets
+	 * only report DNS answers (UDP, and TCP connected to port 53): the rest of the traffic
+	 * leaves after a few field reads. */
+	if (sk->state == BPF_TCP_LISTEN && sk->protocol == IPPROTO_TCP)
+		return sg_ingress_listener(skb, sk);
+	if (sk->protocol == IPPROTO_UDP || (sk->protocol == IPPROTO_TCP && sk->dst_port == bpf_htons(SG_DNS_PORT)))
+		return sg_dns_capture(skb, sk);
+	return 1;
 }

@@ -63,7 +63,8 @@ static __always_inline int sg_ipv6_l4(struct __sk_buff *skb, __u8 *nexthdr, __u3
 	return SG_PKT_UNREADABLE;
 }
 
-static __always_inline int sg_parse_packet(struct __sk_buff *skb, struct sg_pkt *p)
+/* As sg_parse_packet, and *l4off is where the transport header starts. */
+static __always_inline int sg_parse_packet_l4(struct __sk_buff *skb, struct sg_pkt *p, __u32 *l4off)
 {
 	__u8 ports[14]; /* TCP through the flags byte; UDP uses the first four */
 	__u32 off;
@@ -112,7 +113,15 @@ static __always_inline int sg_parse_packet(struct __sk_buff *skb, struct sg_pkt 
 	}
 	p->sport = (__u16)ports[0] << 8 | ports[1];
 	p->dport = (__u16)ports[2] << 8 | ports[3];
+	*l4off = off;
 	return SG_PKT_OK;
+}
+
+static __always_inline int sg_parse_packet(struct __sk_buff *skb, struct sg_pkt *p)
+{
+	__u32 off;
+
+	return sg_parse_packet_l4(skb, p, &off);
 }
 
 /* The shim's protocol of a packet, as a flow key names it. */

@@ -46,5 +46,7 @@ static __always_inline int sg_sock_addr_hook(struct bpf_sock_addr *ctx, __u8 op,
 		act = sg_hold_outbound(ctx->sk, &r, &l, bpf_get_netns_cookie(ctx));
 	}
 	SG_REPORT(ctx, r, l);
+	if (act == SG_ACT_ALLOW && sg_op_has_flow(op))
+		sg_mark_dns(ctx->sk, &r);
 	return act == SG_ACT_ALLOW ? 1 : sg_refuse();
 }

@@ -29,6 +29,7 @@
 #include "packet.bpf.h"
 #include "owner.bpf.h"
 #include "hold.bpf.h"
+#include "dns.bpf.h"
 #include "sock_addr.bpf.h"
 
 #include "sock_create.bpf.c"

@@ -1,0 +1,203 @@
+// A codec for one kind of shim record (header, then nlattr attributes in a fixed order,
+// unknown attributes kept), made from its layout. The event record and the DNS record are
+// two instances; both write attributes in their C struct's member order, so what they
+// encode is byte-identical to what the BPF side emits.
+
+import { ABI_VERSION } from "./abi.js";
+import { SockgateError } from "./errors.js";
+import { AttributeDecoder, AttributeEncoder, NLA_HDRLEN, attributeLength } from "./nlattr.js";
+import { badValue, type FieldCodec, type Raw } from "./record-fields.js";
+
+export const MSG_HDR_LEN = 8;
+
+/** An attribute this decoder does not know, kept so re-encoding does not lose it. */
+export interface UnknownAttribute {
+  type: number;
+  data: Uint8Array;
+}
+
+export interface LayoutEntry<F extends string = string> {
+  readonly attr: string;
+  /** nla_type */
+  readonly type: number;
+  readonly field: F;
+  readonly codec: FieldCodec;
+  /** May be absent from a record (then absent from the decoded object). */
+  readonly optional?: boolean;
+}
+
+export interface RecordSpec<F extends string> {
+  /** Names the record in messages: "event", "DNS". */
+  noun: string;
+  msgType: number;
+  msgTypeName: string;
+  layout: readonly LayoutEntry<F>[];
+}
+
+export interface RecordCodec<Rec> {
+  encode: ((v: Rec, buf?: Uint8Array, offset?: number) => Uint8Array) & { bytes: number };
+  decode: ((buf: Uint8Array, offset?: number) => Rec) & { bytes: number };
+  encodingLength(v: Rec): number;
+}
+
+export function recordCodec<Rec extends { version: number; type: number; unknown?: UnknownAttribute[] }, F extends string>(
+  spec: RecordSpec<F>,
+): RecordCodec<Rec> {
+  const { noun, msgType, msgTypeName, layout } = spec;
+  const byType = new Map<number, LayoutEntry<F>>(layout.map((e) => [e.type, e]));
+  const label = (field: string): string => `${noun} field ${field}`;
+  const bad = (field: string, expected: string, got: unknown): SockgateError => badValue(label(field), expected, got);
+
+interface Prepared {
+  version: number;
+  parts: Array<Raw | undefined>;
+  unknown: UnknownAttribute[];
+  length: number;
+}
+
+  function prepare(v: Rec): Prepared {
+  if (typeof v !== "object" || v === null) throw bad("(" + noun + ")", "an object", v);
+  if (!Number.isInteger(v.version) || v.version < 1 || v.version > 0xffff) {
+    throw new SockgateError(
+      "SG_ERR_BAD_VERSION",
+      `${noun} version must be an integer 1..65535 (this codec writes ${ABI_VERSION}), got ${String(v.version)}`,
+    );
+  }
+  if (v.type !== msgType) {
+    throw new SockgateError("SG_ERR_BAD_MSG_TYPE", `${noun} type must be ${msgType} (${msgTypeName}), got ${String(v.type)}`);
+  }
+  let length = MSG_HDR_LEN;
+  const parts = layout.map((e) => {
+    const value = (v as unknown as Record<string, unknown>)[e.field];
+    if (value === undefined && e.optional) return undefined;
+    const raw = e.codec.prepare(value, label(e.field));
+    length += attributeLength(e.codec.payloadLength(raw));
+    return raw;
+  });
+  const unknown = v.unknown ?? [];
+  if (!Array.isArray(unknown)) throw bad("unknown", "an array of {type, data}", unknown);
+  unknown.forEach((u, i) => {
+    const field = `unknown[${i}]`;
+    if (typeof u !== "object" || u === null || !(u.data instanceof Uint8Array)) {
+      throw bad(field, "{type: number, data: Uint8Array}", u);
+    }
+    if (!Number.isInteger(u.type) || u.type < 0 || u.type > 0xffff) throw bad(`${field}.type`, "an integer 0..65535", u.type);
+    const known = byType.get(u.type);
+    if (known) throw bad(`${field}.type`, `a type this codec does not know (${u.type} is ${known.attr}: set ${known.field})`, u.type);
+    if (u.data.length > 0xffff - NLA_HDRLEN) throw bad(`${field}.data`, `at most ${0xffff - NLA_HDRLEN} bytes`, `${u.data.length} bytes`);
+    length += attributeLength(u.data.length);
+  });
+  return { version: v.version, parts, unknown, length };
+}
+
+/** Bytes encode(v) writes. Throws SockgateError when v cannot be encoded. */
+function encodingLength(v: Rec): number {
+  return prepare(v).length;
+}
+
+/**
+ * Writes v into buf at offset (allocating when buf is omitted) and returns buf;
+ * encode.bytes is then the number of bytes written.
+ */
+function encode(v: Rec, buf?: Uint8Array, offset = 0): Uint8Array {
+  const p = prepare(v);
+  if (!Number.isInteger(offset) || offset < 0) throw bad("offset", "a non-negative integer", offset);
+  const out = buf ?? new Uint8Array(offset + p.length);
+  if (out.length - offset < p.length) {
+    throw new SockgateError(
+      "SG_ERR_BUFFER_TOO_SMALL",
+      `${noun} record needs ${p.length} bytes at offset ${offset}, buffer holds ${out.length}`,
+    );
+  }
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  view.setUint32(offset, p.length, true);
+  view.setUint16(offset + 4, p.version, true);
+  view.setUint16(offset + 6, msgType, true);
+  const enc = new AttributeEncoder(out, offset + MSG_HDR_LEN);
+  layout.forEach((e, i) => {
+    const raw = p.parts[i];
+    if (raw !== undefined) e.codec.write(enc, e.type, raw);
+  });
+  for (const u of p.unknown) enc.bytes(u.type, u.data);
+  encode.bytes = p.length;
+  return out;
+}
+encode.bytes = 0;
+
+  /**
+ * Reads one record from buf at offset. Honours the header's length: bytes after it
+ * (the rest of a fixed-size ring-buffer slot) are ignored; decode.bytes is that length.
+ * Attributes it does not know are returned in `unknown`, in the order met.
+ */
+function decode(buf: Uint8Array, offset = 0): Rec {
+  if (!(buf instanceof Uint8Array)) throw bad("(buffer)", "a Uint8Array or Buffer", buf);
+  if (!Number.isInteger(offset) || offset < 0) throw bad("offset", "a non-negative integer", offset);
+  const avail = Math.max(0, buf.length - offset);
+  if (avail < MSG_HDR_LEN) {
+    throw new SockgateError(
+      "SG_ERR_TRUNCATED",
+      `${noun} record truncated: header needs ${MSG_HDR_LEN} bytes, buffer holds ${avail}`,
+    );
+  }
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const len = view.getUint32(offset, true);
+  const version = view.getUint16(offset + 4, true);
+  const type = view.getUint16(offset + 6, true);
+  if (len < MSG_HDR_LEN) {
+    throw new SockgateError(
+      "SG_ERR_BAD_LENGTH",
+      `${noun} record header says ${len} bytes: expected at least ${MSG_HDR_LEN} (the header itself)`,
+    );
+  }
+  if (len > avail) {
+    throw new SockgateError("SG_ERR_TRUNCATED", `${noun} record truncated: header says ${len} bytes, buffer holds ${avail}`);
+  }
+  if (version === 0) {
+    throw new SockgateError(
+      "SG_ERR_BAD_VERSION",
+      `${noun} record version 0 is invalid: expected ${ABI_VERSION} or later (newer versions decode, their new attributes kept as unknown)`,
+    );
+  }
+  if (type !== msgType) {
+    throw new SockgateError("SG_ERR_BAD_MSG_TYPE", `${noun} record has message type ${type}: expected ${msgType} (${msgTypeName})`);
+  }
+
+  const values = new Map<string, unknown>();
+  const unknown: UnknownAttribute[] = [];
+  const dec = new AttributeDecoder(buf, offset + MSG_HDR_LEN, offset + len);
+  while (dec.next()) {
+    const entry = byType.get(dec.type);
+    if (entry === undefined) {
+      unknown.push({ type: dec.type, data: dec.data().slice() });
+      continue;
+    }
+    if (values.has(entry.field)) {
+      dec.fail(
+        new SockgateError(
+          "SG_ERR_DUPLICATE_ATTR",
+          `${noun} record has attribute ${entry.attr} (${dec.type}) twice: second at offset ${dec.offset}, expected once`,
+        ),
+      );
+      break;
+    }
+    values.set(entry.field, entry.codec.read(dec, label(entry.field)));
+  }
+  if (dec.error) throw dec.error;
+  for (const e of layout) {
+    if (!values.has(e.field) && !e.optional) {
+      throw new SockgateError(
+        "SG_ERR_MISSING_ATTR",
+        `${noun} record lacks attribute ${e.attr} (${e.type}): every version-${ABI_VERSION} attribute is required`,
+      );
+    }
+  }
+  const record: Record<string, unknown> = { version, type };
+  for (const e of layout) if (values.has(e.field)) record[e.field] = values.get(e.field);
+  record.unknown = unknown;
+  decode.bytes = len;
+  return record as unknown as Rec;
+}
+decode.bytes = 0;
+
+  return { encode, decode, encodingLength };
+}
