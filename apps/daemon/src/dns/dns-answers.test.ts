@@ -2,7 +2,7 @@ import dnsPacket from "dns-packet";
 import { createEngine } from "@sockgate/decision-engine";
 import type { Request } from "@sockgate/protocol";
 import { describe, expect, it } from "vitest";
-import type { DnsRecord } from "../kernel/seams.js";
+import type { DnsRecord } from "@sockgate/protocol/codec";
 import { dnsNames, namesOf } from "./dns-answers.js";
 
 const app = { uid: 1000, exeDev: 8, exeIno: 42 };
@@ -22,7 +22,7 @@ function answer(name: string, address: string, ttl = 300, cname?: string): Buffe
 }
 
 function record(payload: Buffer, extra: Partial<DnsRecord> = {}): DnsRecord {
-  return { cookie: 1n, uid: 1000, exeIno: 42n, exeDev: 8, tgid: 7, proto: "udp", saddr: "::ffff:192.0.2.53", sport: 53, daddr: "::ffff:10.0.0.1", dport: 40000, payload, ...extra };
+  return { version: 1, type: 2, family: 2, ktime: 0n, unknown: [], tcpSeq: 0, cookie: 1n, uid: 1000, exeIno: 42n, exeDev: 8n, tgid: 7, proto: "udp", remoteAddr: "::ffff:192.0.2.53", remotePort: 53, localAddr: "::ffff:10.0.0.1", localPort: 40000, payload, ...extra };
 }
 
 function setup() {
@@ -42,8 +42,8 @@ describe("DNS answers", () => {
 
   it("an answer from any other server is not believed", () => {
     const { names } = setup();
-    expect(names.feed(record(answer("bank.example", "203.0.113.66"), { saddr: "::ffff:203.0.113.1" }))).toBe(0);
-    expect(names.feed(record(answer("bank.example", "203.0.113.66"), { sport: 5353 }))).toBe(0);
+    expect(names.feed(record(answer("bank.example", "203.0.113.66"), { remoteAddr: "::ffff:203.0.113.1" }))).toBe(0);
+    expect(names.feed(record(answer("bank.example", "203.0.113.66"), { remotePort: 5353 }))).toBe(0);
     expect(names.stats().untrusted).toBe(2);
   });
 

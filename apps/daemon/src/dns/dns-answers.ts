@@ -9,7 +9,7 @@ import dnsPacket from "dns-packet";
 import type { Answer, Packet } from "dns-packet";
 import type { Engine } from "@sockgate/decision-engine";
 import type { DnsApp } from "@sockgate/decision-engine";
-import type { DnsRecord } from "../kernel/seams.js";
+import type { DnsRecord } from "@sockgate/protocol/codec";
 
 export interface DnsNamesDeps {
   engine: Pick<Engine, "observeDns">;
@@ -86,7 +86,7 @@ export function dnsNames(d: DnsNamesDeps): DnsNames {
 
   function tcp(r: DnsRecord): number {
     let s = streams.get(r.cookie);
-    const seq = r.tcpSeq ?? 0;
+    const seq = r.tcpSeq;
     if (s === undefined) {
       if (streams.size >= MAX_STREAMS) streams.delete(streams.keys().next().value!);
       s = { next: seq, buf: Buffer.alloc(0) };
@@ -111,11 +111,11 @@ export function dnsNames(d: DnsNamesDeps): DnsNames {
 
   return {
     feed(r) {
-      if (r.sport !== 53 || !d.resolvers().has(plain(r.saddr))) {
+      if (r.remotePort !== 53 || !d.resolvers().has(plain(r.remoteAddr))) {
         counts.untrusted++;
         return 0;
       }
-      return r.proto === "tcp" ? tcp(r) : observe(r, r.payload);
+      return r.proto === "tcp" ? tcp(r) : observe(r, Buffer.from(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength));
     },
     stats: () => ({ ...counts }),
   };

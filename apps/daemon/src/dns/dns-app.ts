@@ -5,7 +5,7 @@ import { readlinkSync } from "node:fs";
 import { requestFromEvent } from "@sockgate/protocol";
 import type { DnsApp } from "@sockgate/decision-engine";
 import { procInfoOf } from "../hold/request-of-flow.js";
-import type { DnsRecord } from "../kernel/seams.js";
+import type { DnsRecord } from "@sockgate/protocol/codec";
 
 export function dnsAppOf(r: DnsRecord): DnsApp | undefined {
   let exePath = "";
@@ -15,7 +15,7 @@ export function dnsAppOf(r: DnsRecord): DnsApp | undefined {
     return undefined; // gone: nobody left to label
   }
   const request = requestFromEvent(
-    { op: "connect", proto: r.proto, family: 10, tgid: r.tgid, uid: r.uid, flags: 0, cgroupId: 0, exeIno: r.exeIno, exeDev: r.exeDev, cookie: r.cookie, localAddr: r.daddr, remoteAddr: r.saddr, localPort: r.dport, remotePort: r.sport, exePath },
+    { op: "connect", proto: r.proto, family: r.family, tgid: r.tgid, uid: r.uid, flags: 0, cgroupId: 0, exeIno: r.exeIno, exeDev: r.exeDev, cookie: r.cookie, localAddr: r.localAddr, remoteAddr: r.remoteAddr, localPort: r.localPort, remotePort: r.remotePort, exePath },
     procInfoOf(r.tgid, exePath, r.uid),
   );
   return request.app;

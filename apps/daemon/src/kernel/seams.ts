@@ -1,28 +1,9 @@
-// Kernel pieces the shim gains over time, found by what the shim object offers, so the
-// daemon uses each as soon as it is there and says in status which it has. Governed scope,
-// the any-user layer and per-application counters are in the shim; DNS capture is still
-// to come (kernel-shim issue: cgroup_skb/ingress copying DNS answers).
+// Kernel pieces that came to the shim one by one (governed scope, the any-user layer,
+// per-application counters, DNS capture), found by what the shim object offers, so status
+// says which this shim has and the daemon uses each only where it exists.
 
 import type { Shim } from "@sockgate/kernel-shim";
 
-export interface DnsRecord {
-  cookie: bigint;
-  uid: number;
-  exeIno: bigint;
-  exeDev: number;
-  tgid: number;
-  proto: "udp" | "tcp";
-  saddr: string;
-  sport: number;
-  daddr: string;
-  dport: number;
-  payload: Buffer;
-  tcpSeq?: number;
-}
-
-interface ShimExtras {
-  onDns?: (listener: (r: DnsRecord) => void) => () => void;
-}
 
 export interface KernelSeams {
   setScope: boolean;
@@ -32,11 +13,10 @@ export interface KernelSeams {
 }
 
 export function seamsOf(shim: Shim): KernelSeams {
-  const s = shim as Shim & ShimExtras;
-  return { setScope: typeof s.setScope === "function", anyUser: typeof s.setScope === "function", appCounters: typeof s.appCounters === "function", onDns: typeof s.onDns === "function" };
+  const has = (m: string): boolean => typeof (shim as unknown as Record<string, unknown>)[m] === "function";
+  return { setScope: has("setScope"), anyUser: has("setScope"), appCounters: has("appCounters"), onDns: has("onDns") };
 }
 
-export function onDnsOf(shim: Shim): ShimExtras["onDns"] {
-  const s = shim as Shim & ShimExtras;
-  return typeof s.onDns === "function" ? s.onDns.bind(shim) : undefined;
+export function onDnsOf(shim: Shim): Shim["onDns"] | undefined {
+  return seamsOf(shim).onDns ? shim.onDns.bind(shim) : undefined;
 }
