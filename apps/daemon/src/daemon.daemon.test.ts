@@ -2,9 +2,12 @@
 // users alice and bob driving the API from processes of their own. Each test builds on the
 // state the ones before it left (rules made, prompts answered), in order.
 
+import { chmodSync, copyFileSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SubscriptionEvent } from "@sockgate/protocol/client";
-import { assertNoLeftovers, sleep, startIn } from "@sockgate/kernel-shim/test-harness";
+import { assertNoLeftovers, runIn, sleep, startIn } from "@sockgate/kernel-shim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClientProcess, EventTap } from "./api/test-support/client-process.js";
 import { CONNECTED, DaemonFixture, NOT_CONNECTED } from "./test-support/daemon-fixture.js";
@@ -165,6 +168,43 @@ socket.create_connection((addr, 8087), timeout=10); print("ok", addr)`;
     expect(r.stdout.trim(), r.stderr).toBe(`ok ${f.ns.peer4}`);
     const rules = (await alice.call("ListRules", { owner: { kind: "user", uid: f.alice.uid } })).ok as { rules: Array<{ rule: { match: { remoteHost?: string[] } } }> };
     expect(rules.rules.some((x) => x.rule.match.remoteHost?.includes("svc.sgtest.example"))).toBe(true);
+  });
+
+  it("a process outside the governed scope (root here) is not asked: its unknown call is allowed at once", async () => {
+    const prompts = aliceTap.events.length;
+    const before = await counters();
+    const r = await runIn({ cgroup: f.cgroup, netnsPath: f.ns.path }, ["curl", "-sS", "-o", "/dev/null", "--max-time", "10", `http://${f.ns.peer4}:8082/`], { timeoutMs: 15_000 });
+    expect(r.code, r.stderr).toSatisfy((c: number) => CONNECTED.includes(c));
+    const after = await counters();
+    expect(after.connect4!.held! - before.connect4!.held!, "not held").toBe(0);
+    expect(aliceTap.events.length).toBe(prompts);
+  });
+
+  it("an executable named by a rule is replaced (new inode): its kernel entries are planned again for the new file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sg-upgrade-"));
+    f.cleanup.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+    chmodSync(dir, 0o755);
+    const exe = join(dir, "fetch");
+    copyFileSync("/usr/bin/curl", exe);
+    chmodSync(exe, 0o755);
+    const fetch = () => f.runAs(f.alice, [exe, "-sS", "-o", "/dev/null", "--max-time", "10", `http://${f.ns.peer4}:8080/`]);
+    const first = fetch();
+    const e = await answerNext(8080, allowForever);
+    expect(e.prompt.app.exePath).toBe(exe);
+    expect((await first).code).toSatisfy((c: number) => CONNECTED.includes(c));
+    // the upgrade: a new file renamed over the old one
+    copyFileSync("/usr/bin/curl", `${exe}.new`);
+    chmodSync(`${exe}.new`, 0o755);
+    renameSync(`${exe}.new`, exe);
+    await sleep(500);
+    const before = await counters();
+    const prompts = aliceTap.events.length;
+    const again = await fetch();
+    expect(again.code, again.stderr).toSatisfy((c: number) => CONNECTED.includes(c));
+    const after = await counters();
+    expect(after.connect4!.held! - before.connect4!.held!, "decided in the kernel, for the new inode").toBe(0);
+    expect(aliceTap.events.length).toBe(prompts);
+    expect(f.logLines().some((l) => l.msg.includes("changed on disk") && l.exe === exe)).toBe(true);
   });
 
   it("a malformed message, an oversized one and an unknown version each get their error while another client keeps working", async () => {
