@@ -18,11 +18,11 @@
 // the hold path costs without it). Everything made is removed, also on failure. Last line:
 // daemon rule_first_contact_p50_us=… rule_first_contact_p99_us=… rss_mb=… cpu_s_per_10k_kernel_flows=… cpu_s_per_10k_engine_flows=…
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, openSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { unloadShim } from "@sockgate/kernel-shim";
 import { openStore } from "@sockgate/store";
+import { daemonStatus, makeWorld, quantile, sh, sleep, undoAll } from "./bench-world.js";
 
 const OPS = Number(process.env.SG_BENCH_DAEMON_OPS ?? 2000);
 const SECONDS = Number(process.env.SG_BENCH_DAEMON_SECONDS ?? 20);
@@ -33,31 +33,7 @@ const MAIN = join(here, "..", "dist", "main.js");
 const sgbench = realpathSync(join(here, "..", "..", "..", "packages", "kernel-shim", "build", "clients", "sgbench"));
 const python = realpathSync("/usr/bin/python3");
 const tag = `sgdaemon-${process.pid}`;
-const netnsPath = `/run/netns/${tag}`;
-const pinDir = `/sys/fs/bpf/${tag}`;
 const dir = `/tmp/${tag}`;
-
-const sh = (cmd, args) => execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const quantile = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-
-function cgroup2Mount() {
-  const line = readFileSync("/proc/mounts", "utf8").split("\n").find((l) => l.split(" ")[2] === "cgroup2");
-  if (!line) throw new Error("no cgroup2 mount in /proc/mounts");
-  return line.split(" ")[1];
-}
-
-async function removeCgroup(path) {
-  if (!existsSync(path)) return;
-  for (let i = 0; i < 100 && readFileSync(join(path, "cgroup.procs"), "utf8").trim(); i++) {
-    writeFileSync(join(path, "cgroup.kill"), "1");
-    await sleep(20);
-  }
-  rmdirSync(path);
-}
 
 const system = { kind: "system" };
 const rule = (id, match) => ({ schemaVersion: 1, id, owner: system, action: "allow", duration: { kind: "forever" }, match });
@@ -106,30 +82,10 @@ function procStat(pid) {
 }
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
 
-async function daemonStatus(daemon, logFile) {
-  const seen = readFileSync(logFile, "utf8").split("\n").length;
-  daemon.kill("SIGUSR1");
-  for (let i = 0; i < 300; i++) {
-    const line = readFileSync(logFile, "utf8").split("\n").slice(seen - 1).find((l) => l.includes('"msg":"status"'));
-    if (line) return JSON.parse(line).status;
-    await sleep(10);
-  }
-  throw new Error("the daemon logged no status");
-}
-
 async function main() {
   const undo = [];
   try {
-    sh("ip", ["netns", "add", tag]);
-    undo.push(() => sh("ip", ["netns", "del", tag]));
-    sh("ip", ["-n", tag, "link", "set", "lo", "up"]);
-    const cgBase = join(cgroup2Mount(), `${tag}-base`);
-    const cgHeld = join(cgroup2Mount(), `${tag}-held`);
-    for (const cg of [cgBase, cgHeld]) {
-      mkdirSync(cg);
-      undo.push(() => removeCgroup(cg));
-    }
-    undo.push(() => unloadShim(pinDir));
+    const { netnsPath, cgBase, cgHeld, pinDir } = makeWorld(tag, undo);
     mkdirSync(dir);
     undo.push(() => sh("rm", ["-rf", dir]));
     const store = openStore({ path: `${dir}/sockgate.db` });
@@ -207,14 +163,7 @@ async function main() {
       `daemon rule_first_contact_p50_us=${p50.toFixed(1)} rule_first_contact_p99_us=${p99.toFixed(1)} rss_mb=${rssMax.toFixed(1)} cpu_s_per_10k_kernel_flows=${((kernel.cpu * 10000) / kernel.ops).toFixed(3)} cpu_s_per_10k_engine_flows=${((engine.cpu * 10000) / engine.ops).toFixed(3)}`,
     );
   } finally {
-    for (const step of undo.reverse()) {
-      try {
-        await step();
-      } catch (err) {
-        console.error(`bench cleanup: ${err.message}`);
-        process.exitCode = 1;
-      }
-    }
+    await undoAll(undo);
   }
 }
 
