@@ -182,16 +182,16 @@ class OpenHold implements Hold {
     ensureChains(this.#chainOptions(netnsPath));
     // Packets still queued from before (a restarted daemon) arrive as soon as the queue is
     // bound, before open() returns: they wait here for the reader that verdicts them.
-    let opened: NfqueueReader | undefined;
+    const opened: { reader?: NfqueueReader } = {};
     const early: NfqPacket[] = [];
     const reader = await NfqueueReader.open({
       netnsPath,
       queueNum: this.queueNum,
       queueMaxLen: this.o.queueMaxLen,
-      onPacket: (p) => (opened === undefined ? void early.push(p) : this.#onPacket(p, opened, cookie)),
+      onPacket: (p) => (opened.reader === undefined ? void early.push(p) : this.#onPacket(p, opened.reader, cookie)),
       onProblem: (t) => this.#problem(`${netnsPath ?? "own namespace"}: ${t}`),
     });
-    opened = reader;
+    opened.reader = reader;
     for (const p of early.splice(0)) this.#onPacket(p, reader, cookie);
     this.#spaces.push({ netnsPath, cookie, reader, chains: true });
     // Only now, with chains and a bound reader, may the kernel hold here.
