@@ -49,6 +49,19 @@ describe("engineDecide", () => {
     expect(engine.prompts.pending(1000)).toHaveLength(0);
   });
 
+  it("while a rule names a sha256, the executable (/proc/PID/exe) is hashed, once, and the rule matches by it", async () => {
+    const { engine, decide } = setup(true);
+    const { createHash } = await import("node:crypto");
+    const { readFileSync } = await import("node:fs");
+    const sha = createHash("sha256").update(readFileSync(process.execPath)).digest("hex");
+    engine.rules.upsert({ schemaVersion: 1, id: "h", owner: { kind: "user", uid: 1000 }, action: "deny", duration: { kind: "forever" }, match: { sha256: sha } });
+    const me = { ...request(1000, 443), app: { ...request(1000, 443).app, pid: process.pid } };
+    const first = decide(me);
+    expect(first).toBeInstanceOf(Promise);
+    await expect(first).resolves.toMatchObject({ action: "deny" });
+    expect(decide(me), "cached: answered at once").toMatchObject({ action: "deny" });
+  });
+
   it("an ungoverned process is allowed without asking", () => {
     const { engine, decide } = setup(true);
     expect(decide(request(0, 443))).toMatchObject({ action: "allow", reason: expect.stringContaining("not governed") });

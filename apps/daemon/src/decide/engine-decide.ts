@@ -9,6 +9,7 @@ import type { Decision, Engine, PromptOutcome } from "@sockgate/decision-engine"
 import type { Request } from "@sockgate/protocol";
 import type { Decide, Verdict } from "../hold/verdict.js";
 import type { GovernedScope } from "../scope/governed.js";
+import { ExeHashes } from "./exe-hash.js";
 
 export interface EngineDecideDeps {
   engine: Engine;
@@ -38,8 +39,24 @@ function outcomeVerdict(o: PromptOutcome): Verdict {
 }
 
 export function engineDecide(d: EngineDecideDeps): Decide {
+  // The executable's sha256 is needed only while some rule names one.
+  const hashes = new ExeHashes();
+  let needHash = false;
+  const hashRules = (): boolean => (needHash = d.engine.rules.list().some((r) => r.match.sha256 !== undefined));
+  hashRules();
+  d.engine.on("rules", hashRules);
+
   return (request: Request) => {
     if (!d.scope().governs(request.app)) return { action: "allow", reason: "not governed: unknown calls of this process are allowed", cache: FLOW };
+    if (needHash && request.app.sha256 === undefined && !(request.app.flags ?? []).includes("no_exe")) {
+      const sha = hashes.get(request.app);
+      if (typeof sha !== "string") return sha.then((h) => decideFor(h === undefined ? request : withSha(request, h)));
+      return decideFor(withSha(request, sha));
+    }
+    return decideFor(request);
+  };
+
+  function decideFor(request: Request): Verdict | Promise<Verdict> {
     const decision = d.engine.decide(request);
     if (decision.action !== "ask") return ruleVerdict(decision, d.tagOf);
     const listened = d.listening(request.app.uid);
@@ -50,6 +67,8 @@ export function engineDecide(d: EngineDecideDeps): Decide {
       return { action, reason: `no UI of uid ${request.app.uid} is listening: "${action}" applies now; prompt ${raised.promptId} waits for review`, cache: FLOW };
     }
     return raised.outcome.then(outcomeVerdict);
-  };
+  }
 }
+
+const withSha = (r: Request, sha256: string): Request => ({ ...r, app: { ...r.app, sha256 } });
 
