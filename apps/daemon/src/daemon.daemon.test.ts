@@ -67,6 +67,10 @@ describe("sockgated end to end", () => {
     expect(entries.map((x) => x.rule.match)).toEqual([{ exe: "/usr/bin/curl", operation: ["connect"], protocol: ["tcp"], remoteAddress: [f.ns.peer4], remotePort: [8080] }]);
     expect(entries[0]!.notes, "the rule is enforced by the kernel").toBeUndefined();
     aliceRuleIds = entries.map((x) => x.rule.id);
+    // who answered is in history: the answering client's pid and executable, as the kernel said
+    await sleep(1200);
+    const history = (await alice.call("QueryHistory", { exe: "/usr/bin/curl" })).ok as { entries: Array<{ answeredBy?: { pid: number; exe: string | null } }> };
+    expect(history.entries.find((h) => h.answeredBy !== undefined)?.answeredBy).toEqual({ pid: alice.pid, exe: process.execPath });
   });
 
   it("curl again asks nothing and is decided in the kernel (no event, no held flow)", async () => {
@@ -79,6 +83,10 @@ describe("sockgated end to end", () => {
     expect(after.connect4!.allows! - before.connect4!.allows!).toBe(1);
     expect(after.connect4!.held! - before.connect4!.held!).toBe(0);
     expect(aliceTap.events.length).toBe(prompts);
+    // no event per call: the kernel's per-application counters, read every second here, make history rows
+    await sleep(2500);
+    const history = (await alice.call("QueryHistory", { exe: "/usr/bin/curl", verdict: "allow" })).ok as { entries: Array<{ count?: number; reason: string }> };
+    expect(history.entries.find((h) => h.reason.startsWith("kernel:"))).toMatchObject({ reason: expect.stringMatching(/calls answered from its entries/) });
   });
 
   it("python3 as alice: asked, allowed; the rule names the script (argv), so it needs the exec-time argv to match again", async () => {
@@ -120,8 +128,16 @@ describe("sockgated end to end", () => {
     const e = (await aliceTap.next(isPrompt(8082), 10_000)) as PromptEvent;
     expect((await bob.call("ListPrompts")).ok).toEqual({ prompts: [] });
     expect((await bob.call("AnswerPrompt", { promptId: e.prompt.id, answer: allowForever })).error?.code).toBe("io.sockgate.NotFound");
-    const bobRules = (await bob.call("ListRules")).ok as { rules: Array<{ rule: { id: string; owner: { kind: string } } }> };
+    const bobRules = (await bob.call("ListRules")).ok as { rules: Array<{ rule: { id: string; owner: { kind: string } }; notes?: string[] }> };
     expect(bobRules.rules.filter((x) => x.rule.owner.kind === "user")).toEqual([]);
+    // the default system rules are there for everyone to see, each saying what the kernel cannot enforce of it
+    const loopback = bobRules.rules.find((x) => x.rule.id === "default-loopback");
+    expect(loopback?.notes?.[0]).toMatch(/not enforced on ungoverned processes.*no exact executable path/);
+    expect(bobRules.rules.map((x) => x.rule.id)).toEqual(expect.arrayContaining(["default-sockets", "default-dns", "default-dhcp", "default-ntp"]));
+    const status = (await bob.call("Status")).ok as { governed: { notes: string[] }; failure: Record<string, string>; kernelFeatures: Record<string, boolean> };
+    expect(status.governed.notes.some((n) => n.includes("default-loopback"))).toBe(true);
+    expect(status.failure).toMatchObject({ daemonStopped: "deny", nobodyListening: "deny", promptTimeout: "deny" });
+    expect(status.kernelFeatures).toMatchObject({ hold: true, governedScope: true, dnsCapture: true });
     expect((await bob.call("DeleteRule", { id: aliceRuleIds[0] })).error?.code).toBe("io.sockgate.NotFound");
     expect((await bob.call("GetRule", { id: aliceRuleIds[0] })).error?.code).toBe("io.sockgate.NotFound");
     expect(bobTap.events.filter((x) => x.type === "prompt")).toEqual([]);
@@ -140,6 +156,11 @@ describe("sockgated end to end", () => {
     const r = await f.curl(f.alice, 8083);
     expect(r.code).toBe(NOT_CONNECTED);
     expect(Date.now() - t).toBeLessThan(1500);
+    // SIGHUP reloads the configuration: "nobody is listening" now allows
+    await f.reconfigure({ prompts: { timeoutMs: TIMEOUT_MS, nobodyListening: "allow" } });
+    const allowed = await f.curl(f.alice, 8083);
+    expect(allowed.code, allowed.stderr).toSatisfy((c: number) => CONNECTED.includes(c));
+    await f.reconfigure({ prompts: { timeoutMs: TIMEOUT_MS } });
     aliceTap = await alice.subscribe(["prompts"]);
     const review = (await aliceTap.next(isPrompt(8083), 2000)) as PromptEvent;
     expect(review.prompt.uid).toBe(f.alice.uid);

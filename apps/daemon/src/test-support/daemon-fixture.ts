@@ -58,6 +58,13 @@ export class DaemonFixture {
     this.ns = createNetns(this.cleanup);
     this.cleanup.add(`unload ${this.pinDir}`, () => void unloadShim(this.pinDir));
     for (const port of ports) await startIn({ netnsPath: this.ns.peerPath }, [clientPath("sgclient"), "serve", "tcp6", "::", String(port)], this.cleanup);
+    this.writeConfig({});
+    this.cleanup.add("stop the clients", () => Promise.all(this.clients.splice(0).map((c) => c.stop())).then(() => undefined));
+    await this.start();
+    return this;
+  }
+
+  private writeConfig(patch: Record<string, unknown>): void {
     writeFileSync(
       this.configPath,
       JSON.stringify({
@@ -65,12 +72,20 @@ export class DaemonFixture {
         api: { socket: this.socketPath },
         governed: { users: [this.alice.uid, this.bob.uid], cgroups: [] },
         dns: { resolvers: [this.ns.peer4] },
+        countersIntervalMs: 1000,
         ...this.config,
+        ...patch,
       }),
     );
-    this.cleanup.add("stop the clients", () => Promise.all(this.clients.splice(0).map((c) => c.stop())).then(() => undefined));
-    await this.start();
-    return this;
+  }
+
+  /** Rewrites the configuration with `patch` on top and reloads it (SIGHUP). */
+  async reconfigure(patch: Record<string, unknown>): Promise<void> {
+    const seen = this.logLines().filter((l) => l.msg.startsWith("configuration reloaded")).length;
+    this.writeConfig(patch);
+    this.daemon!.kill("SIGHUP");
+    for (let i = 0; i < 100 && this.logLines().filter((l) => l.msg.startsWith("configuration reloaded")).length === seen; i++) await sleep(20);
+    if (this.logLines().filter((l) => l.msg.startsWith("configuration reloaded")).length === seen) throw new Error("the daemon did not reload its configuration");
   }
 
   /** Starts (or restarts) the daemon and waits until it holds. */
