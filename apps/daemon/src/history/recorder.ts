@@ -79,13 +79,15 @@ export function startRecorder(target: HistoryTarget, log: Logger, options: { int
     record(entry) {
       for (const l of listeners) l(entry);
       // A rule's allow decided in user space, one per flow, is kept as one row per
-      // application, destination and rule per interval (its count): thousands of flows a
-      // second would otherwise be thousands of rows. Denies and answers keep a row each.
+      // application, peer address and rule per interval (its count; the port when all were
+      // to one port, else null): thousands of flows a second would otherwise be thousands of
+      // rows. Denies and answers keep a row each.
       if (entry.verdict === "allow" && entry.ruleId !== null && entry.answeredBy === undefined) {
-        const key = `${entry.uid}\0${entry.exe}\0${entry.op}\0${entry.proto}\0${entry.remoteAddr}\0${entry.remotePort}\0${entry.ruleId}`;
+        const key = `${entry.uid}\0${entry.exe}\0${entry.op}\0${entry.proto}\0${entry.remoteAddr}\0${entry.ruleId}`;
         const row = allows.get(key);
         if (row !== undefined) {
           row.count = (row.count ?? 1) + (entry.count ?? 1);
+          if (row.remotePort !== entry.remotePort) row.remotePort = null;
           return;
         }
         const fresh = toHistory(entry);
