@@ -72,6 +72,8 @@ export const ERROR_CODES = [
   "SG_ERR_HOLD_CHAINS",
   /** The NFQUEUE reader failed: the queue could not be bound (another reader?) or the kernel refused a message. */
   "SG_ERR_HOLD_QUEUE",
+  /** The daemon's configuration file is unreadable, not JSON, or breaks its schema (the message names the field). */
+  "SG_ERR_CONFIG_INVALID",
 ] as const;
 
 export type SockgateErrorCode = (typeof ERROR_CODES)[number];

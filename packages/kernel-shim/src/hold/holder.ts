@@ -179,13 +179,19 @@ class OpenHold implements Hold {
     if (this.#spaces.some((s) => s.netnsPath === netnsPath)) return;
     const cookie = loadAddon().netnsCookie(netnsPath ?? "");
     ensureChains(this.#chainOptions(netnsPath));
+    // Packets still queued from before (a restarted daemon) arrive as soon as the queue is
+    // bound, before open() returns: they wait here for the reader that verdicts them.
+    const opened: { reader?: NfqueueReader } = {};
+    const early: NfqPacket[] = [];
     const reader = await NfqueueReader.open({
       netnsPath,
       queueNum: this.queueNum,
       queueMaxLen: this.o.queueMaxLen,
-      onPacket: (p) => this.#onPacket(p, reader, cookie),
+      onPacket: (p) => (opened.reader === undefined ? void early.push(p) : this.#onPacket(p, opened.reader, cookie)),
       onProblem: (t) => this.#problem(`${netnsPath ?? "own namespace"}: ${t}`),
     });
+    opened.reader = reader;
+    for (const p of early.splice(0)) this.#onPacket(p, reader, cookie);
     this.#spaces.push({ netnsPath, cookie, reader, chains: true });
     // Only now, with chains and a bound reader, may the kernel hold here.
     this.shim.setHoldNamespace(cookie, true);
