@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/main.ts"],
+  // history-worker sits beside main.js: the recorder starts it from there (new URL(..., import.meta.url))
+  entry: { main: "src/main.ts", "history-worker": "src/history/history-worker.ts", shell: "src/shell.ts" },
   format: ["esm"],
   sourcemap: true,
   clean: true,

@@ -9,10 +9,10 @@
 // proven to have gone through the queue (the daemon's queue counters against the ops).
 // Everything it makes is removed, also on failure.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, openSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { unloadShim } from "@sockgate/kernel-shim";
+import { daemonStatus, makeWorld, quantile, sh, undoAll } from "./bench-world.js";
 
 const OPS = Number(process.env.SG_BENCH_HOLD_OPS ?? 2000);
 const INBOUND_OPS = Number(process.env.SG_BENCH_HOLD_INBOUND ?? 5);
@@ -21,29 +21,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const MAIN = join(here, "..", "dist", "main.js");
 const sgbench = realpathSync(join(here, "..", "..", "..", "packages", "kernel-shim", "build", "clients", "sgbench"));
 const tag = `sghold-${process.pid}`;
-const netnsPath = `/run/netns/${tag}`;
-const pinDir = `/sys/fs/bpf/${tag}`;
-
-const sh = (cmd, args) => execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-const quantile = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-
-function cgroup2Mount() {
-  const line = readFileSync("/proc/mounts", "utf8").split("\n").find((l) => l.split(" ")[2] === "cgroup2");
-  if (!line) throw new Error("no cgroup2 mount in /proc/mounts");
-  return line.split(" ")[1];
-}
-
-async function removeCgroup(path) {
-  if (!existsSync(path)) return;
-  for (let i = 0; i < 100 && readFileSync(join(path, "cgroup.procs"), "utf8").trim(); i++) {
-    writeFileSync(join(path, "cgroup.kill"), "1");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  rmdirSync(path);
-}
+const netnsPath = `/run/netns/${tag}`; // made by makeWorld
 
 function runCase(name, port, ops, cgroups) {
   const out = JSON.parse(execFileSync("nsenter", [`--net=${netnsPath}`, "--", sgbench, name, ADDR, String(port), String(ops), ...cgroups], { encoding: "utf8", maxBuffer: 64 << 20 }).trim());
@@ -53,35 +31,18 @@ function runCase(name, port, ops, cgroups) {
 
 const logLines = (file) => readFileSync(file, "utf8").split("\n");
 
-/** SIGUSR1 makes the daemon log its status; the next status line is returned, parsed. */
-async function daemonStatus(daemon, logFile) {
-  const seen = logLines(logFile).length;
-  daemon.kill("SIGUSR1");
-  for (let i = 0; i < 200; i++) {
-    const line = logLines(logFile).slice(seen - 1).find((l) => l.startsWith("sockgated: status {"));
-    if (line) return JSON.parse(line.slice("sockgated: status ".length));
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error("the daemon logged no status");
-}
-
 async function main() {
   const undo = [];
   try {
-    sh("ip", ["netns", "add", tag]);
-    undo.push(() => sh("ip", ["netns", "del", tag]));
-    sh("ip", ["-n", tag, "link", "set", "lo", "up"]);
-    const cgBase = join(cgroup2Mount(), `${tag}-base`);
-    const cgHeld = join(cgroup2Mount(), `${tag}-held`);
-    for (const cg of [cgBase, cgHeld]) {
-      mkdirSync(cg);
-      undo.push(() => removeCgroup(cg));
-    }
-    undo.push(() => unloadShim(pinDir));
+    const { cgBase, cgHeld, pinDir } = makeWorld(tag, undo);
     // The daemon logs to a file, so reading its log costs this process nothing while it runs.
     const logFile = `/tmp/${tag}.log`;
-    undo.push(() => sh("rm", ["-f", logFile]));
-    const daemon = spawn(process.execPath, [MAIN, "--cgroup", cgHeld, "--pin-dir", pinDir, "--unknown", "hold", "--answer", "allow", "--hold-netns", netnsPath], { stdio: ["ignore", "ignore", openSync(logFile, "w")] });
+    const dir = `/tmp/${tag}`;
+    undo.push(() => sh("rm", ["-rf", logFile, dir]));
+    mkdirSync(dir);
+    // root runs the benchmark's clients: govern uid 0; a store and socket of its own
+    writeFileSync(`${dir}/config.json`, JSON.stringify({ store: { path: `${dir}/db` }, api: { socket: `${dir}/api.sock` }, governed: { users: [0], cgroups: [] }, defaultRules: false }));
+    const daemon = spawn(process.execPath, [MAIN, "--config", `${dir}/config.json`, "--cgroup", cgHeld, "--pin-dir", pinDir, "--unknown", "hold", "--answer", "allow", "--hold-netns", netnsPath], { stdio: ["ignore", openSync(logFile, "w"), "inherit"] });
     undo.push(() => daemon.kill("SIGKILL"));
     for (let i = 0; i < 500 && !logLines(logFile).some((l) => l.includes("holding connect")); i++) {
       if (daemon.exitCode !== null) throw new Error(`the daemon exited: ${readFileSync(logFile, "utf8")}`);
@@ -129,14 +90,7 @@ async function main() {
       `hold tcp_added_p50_us=${added(tcp, 0.5).toFixed(1)} tcp_added_p99_us=${added(tcp, 0.99).toFixed(1)} udp_added_p50_us=${added(udp, 0.5).toFixed(1)} inbound_userspace_added_ms=${(added(inbound, 0.5) / 1000).toFixed(1)}`,
     );
   } finally {
-    for (const step of undo.reverse()) {
-      try {
-        await step();
-      } catch (err) {
-        console.error(`bench cleanup: ${err.message}`);
-        process.exitCode = 1;
-      }
-    }
+    await undoAll(undo);
   }
 }
 

@@ -2,35 +2,35 @@ import { describe, expect, it } from "vitest";
 import { parseDaemonArgs } from "./cli-args.js";
 
 describe("parseDaemonArgs", () => {
-  it("has production defaults", () => {
+  it("leaves to the configuration file what is not given; holds by default", () => {
     expect(parseDaemonArgs([])).toEqual({
-      cgroup: undefined,
-      pinDir: "/sys/fs/bpf/sockgate",
+      config: "/etc/sockgate/config.json",
       unload: false,
+      cgroup: undefined,
+      pinDir: undefined,
       reportAllows: false,
-      json: false,
-      unknown: "allow",
+      unknown: "hold",
       answer: undefined,
-      holdTimeoutMs: 60_000,
-      timeoutAction: "deny",
-      holdNetns: [],
-      queueNum: 7351,
+      holdTimeoutMs: undefined,
+      timeoutAction: undefined,
+      holdNetns: undefined,
+      queueNum: undefined,
     });
   });
 
   it("reads every option", () => {
     const args = parseDaemonArgs([
-      "--cgroup", "/sys/fs/cgroup/x", "--pin-dir", "/sys/fs/bpf/t", "--report-allows", "--json", "--unknown", "hold",
+      "--config", "/tmp/c.json", "--cgroup", "/sys/fs/cgroup/x", "--pin-dir", "/sys/fs/bpf/t", "--report-allows", "--unknown", "allow",
       "--answer", "deny", "--hold-timeout-ms", "1500", "--timeout-action", "allow", "--hold-netns", "/run/netns/a",
       "--hold-netns", "/run/netns/b", "--queue-num", "9",
     ]);
     expect(args).toEqual({
+      config: "/tmp/c.json",
+      unload: false,
       cgroup: "/sys/fs/cgroup/x",
       pinDir: "/sys/fs/bpf/t",
-      unload: false,
       reportAllows: true,
-      json: true,
-      unknown: "hold",
+      unknown: "allow",
       answer: "deny",
       holdTimeoutMs: 1500,
       timeoutAction: "allow",

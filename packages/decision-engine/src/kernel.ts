@@ -4,5 +4,5 @@
 
 export { kernelVerdicts } from "./kernel-verdicts.js";
 export type { ExecutableIdentity, KernelVerdictOptions, KernelVerdictPlan } from "./kernel-verdicts.js";
-export { diffKernelVerdicts, kernelVerdictKeyString } from "./kernel-verdict-key.js";
+export { diffKernelVerdicts, fnv1a32, kernelVerdictKeyString } from "./kernel-verdict-key.js";
 export type { KernelVerdict, KernelVerdictKey } from "./kernel-verdict-key.js";

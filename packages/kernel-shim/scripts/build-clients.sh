@@ -10,3 +10,8 @@ for c in sgclient sgbench sghold; do
   cc "${CFLAGS[@]}" -o "build/clients/.$c.$$" "test/clients/$c.c"
   mv -f "build/clients/.$c.$$" "build/clients/$c"
 done
+# sgmasq runs from its library after it unmaps its own executable (the identity attack test)
+cc "${CFLAGS[@]}" -fPIC -shared -Wl,-z,now -o "build/clients/.libsgmasq.so.$$" test/clients/sgmasq-lib.c
+mv -f "build/clients/.libsgmasq.so.$$" build/clients/libsgmasq.so
+cc "${CFLAGS[@]}" -o "build/clients/.sgmasq.$$" test/clients/sgmasq.c -Lbuild/clients -lsgmasq -Wl,-z,now -Wl,-rpath,'$ORIGIN'
+mv -f "build/clients/.sgmasq.$$" build/clients/sgmasq

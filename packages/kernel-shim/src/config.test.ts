@@ -15,6 +15,7 @@ describe("mergeConfig", () => {
       pendingPerUid: 256,
       pendingPerListener: 64,
       socksPerUid: 1024,
+      hostMountNamespace: 0,
     });
   });
 

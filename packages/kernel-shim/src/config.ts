@@ -23,6 +23,7 @@ export const DEFAULT_CONFIG: ShimConfig = Object.freeze({
   pendingPerUid: 256,
   pendingPerListener: 64,
   socksPerUid: 1024,
+  hostMountNamespace: 0,
 }) as ShimConfig;
 
 /** base with patch applied; unknownPolicy is merged per operation. */
@@ -35,5 +36,6 @@ export function mergeConfig(base: ShimConfig, patch: Partial<ShimConfig> | undef
     pendingPerUid: patch?.pendingPerUid ?? base.pendingPerUid,
     pendingPerListener: patch?.pendingPerListener ?? base.pendingPerListener,
     socksPerUid: patch?.socksPerUid ?? base.socksPerUid,
+    hostMountNamespace: patch?.hostMountNamespace ?? base.hostMountNamespace,
   };
 }

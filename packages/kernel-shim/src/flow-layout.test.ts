@@ -28,6 +28,7 @@ const PENDING: PendingFlow = {
   family: 10,
   exeIno: 1234n,
   exeDev: 0x800001,
+  exeGeneration: 0x5a17c0de,
   uid: 1000,
   gid: 100,
   pid: 4243,

@@ -83,6 +83,7 @@ const P = {
   family: 62,
   localAddr: 64,
   localPort: 80,
+  exeGeneration: 84,
   comm: 88,
 } as const;
 
@@ -95,6 +96,7 @@ export function decodePending(key: FlowKey, buf: Buffer, offset = 0): PendingFlo
     family: buf.readUInt8(at(P.family)),
     exeIno: buf.readBigUInt64LE(at(P.exeIno)),
     exeDev: buf.readUInt32LE(at(P.exeDev)),
+    exeGeneration: buf.readUInt32LE(at(P.exeGeneration)),
     uid: buf.readUInt32LE(at(P.uid)),
     gid: buf.readUInt32LE(at(P.gid)),
     pid: buf.readUInt32LE(at(P.pid)),
@@ -119,6 +121,7 @@ export function encodePending(p: PendingFlow, buf = Buffer.alloc(PENDING_BYTES),
   buf.writeBigUInt64LE(p.ktime, at(P.ktime));
   buf.writeBigUInt64LE(p.netnsCookie, at(P.netnsCookie));
   buf.writeUInt32LE(p.exeDev, at(P.exeDev));
+  buf.writeUInt32LE(p.exeGeneration, at(P.exeGeneration));
   buf.writeUInt32LE(p.uid, at(P.uid));
   buf.writeUInt32LE(p.gid, at(P.gid));
   buf.writeUInt32LE(p.tgid, at(P.tgid));

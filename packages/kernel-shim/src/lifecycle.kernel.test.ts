@@ -94,7 +94,7 @@ describe("shim lifecycle", () => {
     shim.close();
 
     const removed = unloadShim(pinDir);
-    expect(removed.links).toBe(10);
+    expect(removed.links, "10 cgroup links and the exec/fork tracing links").toBe(12);
     expect(removed.maps).toBeGreaterThanOrEqual(6);
     expect(existsSync(pinDir), "pin dir removed").toBe(false);
     expect(linksOnCgroup(cg.id)).toBe(0);

@@ -49,6 +49,7 @@ export interface NativeShimHandle {
   /** Entries moved per migrated map (empty when nothing was migrated). */
   migrated(): Record<string, number>;
   close(): void;
+  execIdentity(): { active: boolean; reason: string };
 }
 
 export interface NativeAddon {
@@ -58,6 +59,7 @@ export interface NativeAddon {
     maxVerdicts: number,
     initialConfig: Uint8Array,
     maxPending?: number,
+    execIds?: boolean,
     /** Tests only: another build of the BPF object to load (upgrade.kernel.test.ts). */
     objectPath?: string,
   ) => NativeShimHandle;

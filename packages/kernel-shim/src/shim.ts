@@ -1,6 +1,6 @@
 // openShim(): validates options, loads or re-adopts the pinned shim through the addon,
 // and wraps the native handle in the typed Shim API.
-import { statfsSync } from "node:fs";
+import { statSync, statfsSync } from "node:fs";
 import { SockgateError, abi, isSockgateError } from "@sockgate/protocol";
 import { MSG_HDR_LEN, dnsRecord, type DnsRecord } from "@sockgate/protocol/codec";
 import { DEFAULT_CONFIG, mergeConfig } from "./config.js";
@@ -84,6 +84,7 @@ function checkMapSize(name: string, n: unknown, dflt: number): number {
 
 class OpenShim implements Shim {
   readonly adopted: boolean;
+  readonly identitySource: { active: boolean; reason: string };
   readonly pinDir: string;
   readonly holdMatchPin: string;
   readonly migrated: Readonly<Record<string, number>> | undefined;
@@ -101,6 +102,7 @@ class OpenShim implements Shim {
     this.#native = native;
     this.pinDir = pinDir;
     this.adopted = native.adopted();
+    this.identitySource = native.execIdentity();
     this.holdMatchPin = native.holdMatchPin();
     const migrated = native.migrated();
     this.migrated = Object.keys(migrated).length > 0 ? migrated : undefined;
@@ -115,7 +117,8 @@ class OpenShim implements Shim {
   }
 
   #valueOf(bytes: Buffer): VerdictValue {
-    const { expiresNs, ...rest } = decodeVerdictValue(bytes);
+    const { expiresNs, exeGeneration, ...plain } = decodeVerdictValue(bytes);
+    const rest: VerdictValue = exeGeneration === 0 ? plain : { ...plain, exeGeneration };
     return expiresNs === 0n ? rest : { ...rest, expiresAt: this.#clock.epochMsAt(expiresNs) };
   }
 
@@ -492,12 +495,17 @@ export function openShimObject(options: ShimOptions, objectPath: string | undefi
   const pinDir = checkPinDir(options.pinDir ?? DEFAULT_PIN_DIR);
   const maxVerdicts = checkMapSize("maxVerdicts", options.maxVerdicts, DEFAULT_MAX_VERDICTS);
   const maxPending = checkMapSize("maxPending", options.maxPending, DEFAULT_MAX_PENDING);
-  const initialConfig = encodeConfig(mergeConfig(DEFAULT_CONFIG, options.config));
+  if (options.execIdentity !== undefined && typeof options.execIdentity !== "boolean") {
+    throw new SockgateError("SG_ERR_BAD_VALUE", `execIdentity is invalid: expected a boolean, got ${JSON.stringify(options.execIdentity)}`);
+  }
+  // paths are trusted as this process's mount namespace sees them
+  const config = { hostMountNamespace: Number(statSync("/proc/self/ns/mnt").ino), ...options.config };
+  const initialConfig = encodeConfig(mergeConfig(DEFAULT_CONFIG, config));
   const addon = loadAddon();
   const created = makePinDirs(pinDir);
   let native: NativeShimHandle;
   try {
-    native = callNative(() => new addon.ShimHandle(cgroupPath, pinDir, maxVerdicts, initialConfig, maxPending, objectPath));
+    native = callNative(() => new addon.ShimHandle(cgroupPath, pinDir, maxVerdicts, initialConfig, maxPending, options.execIdentity ?? true, objectPath));
   } catch (err) {
     removeEmptyDirs(created);
     if (isSockgateError(err, "SG_ERR_SHIM_LOCKED")) {
@@ -516,9 +524,9 @@ export function openShimObject(options: ShimOptions, objectPath: string | undefi
   }
   const shim = new OpenShim(native, pinDir, bootClock(addon));
   // A reused config map keeps the running policy: change only what was asked for.
-  if (!native.configCreated() && options.config !== undefined) {
+  if (!native.configCreated()) {
     try {
-      shim.setConfig(options.config);
+      shim.setConfig(config);
     } catch (err) {
       shim.close();
       throw err;

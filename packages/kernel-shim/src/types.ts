@@ -28,6 +28,9 @@ export interface VerdictValue {
   verdict: "allow" | "deny";
   /** Opaque to the kernel (the daemon's rule id), echoed in events. Default 0. */
   tag?: number;
+  /** i_generation of the executable an identity entry is for (identityOf().exeGeneration),
+   *  so a file that later gets the same inode number does not inherit it. Absent or 0: any. */
+  exeGeneration?: number;
   /** Milliseconds since the epoch (Date.now()) from which the kernel ignores the entry.
    *  Stored on the kernel's boot clock at write time: a dead daemon cannot extend it, and
    *  a wall-clock change afterwards does not move it. Absent: no deadline. */
@@ -54,6 +57,8 @@ export interface PendingFlow {
   family: number;
   exeIno: bigint;
   exeDev: number;
+  /** i_generation of the executable. */
+  exeGeneration: number;
   uid: number;
   gid: number;
   pid: number;
@@ -126,6 +131,9 @@ export interface ShimConfig {
   pendingPerListener: number;
   /** Sockets with held flows per uid (entries of sg_pending_socks). */
   socksPerUid: number;
+  /** Inode number of the mount namespace whose paths are trusted (events of programs
+   *  executed elsewhere are flagged foreign_mntns); 0: flag none. openShim sets its own. */
+  hostMountNamespace: number;
 }
 
 export interface ShimOptions {
@@ -137,6 +145,10 @@ export interface ShimOptions {
   maxVerdicts?: number;
   /** sg_pending max_entries (held flows of every user) when created (default 8192). */
   maxPending?: number;
+  /** Record identities when programs are executed (default true; needs Linux 6.16). False
+   *  forces what older kernels get: the executable read at each call, which a process can
+   *  change (prctl PR_SET_MM_MAP). */
+  execIdentity?: boolean;
   /** Fresh maps: DEFAULT_CONFIG merged with this, written before any program is attached.
    *  Adopted maps: only the given fields are changed. */
   config?: Partial<ShimConfig>;
@@ -161,6 +173,9 @@ export interface Shim {
   /** Set when the pins had other map definitions (another version) and were migrated:
    *  entries moved per map, e.g. { sg_verdicts: 12, sg_sock_owners: 3 }. */
   readonly migrated: Readonly<Record<string, number>> | undefined;
+  /** active: identities are the exec-time records (a process cannot change its own); else
+   *  reason says why they are read from mm->exe_file at each call. */
+  readonly identitySource: { active: boolean; reason: string };
   readonly pinDir: string;
   /** Throws SockgateError SG_ERR_VERDICT_MAP_FULL when the map is full (counted in stats()). */
   setVerdict(key: VerdictKey, value: VerdictValue): void;

@@ -76,6 +76,8 @@ int main(void)
 	hex("value_allow", &v, sizeof(v));
 	v.expires_ns = 0x0102030405060708ULL;
 	hex("value_deadline", &v, sizeof(v));
+	v.exe_gen = 0xa1b2c3d4;
+	hex("value_generation", &v, sizeof(v));
 
 	/* The header's flow example: socket 4711's held connect to 203.0.113.7:443/tcp. */
 	memset(&fk, 0, sizeof(fk));
@@ -102,6 +104,7 @@ int main(void)
 	p.family = 10;
 	inet_pton(AF_INET6, "2001:db8::5", p.local_addr);
 	p.local_port = 40000;
+	p.exe_gen = 0x5a17c0de;
 	strcpy(p.comm, "curl");
 	hex("pending", &p, sizeof(p));
 
@@ -140,6 +143,7 @@ int main(void)
 	c.pending_per_uid = 0xfffffffe;
 	c.pending_per_listener = 1;
 	c.socks_per_uid = 0x10203;
+	c.host_mnt_ns = 4026531841u;
 	hex("config_inverted", &c, sizeof(c));
 
 	printf("sizeof_key %zu\nsizeof_value %zu\nsizeof_config %zu\nsizeof_counters %zu\n", sizeof(struct sg_verdict_key),

@@ -60,6 +60,7 @@ const INVERTED: ShimConfig = {
   pendingPerUid: 0xfffffffe,
   pendingPerListener: 1,
   socksPerUid: 0x10203,
+  hostMountNamespace: 4026531841,
 };
 
 describe("verdict layout against the C header", () => {
@@ -100,6 +101,9 @@ describe("verdict layout against the C header", () => {
     expect(hex(encodeVerdictValue({ verdict: "deny", tag: 0xdeadbeef }))).toBe(golden.get("value_deny"));
     expect(hex(encodeVerdictValue({ verdict: "allow" }))).toBe(golden.get("value_allow"));
     expect(hex(encodeVerdictValue({ verdict: "allow", expiresNs: 0x0102030405060708n }))).toBe(golden.get("value_deadline"));
+    expect(hex(encodeVerdictValue({ verdict: "allow", expiresNs: 0x0102030405060708n, exeGeneration: 0xa1b2c3d4 }))).toBe(
+      golden.get("value_generation"),
+    );
   });
 
   it("encodes configs byte for byte", () => {
@@ -114,7 +118,7 @@ describe("verdict layout round trips", () => {
     expect(decodeVerdictKey(encodeVerdictKey(KEYS.key_port!))).toEqual(KEYS.key_port);
     expect(decodeVerdictKey(encodeVerdictKey(KEYS.key_app!))).toEqual(KEYS.key_app);
     expect(decodeVerdictKey(encodeVerdictKey(KEYS.key_addr_v4!))).toEqual({ ...KEYS.key_addr_v4, addr: "::ffff:192.0.2.1" });
-    expect(decodeVerdictValue(encodeVerdictValue({ verdict: "deny", tag: 7 }))).toEqual({ verdict: "deny", tag: 7, expiresNs: 0n });
+    expect(decodeVerdictValue(encodeVerdictValue({ verdict: "deny", tag: 7 }))).toEqual({ verdict: "deny", tag: 7, expiresNs: 0n, exeGeneration: 0 });
     expect(decodeConfig(encodeConfig(INVERTED))).toEqual(INVERTED);
     expect(decodeConfig(encodeConfig(DEFAULT_CONFIG))).toEqual(DEFAULT_CONFIG);
   });
@@ -188,6 +192,6 @@ describe("verdict layout refuses keys no lookup can hit", () => {
     const key = encodeVerdictKey(EXACT_V6);
     key[16] = 99;
     expect(() => decodeVerdictKey(key)).toThrow(/op 99/);
-    expect(() => decodeVerdictValue(Buffer.alloc(16))).toThrow(/none/);
+    expect(() => decodeVerdictValue(Buffer.alloc(24))).toThrow(/none/);
   });
 });

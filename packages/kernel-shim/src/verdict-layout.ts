@@ -11,6 +11,8 @@ export interface VerdictValueBytes {
   tag?: number;
   /** CLOCK_BOOTTIME ns from which the kernel ignores the entry; 0n or absent: none. */
   expiresNs?: bigint;
+  /** i_generation of the file an identity entry is for; 0 or absent: any generation. */
+  exeGeneration?: number;
 }
 
 export const VERDICT_KEY_BYTES = abi.SIZEOF.verdictKey;
@@ -35,6 +37,7 @@ const CFG_SCOPE_ENABLED = 10;
 const CFG_PENDING_PER_UID = 12;
 const CFG_PENDING_PER_LISTENER = 16;
 const CFG_SOCKS_PER_UID = 20;
+const CFG_HOST_MNT_NS = 24;
 
 const U32_MAX = 0xffff_ffff;
 const U64_MAX = (1n << 64n) - 1n;
@@ -156,6 +159,8 @@ export function encodeVerdictValue(
   buf.writeUInt32LE(abi.VERDICTS.indexOf(value.verdict), offset);
   buf.writeUInt32LE(checkU32("verdict value tag", value.tag ?? 0), offset + 4);
   buf.writeBigUInt64LE(expires, offset + 8);
+  buf.writeUInt32LE(checkU32("verdict value exeGeneration", value.exeGeneration ?? 0), offset + 16);
+  buf.writeUInt32LE(0, offset + 20);
   return buf;
 }
 
@@ -164,7 +169,12 @@ export function decodeVerdictValue(buf: Buffer, offset = 0): Required<VerdictVal
   if (verdict !== "allow" && verdict !== "deny") {
     throw new SockgateError("SG_ERR_BAD_ENUM", `verdict ${abi.VERDICTS.indexOf(verdict)} (${verdict}) read from a kernel verdict map`);
   }
-  return { verdict, tag: buf.readUInt32LE(offset + 4), expiresNs: buf.readBigUInt64LE(offset + 8) };
+  return {
+    verdict,
+    tag: buf.readUInt32LE(offset + 4),
+    expiresNs: buf.readBigUInt64LE(offset + 8),
+    exeGeneration: buf.readUInt32LE(offset + 16),
+  };
 }
 
 /** Operations whose calls can be held (their packets queued or SYNs dropped until decided). */
@@ -194,6 +204,7 @@ export function encodeConfig(config: ShimConfig, buf = Buffer.alloc(CONFIG_BYTES
   buf.writeUInt32LE(checkU32("shim config pendingPerUid", config.pendingPerUid), offset + CFG_PENDING_PER_UID);
   buf.writeUInt32LE(checkU32("shim config pendingPerListener", config.pendingPerListener), offset + CFG_PENDING_PER_LISTENER);
   buf.writeUInt32LE(checkU32("shim config socksPerUid", config.socksPerUid), offset + CFG_SOCKS_PER_UID);
+  buf.writeUInt32LE(checkU32("shim config hostMountNamespace", config.hostMountNamespace), offset + CFG_HOST_MNT_NS);
   return buf;
 }
 
@@ -213,5 +224,6 @@ export function decodeConfig(buf: Buffer, offset = 0): ShimConfig {
     pendingPerUid: buf.readUInt32LE(offset + CFG_PENDING_PER_UID),
     pendingPerListener: buf.readUInt32LE(offset + CFG_PENDING_PER_LISTENER),
     socksPerUid: buf.readUInt32LE(offset + CFG_SOCKS_PER_UID),
+    hostMountNamespace: buf.readUInt32LE(offset + CFG_HOST_MNT_NS),
   };
 }

@@ -66,6 +66,8 @@ enum sg_reason {
 	SG_REASON_NO_HOLD_IN_NETNS = 11, /* hold policy, but no queue reader in the socket's netns */
 	SG_REASON_NO_OWNER = 12,     /* SYN to a listener with no owner record (its allocation failed at listen()) */
 	SG_REASON_UNPARSEABLE = 13,  /* a packet to a listener whose TCP header cannot be found */
+	SG_REASON_SOURCE_ROUTE = 14, /* an IPv6 routing header or IPv4 source route: traffic would not go where the call said */
+	SG_REASON_MAP_FULL = 15,     /* a verdict did not fit in sg_verdicts: the operation's unknown policy became deny */
 };
 
 /* Policy for calls with no verdict, set per operation in the config map. Deny is 0 so
@@ -90,7 +92,10 @@ enum sg_hook {
 	SG_HOOK_SOCK_RELEASE = 9,
 	SG_HOOK_HOLD_MATCH = 10, /* the xt_bpf program that sends packets of held sockets to NFQUEUE */
 	SG_HOOK_ITER = 11,       /* the socket iterators: runs = sockets seen, denies = sockets ended */
-	SG_HOOK_COUNT = 12,
+	SG_HOOK_EXEC = 12,       /* exec/fork records of identities: runs = records made, lost = not made */
+	SG_HOOK_EGRESS = 13,     /* cgroup_skb/egress: raw and ping sends, source-routed UDP */
+	SG_HOOK_SETSOCKOPT = 14, /* cgroup/setsockopt: source-routing options refused */
+	SG_HOOK_COUNT = 15,
 };
 
 enum sg_counter {
@@ -147,6 +152,9 @@ struct sg_verdict_value {
 	__u32 verdict;    /* enum sg_verdict */
 	__u32 tag;        /* opaque to the kernel (the daemon's rule id); echoed in events */
 	__u64 expires_ns; /* CLOCK_BOOTTIME ns from which the entry is ignored; 0: no deadline */
+	__u32 exe_gen;    /* identity entries: the file's i_generation (0: any), so a file that got a
+			   * deleted one's inode number does not inherit its verdict */
+	__u32 _pad;
 };
 
 /*
@@ -188,7 +196,7 @@ struct sg_pending {
 	__u8 local_addr[16];
 	__u16 local_port;   /* host order */
 	__u16 _pad1;
-	__u32 _pad2;
+	__u32 exe_gen;      /* i_generation of the executable */
 	char comm[SG_COMM_LEN];
 };
 
@@ -233,6 +241,8 @@ struct sg_config {
 	__u32 pending_per_uid;        /* held outbound flows per uid; 0 refuses every hold */
 	__u32 pending_per_listener;   /* held inbound peers per listener; 0 refuses every hold */
 	__u32 socks_per_uid;          /* sockets with held flows per uid (sg_pending_socks entries) */
+	__u32 host_mnt_ns;            /* inode number of the host's mount namespace: paths built in others are flagged */
+	__u32 _pad2;
 };
 
 /* Counters map (per-CPU array, one entry). */
@@ -253,6 +263,7 @@ struct sg_counters {
 #define SG_MSG_EVENT 1
 #define SG_MSG_DNS 2 /* a DNS answer a governed socket received (struct sg_dns_event) */
 #define SG_PATH_MAX 256
+#define SG_ARGV_MAX 128 /* exec-time argv kept per process, NUL-separated */
 #define SG_NLA_HDRLEN 4
 #define SG_NLA_ALIGN(len) (((len) + 3) & ~3)
 
@@ -282,12 +293,21 @@ enum sg_attr {
 	SG_A_COMM = 22,       /* 16 bytes, NUL padded */
 	SG_A_EXE_PATH = 23,   /* NUL-terminated string, length varies */
 	SG_A_FLAGS = 24,      /* u32 SG_EF_* */
-	SG_A_MAX = 24,
+	SG_A_EXE_GEN = 25,    /* u32 i_generation of the executable */
+	SG_A_ARGV_LEN = 26,   /* u32 bytes of SG_A_ARGV in use */
+	SG_A_ARGV = 27,       /* exec-time argv, NUL-separated, SG_ARGV_MAX bytes (zero filled) */
+	SG_A_MAX = 27,
 };
 
 #define SG_EF_PATH_TRUNCATED 0x1 /* the exe path did not fit in SG_PATH_MAX */
 #define SG_EF_NO_EXE 0x2         /* kernel thread or no mm: no executable identity */
 #define SG_EF_NOT_DENIABLE 0x4   /* listen(): the call itself proceeds; a deny drops its inbound SYNs */
+#define SG_EF_DELETED 0x8        /* the executable was unlinked when it was executed */
+#define SG_EF_FOREIGN_MNTNS 0x10 /* executed in another mount namespace than the host's: its path says little */
+#define SG_EF_MEMFD 0x20         /* executed from a memfd: the path is memfd:NAME */
+#define SG_EF_EXE_CHANGED 0x40   /* mm->exe_file is no longer the file executed (prctl PR_SET_MM): ignored */
+#define SG_EF_UNRECORDED 0x80    /* no exec-time record: the identity was read from mm->exe_file at the call */
+#define SG_EF_ARGV_TRUNCATED 0x100 /* argv did not fit in SG_ARGV_MAX */
 
 struct sg_msg_hdr {
 	__u32 len;     /* bytes of header plus attributes */
@@ -326,14 +346,20 @@ struct sg_attr_path {
 	char v[SG_PATH_MAX];
 };
 
+struct sg_attr_argv {
+	struct sg_nla h;
+	char v[SG_ARGV_MAX];
+};
+
 struct sg_event {
 	struct sg_msg_hdr hdr;
 	struct sg_attr_u32 op, proto, family, hook, verdict, reason, tag;
 	struct sg_attr_u32 pid, tgid, ppid, uid, gid, flags;
 	struct sg_attr_u64 cgroup_id, exe_ino, exe_dev, cookie, ktime;
 	struct sg_attr_addr local_addr, remote_addr;
-	struct sg_attr_u32 local_port, remote_port;
+	struct sg_attr_u32 local_port, remote_port, exe_gen, argv_len;
 	struct sg_attr_comm comm;
+	struct sg_attr_argv argv;     /* fixed size: argv_len says how much is used */
 	struct sg_attr_path exe_path; /* last: its nla_len varies */
 };
 
@@ -361,7 +387,7 @@ struct sg_sock_ident {
 	__u32 exe_dev;
 	__u32 uid;
 	__u32 gen;
-	__u32 _pad;
+	__u32 exe_gen;
 };
 
 /* ------------------------------------------------------------------ DNS record --- */
@@ -407,11 +433,24 @@ struct sg_dns_event {
 	struct sg_attr_dns payload; /* last: its nla_len varies */
 };
 
-/* Per-executable path cache, keyed by (ino, dev). */
+/* The identity of a process, recorded when it executed its program (task storage of the
+ * thread-group leader, copied to children at fork), so a process cannot choose it later. */
+struct sg_task_ident {
+	__u64 exe_ino;
+	__u32 exe_dev;
+	__u32 exe_gen;  /* i_generation: a reused inode number is another file */
+	__u32 flags;    /* SG_EF_* */
+	__u16 path_len; /* strlen(path) */
+	__u16 argv_len; /* bytes of argv used, NULs included */
+	char path[SG_PATH_MAX];
+	char argv[SG_ARGV_MAX];
+};
+
+/* Per-executable path cache, keyed by (ino, dev, generation). */
 struct sg_exe_key {
 	__u64 ino;
 	__u32 dev;
-	__u32 _pad;
+	__u32 gen; /* i_generation; 0 in sg_end_idents keys */
 };
 
 struct sg_exe_path {
@@ -423,13 +462,13 @@ struct sg_exe_path {
 /* Identity of a socket's owner, stored with a listener at listen() for the accept side
  * (accepted sockets inherit it) and with a socket that holds a flow. */
 struct sg_sock_owner {
-	__u64 exe_ino;
-	__u32 exe_dev;
+	struct sg_task_ident exe; /* the owning process's exec-time identity, path and argv */
 	__u32 uid;
 	__u32 gid;
 	__u32 tgid;
 	__u32 pid;
 	__u32 ppid;
+	__u32 _pad0;
 	__u64 cgroup_id;
 	char comm[SG_COMM_LEN];
 	__u32 flags;         /* SG_OWNER_* */
@@ -454,14 +493,14 @@ struct sg_sock_owner {
 #define SG_ASSERT_SIZE(t, n) _Static_assert(sizeof(struct t) == (n), #t " size changed: update its TypeScript mirror")
 #endif
 SG_ASSERT_SIZE(sg_verdict_key, 40);
-SG_ASSERT_SIZE(sg_verdict_value, 16);
+SG_ASSERT_SIZE(sg_verdict_value, 24);
 SG_ASSERT_SIZE(sg_flow_key, 32);
 SG_ASSERT_SIZE(sg_pending, 104);
 SG_ASSERT_SIZE(sg_budget, 8);
 SG_ASSERT_SIZE(sg_sock_pending, 8);
 SG_ASSERT_SIZE(sg_tuple, 40);
 SG_ASSERT_SIZE(sg_release_args, 40);
-SG_ASSERT_SIZE(sg_config, 24);
+SG_ASSERT_SIZE(sg_config, 32);
 SG_ASSERT_SIZE(sg_counters, 8 * SG_HOOK_COUNT * SG_CNT_COUNT);
 SG_ASSERT_SIZE(sg_msg_hdr, 8);
 SG_ASSERT_SIZE(sg_attr_u32, 8);
@@ -469,13 +508,15 @@ SG_ASSERT_SIZE(sg_attr_u64, 12);
 SG_ASSERT_SIZE(sg_attr_addr, 20);
 SG_ASSERT_SIZE(sg_attr_comm, 20);
 SG_ASSERT_SIZE(sg_attr_path, 4 + SG_PATH_MAX);
-SG_ASSERT_SIZE(sg_event, 8 + 13 * 8 + 5 * 12 + 2 * 20 + 2 * 8 + 20 + 4 + SG_PATH_MAX);
+SG_ASSERT_SIZE(sg_attr_argv, 4 + SG_ARGV_MAX);
+SG_ASSERT_SIZE(sg_event, 8 + 13 * 8 + 5 * 12 + 2 * 20 + 4 * 8 + 20 + 4 + SG_ARGV_MAX + 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_attr_dns, 4 + SG_DNS_MAX);
 SG_ASSERT_SIZE(sg_dns_event, 8 + 5 * 8 + 4 * 12 + 2 * 20 + 2 * 8 + 4 + SG_DNS_MAX);
 SG_ASSERT_SIZE(sg_exe_key, 16);
 SG_ASSERT_SIZE(sg_sock_ident, 24);
 SG_ASSERT_SIZE(sg_app_key, 24);
 SG_ASSERT_SIZE(sg_exe_path, 8 + SG_PATH_MAX);
-SG_ASSERT_SIZE(sg_sock_owner, 96);
+SG_ASSERT_SIZE(sg_task_ident, 24 + SG_PATH_MAX + SG_ARGV_MAX);
+SG_ASSERT_SIZE(sg_sock_owner, 24 + SG_PATH_MAX + SG_ARGV_MAX + 88);
 
 #endif /* SOCKGATE_ABI_H */

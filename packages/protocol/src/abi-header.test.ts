@@ -81,6 +81,7 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
     expect(defines.get("SG_MSG_DNS")).toBe(abi.MSG_DNS);
     expect(defines.get("SG_DNS_MAX")).toBe(abi.DNS_MAX);
     expect(defines.get("SG_PATH_MAX")).toBe(abi.PATH_MAX);
+    expect(defines.get("SG_ARGV_MAX")).toBe(abi.ARGV_MAX);
     expect(defines.get("SG_COMM_LEN")).toBe(abi.COMM_LEN);
     expect(defines.get("SG_NLA_HDRLEN")).toBe(NLA_HDRLEN);
     expect(defines.get("SG_LAYER_ADDR")).toBe(abi.LAYER_ADDR);
@@ -93,6 +94,12 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
       SG_EF_PATH_TRUNCATED: abi.EVENT_FLAG_PATH_TRUNCATED,
       SG_EF_NO_EXE: abi.EVENT_FLAG_NO_EXE,
       SG_EF_NOT_DENIABLE: abi.EVENT_FLAG_NOT_DENIABLE,
+      SG_EF_DELETED: abi.EVENT_FLAG_DELETED,
+      SG_EF_FOREIGN_MNTNS: abi.EVENT_FLAG_FOREIGN_MNTNS,
+      SG_EF_MEMFD: abi.EVENT_FLAG_MEMFD,
+      SG_EF_EXE_CHANGED: abi.EVENT_FLAG_EXE_CHANGED,
+      SG_EF_UNRECORDED: abi.EVENT_FLAG_UNRECORDED,
+      SG_EF_ARGV_TRUNCATED: abi.EVENT_FLAG_ARGV_TRUNCATED,
     });
     expect(Object.fromEntries([...defines].filter(([name]) => name.startsWith("SG_OWNER_")))).toEqual({
       SG_OWNER_LISTEN_DENIED: abi.OWNER_LISTEN_DENIED,
@@ -164,9 +171,10 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
       sg_attr_addr: attributeLength(16),
       sg_attr_comm: attributeLength(abi.COMM_LEN),
       sg_attr_path: NLA_HDRLEN + abi.PATH_MAX,
+      sg_attr_argv: NLA_HDRLEN + abi.ARGV_MAX,
     };
     // Kernel-side map layouts no TypeScript reads; a new struct must be added to one list.
-    const kernelOnly = ["sg_exe_key", "sg_exe_path", "sg_sock_ident"];
+    const kernelOnly = ["sg_exe_key", "sg_exe_path", "sg_sock_ident", "sg_task_ident"];
     expect([...sizes.keys()].sort()).toEqual([...Object.keys(mirrored), ...kernelOnly].sort());
     for (const [struct, size] of Object.entries(mirrored)) expect([struct, sizes.get(struct)]).toEqual([struct, size]);
   });

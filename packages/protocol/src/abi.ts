@@ -7,6 +7,8 @@ export const MSG_DNS = 2;
 /** DNS bytes a record carries at most (the payload is cut there). */
 export const DNS_MAX = 1536;
 export const PATH_MAX = 256;
+/** Bytes of exec-time argv an event carries (NUL-separated, cut there). */
+export const ARGV_MAX = 128;
 export const COMM_LEN = 16;
 
 export const OPS = ["any", "socket", "bind", "connect", "listen", "accept", "send"] as const;
@@ -35,6 +37,8 @@ export const REASONS = [
   "no_hold_in_netns",
   "no_owner",
   "unparseable",
+  "source_route",
+  "map_full",
 ] as const;
 export type ReasonName = (typeof REASONS)[number];
 
@@ -55,6 +59,9 @@ export const HOOKS = [
   "sock_release",
   "hold_match",
   "iter",
+  "exec",
+  "egress",
+  "setsockopt",
 ] as const;
 export type HookName = (typeof HOOKS)[number];
 
@@ -72,6 +79,18 @@ export const EVENT_FLAG_PATH_TRUNCATED = 0x1;
 export const EVENT_FLAG_NO_EXE = 0x2;
 /** listen(): the call itself proceeds; a deny drops the listener's inbound SYNs. */
 export const EVENT_FLAG_NOT_DENIABLE = 0x4;
+/** The executable was unlinked when it was executed. */
+export const EVENT_FLAG_DELETED = 0x8;
+/** Executed in another mount namespace than the host's: its path can name anything. */
+export const EVENT_FLAG_FOREIGN_MNTNS = 0x10;
+/** Executed from a memfd: the path is memfd:NAME. */
+export const EVENT_FLAG_MEMFD = 0x20;
+/** mm->exe_file no longer is the file executed (prctl PR_SET_MM): the exec-time identity decided. */
+export const EVENT_FLAG_EXE_CHANGED = 0x40;
+/** No exec-time record: on kernels without them, the identity was read at the call; else none. */
+export const EVENT_FLAG_UNRECORDED = 0x80;
+/** argv did not fit in ARGV_MAX bytes. */
+export const EVENT_FLAG_ARGV_TRUNCATED = 0x100;
 
 export const OWNER_LISTEN_DENIED = 0x1;
 export const OWNER_LISTENER = 0x2;
@@ -106,6 +125,9 @@ export const Attr = {
   COMM: 22,
   EXE_PATH: 23,
   FLAGS: 24,
+  EXE_GEN: 25,
+  ARGV_LEN: 26,
+  ARGV: 27,
 } as const;
 export type AttrName = keyof typeof Attr;
 
@@ -131,18 +153,18 @@ export type DnsAttrName = keyof typeof DnsAttr;
 /** Byte sizes of structs in the header (asserted there with _Static_assert). */
 export const SIZEOF = {
   verdictKey: 40,
-  verdictValue: 16,
+  verdictValue: 24,
   flowKey: 32,
   pending: 104,
   budget: 8,
   sockPending: 8,
   tuple: 40,
   releaseArgs: 40,
-  sockOwner: 96,
+  sockOwner: 496,
   appKey: 24,
-  config: 24,
+  config: 32,
   counters: 8 * HOOKS.length * COUNTERS.length,
   msgHdr: 8,
-  event: 508,
+  event: 656,
   dnsEvent: 1692,
 } as const;

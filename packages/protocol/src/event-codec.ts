@@ -5,7 +5,9 @@
 // machinery is record-codec.ts; the field codecs record-fields.ts.
 
 import {
+  ARGV_MAX,
   Attr,
+  EVENT_FLAG_ARGV_TRUNCATED,
   HOOKS,
   MSG_EVENT,
   OPS,
@@ -20,7 +22,21 @@ import {
   type VerdictName,
 } from "./abi.js";
 import { recordCodec, type LayoutEntry, type UnknownAttribute } from "./record-codec.js";
-import { addressCodec, commCodec, enumCodec, familyCodec, pathCodec, portCodec, u32, u64AsU32Codec, u64Codec } from "./record-fields.js";
+import { SockgateError } from "./errors.js";
+import {
+  addressCodec,
+  badValue,
+  commCodec,
+  enumCodec,
+  familyCodec,
+  fixedBytesCodec,
+  pathCodec,
+  portCodec,
+  u32,
+  u32Codec,
+  u64AsU32Codec,
+  u64Codec,
+} from "./record-fields.js";
 
 export { MSG_HDR_LEN, type UnknownAttribute } from "./record-codec.js";
 export { AF_INET, AF_INET6 } from "./record-fields.js";
@@ -62,12 +78,23 @@ export interface ShimEvent {
   localPort: number;
   remotePort: number;
   comm: string;
+  /** i_generation of the executable (0 on filesystems without one). */
+  exeGeneration: number;
+  /** The process's argv when it executed its program (at most ARGV_MAX bytes, NULs
+   *  included). With EVENT_FLAG_ARGV_TRUNCATED the last element is cut. */
+  argv: string[];
   /** Empty when the EVENT_FLAG_NO_EXE flag is set. */
   exePath: string;
   unknown: UnknownAttribute[];
 }
 
-type AttrField = Exclude<keyof ShimEvent, "version" | "type" | "unknown">;
+/** The record as the wire holds it: argv is a length and ARGV_MAX fixed bytes. */
+interface WireEvent extends Omit<ShimEvent, "argv"> {
+  argvLength: number;
+  argvBytes: Uint8Array;
+}
+
+type AttrField = Exclude<keyof WireEvent, "version" | "type" | "unknown">;
 const at = (attr: AttrName, field: AttrField, codec: LayoutEntry["codec"]): LayoutEntry<AttrField> & { attr: AttrName } => ({ attr, type: Attr[attr], field, codec });
 
 /** The attributes of struct sg_event, in member order (abi-header.test.ts checks the order). */
@@ -94,20 +121,83 @@ export const EVENT_LAYOUT: ReadonlyArray<LayoutEntry<AttrField> & { attr: AttrNa
   at("REMOTE_ADDR", "remoteAddr", addressCodec),
   at("LOCAL_PORT", "localPort", portCodec),
   at("REMOTE_PORT", "remotePort", portCodec),
+  at("EXE_GEN", "exeGeneration", u32),
+  at("ARGV_LEN", "argvLength", u32Codec(ARGV_MAX)),
   at("COMM", "comm", commCodec),
+  at("ARGV", "argvBytes", fixedBytesCodec(ARGV_MAX)),
   at("EXE_PATH", "exePath", pathCodec),
 ];
 
+const codec = recordCodec<WireEvent, AttrField>({ noun: "event", msgType: MSG_EVENT, msgTypeName: "SG_MSG_EVENT", layout: EVENT_LAYOUT });
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder("utf-8", { fatal: false });
 
-const codec = recordCodec<ShimEvent, AttrField>({ noun: "event", msgType: MSG_EVENT, msgTypeName: "SG_MSG_EVENT", layout: EVENT_LAYOUT });
+/** argv as the kernel keeps it: each argument NUL-terminated, the last one not when cut. */
+function argvToWire(v: ShimEvent): { argvLength: number; argvBytes: Uint8Array } {
+  const field = "event field argv";
+  if (!Array.isArray(v.argv)) throw badValue(field, "an array of strings", v.argv);
+  const truncated = typeof v.flags === "number" && (v.flags & EVENT_FLAG_ARGV_TRUNCATED) !== 0;
+  const bytes = new Uint8Array(ARGV_MAX);
+  let n = 0;
+  v.argv.forEach((arg, i) => {
+    if (typeof arg !== "string" || arg.includes("\0")) throw badValue(`${field}[${i}]`, "a string without NUL characters", arg);
+    const b = utf8.encode(arg);
+    const last = i === v.argv.length - 1;
+    const need = b.length + (truncated && last ? 0 : 1);
+    if (n + need > ARGV_MAX) throw badValue(field, `at most ${ARGV_MAX} bytes with a NUL after each argument`, `${n + need} bytes`);
+    bytes.set(b, n);
+    n += need;
+  });
+  if (truncated && v.argv.length === 0) throw badValue(field, "an argument when EVENT_FLAG_ARGV_TRUNCATED is set", "[]");
+  return { argvLength: n, argvBytes: bytes };
+}
+
+function argvFromWire(w: WireEvent): string[] {
+  const used = w.argvBytes.subarray(0, w.argvLength);
+  if (used.length === 0) return [];
+  const parts = fromUtf8.decode(used).split("\0");
+  // complete: every argument ended with a NUL, so the text after the last is empty
+  if ((w.flags & EVENT_FLAG_ARGV_TRUNCATED) === 0) {
+    if (parts[parts.length - 1] !== "") {
+      throw new SockgateError("SG_ERR_BAD_STRING", "event field argv: expected a NUL after the last argument (the record is not flagged argv_truncated)");
+    }
+    parts.pop();
+  }
+  return parts;
+}
+
+function toWire(v: ShimEvent): WireEvent {
+  if (typeof v !== "object" || v === null) return v as unknown as WireEvent; // the codec names the problem
+  const { argv: _argv, ...rest } = v;
+  return { ...rest, ...argvToWire(v) };
+}
+
+function fromWire(w: WireEvent): ShimEvent {
+  const { argvLength: _len, argvBytes: _bytes, ...rest } = w;
+  return { ...rest, argv: argvFromWire(w) } as ShimEvent;
+}
 
 /** Bytes encode(v) writes. Throws SockgateError when v cannot be encoded. */
-export const encodingLength = codec.encodingLength;
+export function encodingLength(v: ShimEvent): number {
+  return codec.encodingLength(toWire(v));
+}
+
 /** Writes v into buf at offset (allocating when buf is omitted) and returns buf; encode.bytes is the length. */
-export const encode = codec.encode;
+export function encode(v: ShimEvent, buf?: Uint8Array, offset = 0): Uint8Array {
+  const out = codec.encode(toWire(v), buf, offset);
+  encode.bytes = codec.encode.bytes;
+  return out;
+}
+encode.bytes = 0;
+
 /**
  * Reads one record from buf at offset. Honours the header's length: bytes after it (the
  * rest of a fixed-size ring-buffer slot) are ignored; decode.bytes is that length.
  * Attributes it does not know are returned in `unknown`, in the order met.
  */
-export const decode = codec.decode;
+export function decode(buf: Uint8Array, offset = 0): ShimEvent {
+  const out = fromWire(codec.decode(buf, offset));
+  decode.bytes = codec.decode.bytes;
+  return out;
+}
+decode.bytes = 0;

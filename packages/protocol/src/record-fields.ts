@@ -219,3 +219,19 @@ export function bytesCodec(max: number): FieldCodec {
     },
   };
 }
+
+/** Exactly `size` raw bytes (a fixed array of the C struct, zero filled). */
+export function fixedBytesCodec(size: number): FieldCodec {
+  return {
+    prepare(value, field) {
+      if (!(value instanceof Uint8Array)) throw badValue(field, "a Uint8Array", value);
+      if (value.length !== size) throw badValue(field, `exactly ${size} bytes`, `${value.length} bytes`);
+      return value;
+    },
+    payloadLength: () => size,
+    write: (enc, type, raw) => enc.bytes(type, raw as Uint8Array, size),
+    read(dec) {
+      return dec.fixed(size, "bytes").slice();
+    },
+  };
+}

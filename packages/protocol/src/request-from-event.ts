@@ -2,16 +2,21 @@
 // which event fields become which request fields, so every consumer of the shim builds the
 // same question from the same record.
 
-import { EVENT_FLAG_NO_EXE, EVENT_FLAG_PATH_TRUNCATED, type OpName, type ProtoName } from "./abi.js";
+import {
+  EVENT_FLAG_ARGV_TRUNCATED,
+  EVENT_FLAG_DELETED,
+  EVENT_FLAG_EXE_CHANGED,
+  EVENT_FLAG_FOREIGN_MNTNS,
+  EVENT_FLAG_MEMFD,
+  EVENT_FLAG_NO_EXE,
+  EVENT_FLAG_PATH_TRUNCATED,
+  EVENT_FLAG_UNRECORDED,
+  type OpName,
+  type ProtoName,
+} from "./abi.js";
 import { SockgateError } from "./errors.js";
 import type { AppFlag, AppIdentity, Endpoint, Request, RequestOperation, RequestProtocol } from "./request.js";
 import { appIdFromCgroupPath } from "./request.js";
-
-// TODO(issue 8): take these from abi.ts once the shim defines them there.
-const EVENT_FLAG_DELETED = 0x8;
-const EVENT_FLAG_FOREIGN_MNTNS = 0x10;
-const EVENT_FLAG_MEMFD = 0x20;
-const EVENT_FLAG_EXE_CHANGED = 0x40;
 
 const FLAG_BITS: ReadonlyArray<[number, AppFlag]> = [
   [EVENT_FLAG_PATH_TRUNCATED, "path_truncated"],
@@ -20,6 +25,7 @@ const FLAG_BITS: ReadonlyArray<[number, AppFlag]> = [
   [EVENT_FLAG_FOREIGN_MNTNS, "foreign_mount_ns"],
   [EVENT_FLAG_MEMFD, "memfd"],
   [EVENT_FLAG_EXE_CHANGED, "exe_changed"],
+  [EVENT_FLAG_UNRECORDED, "unrecorded"],
 ];
 
 type Id = number | bigint;
@@ -111,7 +117,8 @@ export function requestFromEvent(event: RequestEvent, proc: ProcInfo = {}): Requ
 
   const flags = new Set<AppFlag>();
   for (const [bit, name] of FLAG_BITS) if ((event.flags & bit) !== 0) flags.add(name);
-  if (event.argv !== undefined && event.argvTruncated === true) flags.add("argv_truncated");
+  const argvCut = event.argvTruncated === true || (event.flags & EVENT_FLAG_ARGV_TRUNCATED) !== 0;
+  if (event.argv !== undefined && event.argv.length > 0 && argvCut) flags.add("argv_truncated");
   for (const f of proc.flags ?? []) flags.add(f);
 
   const app: AppIdentity = { exePath: event.exePath, exeDev, exeIno, uid: event.uid, pid: event.tgid, cgroupId };
@@ -122,7 +129,8 @@ export function requestFromEvent(event: RequestEvent, proc: ProcInfo = {}): Requ
   if (proc.userName !== undefined) app.userName = proc.userName;
   if (proc.startTime !== undefined) app.startTime = proc.startTime;
   if (proc.parentExe !== undefined) app.parentExe = proc.parentExe;
-  if (event.argv !== undefined) {
+  // an empty exec-time argv (a record without one) says nothing: fall back to /proc
+  if (event.argv !== undefined && event.argv.length > 0) {
     app.cmdline = [...event.argv];
     app.cmdlineSource = "exec";
   } else if (proc.cmdline !== undefined) {

@@ -43,14 +43,18 @@ export const APP_FLAGS = [
   "path_truncated",
   /** The task has no executable file (a kernel thread, or mm already gone). */
   "no_exe",
-  /** The executable was unlinked after exec. */
+  /** The executable was unlinked when it was executed. */
   "deleted",
   /** The path is from another mount namespace (a container or sandbox) than the host's. */
   "foreign_mount_ns",
   /** The executable is an anonymous memfd. */
   "memfd",
-  /** The process's executable changed after exec (prctl PR_SET_MM_EXE_FILE). */
+  /** The process's executable changed after exec (prctl PR_SET_MM_EXE_FILE); the exec-time
+   *  identity was used. */
   "exe_changed",
+  /** The shim had no exec-time record: on kernels before 6.16 the identity was read at the
+   *  call (a process can change it); else the process has none. */
+  "unrecorded",
   /** LD_PRELOAD was set at exec: code other than the executable's may run in it. */
   "ld_preload",
   /** The exec-time argv was longer than the shim records: `cmdline` is its beginning. */

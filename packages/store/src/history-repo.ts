@@ -18,6 +18,12 @@ export interface HistoryEntry {
   verdict: string;
   reason: string;
   ruleId: string | null;
+  /** How many calls this entry stands for (an aggregate of the kernel's counters); 1 for one call. */
+  count: number;
+  pid: number | null;
+  /** For an answered prompt: the client process that answered. */
+  answererPid: number | null;
+  answererExe: string | null;
 }
 
 /** What `append` takes: `at` defaults to the store's clock, nullable fields to null. */
@@ -38,6 +44,7 @@ export interface HistoryCursor {
 export interface HistoryQuery {
   uid?: number;
   exe?: string;
+  host?: string;
   verdict?: string;
   /** Inclusive lower bound on `at`. */
   since?: number;
@@ -71,7 +78,10 @@ export interface HistoryRepo {
 export const DEFAULT_RETENTION: RetentionPolicy = { maxRows: 100_000, maxAgeMs: 30 * 24 * 3600 * 1000 };
 const MAX_QUERY_LIMIT = 100_000;
 
-type Row = [number, number, string, string, string, string | null, number | null, number | null, string | null, string, string, string | null];
+type Row = [
+  number, number, string, string, string, string | null, number | null, number | null, string | null, string, string, string | null,
+  number, number | null, number | null, string | null,
+];
 
 interface DbRow {
   seq: number;
@@ -87,6 +97,10 @@ interface DbRow {
   verdict: string;
   reason: string;
   rule_id: string | null;
+  count: number;
+  pid: number | null;
+  answerer_pid: number | null;
+  answerer_exe: string | null;
 }
 
 function bad(field: string, expected: string, received: unknown): SockgateError {
@@ -104,13 +118,18 @@ function toRow(e: NewHistoryEntry, field: string, now: number): Row {
     const v = e[k];
     if (v != null && !(Number.isInteger(v) && v >= 0 && v <= 65535)) throw bad(`${field}.${k}`, "a port 0..65535 or null", v);
   }
-  for (const k of ["remoteAddr", "host", "ruleId"] as const) {
+  if (e.count !== undefined && !(Number.isSafeInteger(e.count) && e.count >= 1)) throw bad(`${field}.count`, "a positive integer", e.count);
+  for (const k of ["pid", "answererPid"] as const) {
+    const v = e[k];
+    if (v != null && !(Number.isInteger(v) && v > 0 && v <= 0x7fff_ffff)) throw bad(`${field}.${k}`, "a pid or null", v);
+  }
+  for (const k of ["remoteAddr", "host", "ruleId", "answererExe"] as const) {
     const v = e[k];
     if (v != null && typeof v !== "string") throw bad(`${field}.${k}`, "a string or null", v);
   }
   return [
     at, e.uid, e.exe, e.op, e.proto, e.remoteAddr ?? null, e.remotePort ?? null, e.localPort ?? null,
-    e.host ?? null, e.verdict, e.reason, e.ruleId ?? null,
+    e.host ?? null, e.verdict, e.reason, e.ruleId ?? null, e.count ?? 1, e.pid ?? null, e.answererPid ?? null, e.answererExe ?? null,
   ];
 }
 
@@ -118,7 +137,7 @@ function fromRow(r: DbRow): StoredHistoryEntry {
   return {
     seq: r.seq, at: r.at, uid: r.uid, exe: r.exe, op: r.op, proto: r.proto, remoteAddr: r.remote_addr,
     remotePort: r.remote_port, localPort: r.local_port, host: r.host, verdict: r.verdict, reason: r.reason,
-    ruleId: r.rule_id,
+    ruleId: r.rule_id, count: r.count, pid: r.pid, answererPid: r.answerer_pid, answererExe: r.answerer_exe,
   };
 }
 
@@ -138,8 +157,9 @@ export function checkRetention(p: Partial<RetentionPolicy> | undefined): Retenti
 export function createHistoryRepo(conn: Connection, retention: RetentionPolicy, clock: Clock): HistoryRepo {
   const { db } = conn;
   const insert = db.prepare<Row>(
-    `INSERT INTO history (at, uid, exe, op, proto, remote_addr, remote_port, local_port, host, verdict, reason, rule_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO history (at, uid, exe, op, proto, remote_addr, remote_port, local_port, host, verdict, reason, rule_id,
+                          count, pid, answerer_pid, answerer_exe)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const pruneAge = db.prepare<[number]>("DELETE FROM history WHERE at < ?");
   // seq is the rowid: new rows take max(seq)+1, so the newest maxRows rows are those above
@@ -168,6 +188,7 @@ export function createHistoryRepo(conn: Connection, retention: RetentionPolicy, 
       const filters: [string, string | number | undefined][] = [
         ["uid = ?", q.uid],
         ["exe = ?", q.exe],
+        ["host = ?", q.host],
         ["verdict = ?", q.verdict],
         ["at >= ?", q.since],
         ["at < ?", q.until],

@@ -77,6 +77,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX history_by_uid_time ON history (uid, at);
     `,
   },
+  {
+    version: 3,
+    // The daemon keeps a disabled rule (it decides nothing until enabled again), and history
+    // gains what the API shows: how many calls an aggregate row stands for (kernel counters),
+    // the process, and who answered a prompt.
+    name: "rule enabled flag; history count, pid and answerer",
+    sql: `
+      ALTER TABLE rules ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1));
+      ALTER TABLE history ADD COLUMN count INTEGER NOT NULL DEFAULT 1 CHECK (count >= 1);
+      ALTER TABLE history ADD COLUMN pid INTEGER;
+      ALTER TABLE history ADD COLUMN answerer_pid INTEGER;
+      ALTER TABLE history ADD COLUMN answerer_exe TEXT;
+      CREATE INDEX history_by_host_time ON history (host, at);
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

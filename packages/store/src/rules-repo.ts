@@ -18,6 +18,10 @@ export interface RulesRepo<R extends StorableRule> {
    * row never hides the others (the system's denies among them).
    */
   list(filter?: OwnerFilter): R[];
+  /** Keeps rule `id` of `owner` but marks it disabled (it decides nothing) or enabled again; false when there is no such rule. */
+  setEnabled(id: string, owner: Owner, enabled: boolean): boolean;
+  /** Ids of the disabled rules (a put keeps a rule's flag; a new rule is enabled). */
+  disabledIds(): string[];
 }
 
 /** A stored rule list() left out, and why. */
@@ -80,6 +84,8 @@ export function createRulesRepo<R extends StorableRule>(
     "SELECT id, owner_kind, owner_uid, body FROM rules WHERE id = ? AND owner_kind = ? AND owner_uid IS ?",
   );
   const remove = db.prepare<[string, string, number | null]>("DELETE FROM rules WHERE id = ? AND owner_kind = ? AND owner_uid IS ?");
+  const setFlag = db.prepare<[number, string, string, number | null]>("UPDATE rules SET enabled = ? WHERE id = ? AND owner_kind = ? AND owner_uid IS ?");
+  const disabled = db.prepare<[], string>("SELECT id FROM rules WHERE enabled = 0 ORDER BY id").pluck();
   const listAll = db.prepare<[], RuleRow>("SELECT id, owner_kind, owner_uid, body FROM rules ORDER BY id");
   const listSystem = db.prepare<[], RuleRow>(
     "SELECT id, owner_kind, owner_uid, body FROM rules WHERE owner_kind = 'system' ORDER BY id",
@@ -144,6 +150,13 @@ export function createRulesRepo<R extends StorableRule>(
     delete(id, owner) {
       const o = ownerColumns(owner, "rules.delete owner");
       return call(conn, `rules.delete("${id}")`, () => remove.run(id, o.kind, o.uid).changes > 0);
+    },
+    setEnabled(id, owner, enabled) {
+      const o = ownerColumns(owner, "rules.setEnabled owner");
+      return call(conn, `rules.setEnabled("${id}")`, () => setFlag.run(enabled ? 1 : 0, id, o.kind, o.uid).changes > 0);
+    },
+    disabledIds() {
+      return call(conn, "rules.disabledIds", () => disabled.all());
     },
     list(filter = { kind: "all" }) {
       const f = checkFilter(filter);

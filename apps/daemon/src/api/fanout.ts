@@ -68,13 +68,17 @@ export class Fanout {
   }
 
   private publish(e: BackendEvent): void {
+    const topic: SubscribeTopic = e.type === "activity" ? "activity" : "prompts";
+    // Activity comes once per decided call: with nobody subscribed to it, not even checked.
+    let wanted = false;
+    for (const sink of this.sinks) if (sink.topics.has(topic)) wanted = true;
+    if (!wanted) return;
     const event = wireEvent(e);
     const problem = replyProblem("Subscribe", { event });
     if (problem !== undefined) {
       this.log.error({ event: e.type, problem }, "api: dropped a backend event that does not follow the schema");
       return;
     }
-    const topic: SubscribeTopic = e.type === "activity" ? "activity" : "prompts";
     for (const sink of this.sinks) {
       if (sink.topics.has(topic) && receives(sink.peer, e)) sink.deliver(event);
     }

@@ -6,7 +6,7 @@ import type { FlowDecision, HeldFlow, Hold, HoldStatus, Shim, VerdictKey } from 
 import type { Decide, Verdict } from "./verdict.js";
 import { requestOfFlow } from "./request-of-flow.js";
 
-export type Log = (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
+export type Log = (level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 
 export interface HoldServiceDeps {
   shim: Shim;
@@ -19,6 +19,10 @@ export interface HoldServiceDeps {
   log: Log;
   /** Network namespace path for a namespace cookie, to end sockets there; undefined: this one. */
   netnsPathOf: (netnsCookie: bigint) => string | undefined;
+  /** Told after each answer is in the kernel (history, activity), at the end of the turn. */
+  onAnswered?: (flow: HeldFlow, verdict: Verdict) => void;
+  /** Log every answered allow at info (default: allows at debug, denies and timeouts at info/warn). */
+  logAllows?: boolean;
 }
 
 export interface HoldServiceStatus {
@@ -98,7 +102,8 @@ export function startHoldService(d: HoldServiceDeps): HoldService {
     answered[v.action]++;
     const netns = d.netnsPathOf(flow.pending.netnsCookie);
     const p = flow.pending;
-    d.log(v.reason.startsWith("no answer") ? "warn" : "info", `${v.action} held ${p.op} ${p.key.proto} to ${p.key.addr}:${p.key.port}: ${v.reason}`, {
+    const level = v.reason.startsWith("no answer") ? "warn" : v.action === "deny" || d.logAllows === true ? "info" : "debug";
+    d.log(level, `${v.action} held ${p.op} ${p.key.proto} to ${p.key.addr}:${p.key.port}: ${v.reason}`, {
       verdict: v.action,
       reason: v.reason,
       pid: p.tgid,
@@ -108,6 +113,11 @@ export function startHoldService(d: HoldServiceDeps): HoldService {
       packets: r.accepted + r.rejected + r.dropped,
       released: r.released,
     });
+    if (d.onAnswered !== undefined) {
+      const done = d.onAnswered;
+      // after the turn: the next held flow's answer goes first
+      setImmediate(() => done(flow, v));
+    }
     if (r.identityKey !== undefined && v.cache.scope === "rules") ruleKeys.set(identId(r.identityKey), { key: r.identityKey, allow: v.action === "allow", netns });
     if (r.identityKey !== undefined && v.cache.scope === "deadline") {
       const key = r.identityKey;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unloadShim } from "@sockgate/kernel-shim";
 import {
@@ -31,23 +34,27 @@ describe("sockgated --unknown hold", () => {
     const pinDir = pinDirName();
     cleanup.add(`unload ${pinDir}`, () => void unloadShim(pinDir));
     await startIn({ netnsPath: ns.peerPath }, [clientPath("sgclient"), "serve", "tcp6", "::", "8080"], cleanup);
-    let err = "";
-    const daemon = await startIn({}, [process.execPath, MAIN, "--cgroup", cg.path, "--pin-dir", pinDir, "--unknown", "hold", "--hold-netns", ns.path, ...extra], cleanup, {
+    let out = "";
+    const dir = mkdtempSync(join(tmpdir(), "sockgate-hold-test-"));
+    cleanup.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+    // the fixed answers of these tests concern every process: govern root too (the test runs as root)
+    const config = join(dir, "config.json");
+    writeFileSync(config, JSON.stringify({ store: { path: join(dir, "db") }, api: { socket: join(dir, "api.sock") }, governed: { users: [0], cgroups: [] }, defaultRules: false }));
+    const daemon = await startIn({}, [process.execPath, MAIN, "--config", config, "--cgroup", cg.path, "--pin-dir", pinDir, "--unknown", "hold", "--hold-netns", ns.path, ...extra], cleanup, {
       readyToken: "holding connect",
     });
-    daemon.child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-    return { daemon, inside: { cgroup: cg, netnsPath: ns.path }, peer4: ns.peer4, stderr: () => err };
+    daemon.child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+    return { daemon, inside: { cgroup: cg, netnsPath: ns.path }, peer4: ns.peer4, stderr: () => out };
   }
 
-  it("with nothing to decide, a held connect gets the timeout default (deny: ECONNREFUSED) after the timeout, and it is logged", async () => {
+  it("without --answer the engine decides: no rule and no UI listening, so \"nobody is listening\" (deny: ECONNREFUSED) applies at once, and it is logged", async () => {
     const w = await setup(["--hold-timeout-ms", "1500"]);
     const r = await runClient(w.inside, [clientPath("sghold"), "connect", "tcp4", w.peer4, "8080", "--again"], { timeoutMs: 15_000 });
     expect(r).toMatchObject({ ok: false, err: "ECONNREFUSED" });
-    expect(r.elapsedMs).toBeGreaterThanOrEqual(1400);
-    expect(r.elapsedMs).toBeLessThan(3000);
-    expect(r.againErr, "the timeout answers this flow only: the next attempt is held again").toBe("ECONNREFUSED");
+    expect(r.elapsedMs).toBeLessThan(1000);
+    expect(r.againErr, "a flow answer only: the next attempt is asked again").toBe("ECONNREFUSED");
     await sleep(100);
-    expect(w.stderr()).toMatch(/warn: deny held connect tcp to ::ffff:[\d.]+:8080: no answer within 1500 ms: the timeout default applies/);
+    expect(w.stderr()).toMatch(/"level":"info".*"msg":"deny held connect tcp to ::ffff:[\d.]+:8080: no UI of uid 0 is listening/);
   });
 
   it("with --answer allow, a held connect is answered at once", async () => {
@@ -61,9 +68,9 @@ describe("sockgated --unknown hold", () => {
     const w = await setup(["--answer", "deny"]);
     await runClient(w.inside, [clientPath("sghold"), "connect", "tcp4", w.peer4, "8080"], { timeoutMs: 15_000 });
     w.daemon.child.kill("SIGUSR1");
-    for (let i = 0; i < 50 && !w.stderr().includes("status {"); i++) await sleep(20);
-    const line = w.stderr().split("\n").find((l) => l.startsWith("sockgated: status {"))!;
-    const status = JSON.parse(line.slice("sockgated: status ".length)) as { hold: { answered: { deny: number }; hold: { namespaces: Array<{ queue: { idSequence: number; queueDropped: number } }> } } };
+    for (let i = 0; i < 50 && !w.stderr().includes('"msg":"status"'); i++) await sleep(20);
+    const line = w.stderr().split("\n").find((l) => l.includes('"msg":"status"'))!;
+    const { status } = JSON.parse(line) as { status: { hold: { answered: { deny: number }; hold: { namespaces: Array<{ queue: { idSequence: number; queueDropped: number } }> } } } };
     expect(status.hold.answered.deny).toBe(1);
     expect(status.hold.hold.namespaces[0]!.queue).toMatchObject({ idSequence: 1, queueDropped: 0 });
   });

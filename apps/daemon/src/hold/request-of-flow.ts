@@ -2,6 +2,7 @@
 // flow first seen from a packet or a scan of sg_pending (a lost record, a restarted daemon)
 // has only the kernel's pending entry, and the path comes from /proc.
 import { readFileSync, readlinkSync } from "node:fs";
+import { identityOf } from "@sockgate/kernel-shim";
 import type { HeldFlow } from "@sockgate/kernel-shim";
 import { requestFromEvent, type ProcInfo, type Request, type RequestEvent } from "@sockgate/protocol";
 
@@ -25,13 +26,45 @@ function startTimeOf(pid: number): number | undefined {
 const CACHE_MAX = 1024;
 const cache = new Map<string, ProcInfo>();
 
-/** What /proc tells about the process now (its cgroup, start time, command line). */
-export function procInfoOf(pid: number): ProcInfo {
+/** Forgets what was read (an executable was replaced: its path names another file now). */
+export function forgetProcInfo(): void {
+  cache.clear();
+}
+
+let userNames: Map<number, string> | undefined;
+function userName(uid: number): string | undefined {
+  if (userNames === undefined) {
+    userNames = new Map();
+    const passwd = tryRead(() => readFileSync("/etc/passwd", "utf8")) ?? "";
+    for (const line of passwd.split("\n")) {
+      const [name, , id] = line.split(":");
+      if (name && id && /^\d+$/.test(id)) userNames.set(Number(id), name);
+    }
+    // users come and go (the tests make some): read the file again in a minute
+    setTimeout(() => (userNames = undefined), 60_000).unref();
+  }
+  return userNames.get(uid);
+}
+
+/**
+ * What /proc and the host's files tell about the process now: its cgroup, start time,
+ * command line, user name, and what its executable's path names on the host (so a rule on
+ * the path can match only that very file). Read once per process.
+ */
+export function procInfoOf(pid: number, exePath = "", uid?: number): ProcInfo {
   const startTime = startTimeOf(pid);
   const id = `${pid}:${startTime}`;
   const hit = startTime === undefined ? undefined : cache.get(id);
   if (hit) return hit;
   const info: ProcInfo = {};
+  if (exePath !== "") {
+    const st = tryRead(() => identityOf(exePath));
+    info.exePathStat = st === undefined ? null : { dev: st.exeDev, ino: Number(st.exeIno) };
+  }
+  if (uid !== undefined) {
+    const name = userName(uid);
+    if (name !== undefined) info.userName = name;
+  }
   if (startTime !== undefined) info.startTime = startTime;
   const cgroup = tryRead(() => readFileSync(`/proc/${pid}/cgroup`, "utf8"));
   const line = cgroup?.split("\n").find((l) => l.startsWith("0::"));
@@ -64,5 +97,5 @@ export function requestOfFlow(flow: HeldFlow): Request {
     remotePort: p.key.port,
     exePath: tryRead(() => readlinkSync(`/proc/${p.tgid}/exe`)) ?? "",
   };
-  return requestFromEvent(ev, procInfoOf(p.tgid));
+  return requestFromEvent(ev, procInfoOf(p.tgid, ev.exePath, p.uid));
 }

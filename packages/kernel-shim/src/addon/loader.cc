@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "iter.h"
 #include "libbpf-log.h"
 #include "maps.h"
 #include "sockgate.skel.h"
@@ -38,7 +39,8 @@ std::vector<bpf_map*> PinnedMaps(sockgate* s) {
           s->maps.sg_flows,         s->maps.sg_pending,        s->maps.sg_pending_uids,
           s->maps.sg_pending_listeners, s->maps.sg_pending_socks, s->maps.sg_hold_netns,
           s->maps.sg_queued,        s->maps.sg_end_cookies,    s->maps.sg_end_idents,
-          s->maps.sg_scope_uids,    s->maps.sg_scope_cgroups,  s->maps.sg_app_counts};
+          s->maps.sg_scope_uids,    s->maps.sg_scope_cgroups,  s->maps.sg_app_counts,
+          s->maps.sg_task_ids};
 }
 
 std::string MapPin(const std::string& pin_dir, const bpf_map* map) {
@@ -98,13 +100,21 @@ Loaded::Loaded(const LoadOptions& options) : lock_(std::make_unique<PinLock>(opt
   uint64_t cgroup_id = CgroupId(options.cgroup_path);
 
   try {
-    Open(options);
-  } catch (StepError& e) {
-    throw WithLog(std::move(e), log);
-  }
-  try {
-    PinMaps(options);
-    int err = sockgate__load(skel_);
+    ChooseIdentitySource(options);
+    int err = OpenAndLoad(options, log);
+    if (err != 0 && exec_ids_) {
+      // The exec-time identity needs what this kernel may lack (tp_btf, task storage in
+      // cgroup programs): load without it rather than not at all, and say so.
+      Undo();
+      sockgate__destroy(skel_);
+      skel_ = nullptr;
+      migration_.Reset();  // planned again for the object without them
+      object_bytes_.clear();
+      exec_ids_ = false;
+      exec_ids_reason_ = "the exec-time identity programs did not load on this kernel (error " +
+                         std::to_string(-err) + "; Linux 6.16 or later loads them)";
+      err = OpenAndLoad(options, log);
+    }
     if (err != 0) throw WithLog(StepError("load", "bpf", -err, "load the BPF programs"), log);
     if (migration_.needed()) migration_.CopyBeforeSwap(skel_);
     for (bpf_map* map : new_pins_) config_created_ |= map == skel_->maps.sg_config;
@@ -114,11 +124,13 @@ Loaded::Loaded(const LoadOptions& options) : lock_(std::make_unique<PinLock>(opt
                                  sizeof options.initial_config, BPF_ANY);
       if (err != 0) throw StepError("load", "bpf", -err, "write the initial sg_config");
     }
+    // exec/fork first, then the seed: a process started meanwhile is recorded by one or the other
+    if (exec_ids_) AttachTracing(options);
     AttachOrAdopt(options, cgroup.get(), cgroup_id);
     PinHoldMatch(options);
   } catch (StepError& e) {
     Undo();
-    sockgate__destroy(skel_);
+    if (skel_ != nullptr) sockgate__destroy(skel_);
     skel_ = nullptr;
     throw WithLog(std::move(e), log);
   }
@@ -170,6 +182,21 @@ void Loaded::CompleteUpgrade(const std::vector<std::string>& netns_paths) {
   migration_.FinishAfterSwap(skel_, netns_paths);
 }
 
+int Loaded::OpenAndLoad(const LoadOptions& options, const LibbpfLog& log) {
+  try {
+    Open(options);
+  } catch (StepError& e) {
+    throw WithLog(std::move(e), log);
+  }
+  PinMaps(options);
+  skel_->rodata->sg_exec_ids = exec_ids_ ? 1 : 0;
+  if (!exec_ids_) {
+    for (bpf_program* prog : TracingPrograms()) bpf_program__set_autoload(prog, false);
+    bpf_program__set_autoload(skel_->progs.sg_iter_seed_ids, false);
+  }
+  return sockgate__load(skel_);
+}
+
 Loaded::~Loaded() {
   if (upgrade_pending_) {
     // Not completed: the old programs still run on the old pins; put their hold match back.
@@ -200,7 +227,45 @@ std::array<std::vector<bpf_program*>, SG_HOOK_COUNT> Loaded::ProgramsByHook() co
            {skel_->progs.sg_sendmsg6},    {skel_->progs.sg_ingress},  {skel_->progs.sg_sockops},
            {skel_->progs.sg_sock_release}, {skel_->progs.sg_hold_match},
            {skel_->progs.sg_iter_mark_listeners, skel_->progs.sg_iter_sock_idents, skel_->progs.sg_iter_end_tcp,
-            skel_->progs.sg_iter_end_udp}}};
+            skel_->progs.sg_iter_end_udp},
+           {skel_->progs.sg_exec, skel_->progs.sg_fork, skel_->progs.sg_iter_seed_ids},
+           {},
+           {}}};
+}
+
+std::vector<bpf_program*> Loaded::TracingPrograms() const {
+  return {skel_->progs.sg_exec, skel_->progs.sg_fork};
+}
+
+
+void Loaded::ChooseIdentitySource(const LoadOptions& options) {
+  if (!options.exec_ids) {
+    exec_ids_reason_ = "exec-time identities were turned off";
+  } else if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_task_storage_get, nullptr) != 1) {
+    exec_ids_reason_ = "this kernel's cgroup programs cannot read task storage (Linux 6.16 or later can)";
+  } else {
+    exec_ids_ = true;
+  }
+}
+
+void Loaded::AttachTracing(const LoadOptions& options) {
+  // A tracing link cannot swap its program (no bpf_link_update): attach the new one beside
+  // the old, then move the pin. Both writing the same records for a moment is harmless.
+  for (bpf_program* prog : TracingPrograms()) {
+    std::string path = LinkPin(options.pin_dir, prog);
+    bpf_link* link = bpf_program__attach(prog);
+    if (link == nullptr) throw StepError("attach", "bpf", errno, "attach " + std::string(bpf_program__name(prog)));
+    links_.push_back(link);
+    if (access(path.c_str(), F_OK) == 0) {
+      Fd old(bpf_obj_get(path.c_str()));
+      if (unlink(path.c_str()) != 0) throw StepError("pin", "unlink", errno, "replace pin " + path);
+      (void)old;  // closed here: with its pin gone the old link ends when its last holder closes it
+      adopted_ = true;
+    }
+    int err = bpf_link__pin(link, path.c_str());
+    if (err != 0) throw StepError("pin", "bpf", -err, "pin link " + path);
+  }
+  RunIterator(skel_->progs.sg_iter_seed_ids, {""});
 }
 
 void Loaded::PinHoldMatch(const LoadOptions& options) {
@@ -303,7 +368,11 @@ bool DetachPinnedLink(const std::string& path) {
     if (errno == ENOENT) return false;
     throw StepError("detach", "bpf", errno, "open pinned link " + path);
   }
-  if (bpf_link_detach(fd.get()) != 0) throw StepError("detach", "bpf", errno, "detach pinned link " + path);
+  // Tracing links (exec/fork records) cannot be detached: unpinning ends them once no
+  // process holds them, and they only record identities, they decide nothing.
+  if (bpf_link_detach(fd.get()) != 0 && errno != EOPNOTSUPP) {
+    throw StepError("detach", "bpf", errno, "detach pinned link " + path);
+  }
   return true;
 }
 

@@ -14,6 +14,7 @@
 #include "pin-lock.h"
 
 struct sockgate;
+namespace sg { class LibbpfLog; }
 struct bpf_link;
 struct bpf_map;
 struct bpf_program;
@@ -25,6 +26,9 @@ struct LoadOptions {
   std::string pin_dir;       // holds maps/, links/ and progs/, all already created
   uint32_t max_verdicts = 0;  // sg_verdicts size when no pinned map exists yet
   uint32_t max_pending = 0;   // sg_pending size when no pinned map exists yet
+  // Identities recorded at exec (needs task storage in cgroup programs, 6.16); false forces
+  // the call-time identity of older kernels.
+  bool exec_ids = true;
   // Written into a newly created sg_config before any program is attached, so no call
   // ever meets the all-zero (all "allow") config of a fresh array map.
   uint8_t initial_config[sizeof(sg_config)] = {};
@@ -44,11 +48,16 @@ class Loaded {
   bool adopted() const { return adopted_; }
   // True when this load created sg_config (and wrote initial_config into it).
   bool config_created() const { return config_created_; }
+  // Whether identities come from exec-time records, and if not, why.
+  bool exec_ids() const { return exec_ids_; }
+  const std::string& exec_ids_reason() const { return exec_ids_reason_; }
   struct sockgate* skel() const { return skel_; }
   // The programs attached to the cgroup through pinned links.
   std::vector<struct bpf_program*> CgroupPrograms() const;
   // Indexed by enum sg_hook: the program(s) whose run stats make that hook's row.
   std::array<std::vector<struct bpf_program*>, SG_HOOK_COUNT> ProgramsByHook() const;
+  // exec/fork record identities; attached through pinned tracing links.
+  std::vector<struct bpf_program*> TracingPrograms() const;
   // Where sg_hold_match is pinned for iptables' -m bpf --object-pinned.
   const std::string& hold_match_pin() const { return hold_match_pin_; }
   // True when the pins had other map definitions: the new maps hold a copy, and the pinned
@@ -65,12 +74,18 @@ class Loaded {
   void PinMaps(const LoadOptions& options);
   void AttachOrAdopt(const LoadOptions& options, int cgroup_fd, uint64_t cgroup_id);
   void PinHoldMatch(const LoadOptions& options);
+  void ChooseIdentitySource(const LoadOptions& options);
+  // Opens the object into skel_, sets pins and the identity source, loads; returns libbpf's error.
+  int OpenAndLoad(const LoadOptions& options, const LibbpfLog& log);
+  void AttachTracing(const LoadOptions& options);
   void Undo();
 
   std::unique_ptr<PinLock> lock_;           // taken first, released last
   struct sockgate* skel_ = nullptr;
   bool adopted_ = false;
   bool config_created_ = false;
+  bool exec_ids_ = false;
+  std::string exec_ids_reason_;
   std::vector<struct bpf_link*> links_;      // links this process attached
   std::vector<struct bpf_map*> new_pins_;    // maps this process pinned
   std::string hold_match_pin_;               // set once pinned, so Undo() can remove it

@@ -88,9 +88,12 @@ std::vector<size_t> CountWords(const std::string& name, uint32_t value_size) {
 
 }  // namespace
 
-Migration::~Migration() {
+Migration::~Migration() { Reset(); }
+
+void Migration::Reset() {
   for (Map& m : maps_)
     if (m.old_fd >= 0) close(m.old_fd);
+  maps_.clear();
 }
 
 void Migration::Plan(sockgate* skel, const std::vector<bpf_map*>& pinned, const std::string& pin_dir,

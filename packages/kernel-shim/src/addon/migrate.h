@@ -30,6 +30,8 @@ class Migration {
   void Plan(sockgate* skel, const std::vector<bpf_map*>& pinned, const std::string& pin_dir,
             std::vector<bpf_map*>* new_pins);
   bool needed() const { return !maps_.empty(); }
+  // Forgets the plan (closing the old maps), for a load retried with another object.
+  void Reset();
   // After load, before any program is swapped: every entry of every migrated map but the
   // socket owner records, which CopyOwners walks in these network namespaces.
   void CopyBeforeSwap(sockgate* skel);

@@ -55,6 +55,7 @@ Napi::Function ShimHandle::Define(Napi::Env env) {
   return DefineClass(env, "ShimHandle",
                      {
                          InstanceMethod<&ShimHandle::Adopted>("adopted"),
+                         InstanceMethod<&ShimHandle::ExecIdentity>("execIdentity"),
                          InstanceMethod<&ShimHandle::ConfigCreated>("configCreated"),
                          InstanceMethod<&ShimHandle::MapUpdate>("mapUpdate"),
                          InstanceMethod<&ShimHandle::MapLookup>("mapLookup"),
@@ -88,7 +89,8 @@ ShimHandle::ShimHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ShimHa
   options.max_verdicts = info[2].As<Napi::Number>().Uint32Value();
   FixedBytes(info, 3, "initialConfig", options.initial_config);
   if (info.Length() > 4 && info[4].IsNumber()) options.max_pending = info[4].As<Napi::Number>().Uint32Value();
-  if (info.Length() > 5 && info[5].IsString()) options.object_path = info[5].As<Napi::String>().Utf8Value();
+  if (info.Length() > 5 && info[5].IsBoolean()) options.exec_ids = info[5].As<Napi::Boolean>().Value();
+  if (info.Length() > 6 && info[6].IsString()) options.object_path = info[6].As<Napi::String>().Utf8Value();
   loaded_ = Guard(env, [&] { return std::make_unique<Loaded>(options); });
 }
 
@@ -115,6 +117,15 @@ void ShimHandle::Release() {
 
 Napi::Value ShimHandle::Adopted(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), Open(info.Env()).adopted());
+}
+
+Napi::Value ShimHandle::ExecIdentity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Loaded& loaded = Open(env);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("active", Napi::Boolean::New(env, loaded.exec_ids()));
+  out.Set("reason", Napi::String::New(env, loaded.exec_ids_reason()));
+  return out;
 }
 
 Napi::Value ShimHandle::ConfigCreated(const Napi::CallbackInfo& info) {
@@ -204,6 +215,7 @@ Napi::Value ShimHandle::ProgramStats(const Napi::CallbackInfo& info) {
   for (size_t i = 0; i < rows.size(); i++) {
     sg::ProgramStats sum = {0, 0};
     for (bpf_program* prog : rows[i]) {
+      if (bpf_program__fd(prog) < 0) continue;  // not loaded on this kernel
       auto stats = Guard(env, [&] { return ReadProgramStats(bpf_program__fd(prog), bpf_program__name(prog)); });
       sum.run_count += stats.run_count;
       sum.run_time_ns += stats.run_time_ns;

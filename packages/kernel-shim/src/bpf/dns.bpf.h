@@ -67,8 +67,8 @@ static __noinline int sg_dns_capture(struct __sk_buff *skb, struct bpf_sock *sk)
 	SG_PUT_U32(ev->tgid, SG_D_TGID, owner->tgid);
 	SG_PUT_U32(ev->tcp_seq, SG_D_TCP_SEQ, seq);
 	SG_PUT_U64(ev->cookie, SG_D_COOKIE, bpf_get_socket_cookie(skb));
-	SG_PUT_U64(ev->exe_ino, SG_D_EXE_INO, owner->exe_ino);
-	SG_PUT_U64(ev->exe_dev, SG_D_EXE_DEV, owner->exe_dev);
+	SG_PUT_U64(ev->exe_ino, SG_D_EXE_INO, owner->exe.exe_ino);
+	SG_PUT_U64(ev->exe_dev, SG_D_EXE_DEV, owner->exe.exe_dev);
 	SG_PUT_U64(ev->ktime, SG_D_KTIME, bpf_ktime_get_ns());
 	SG_PUT_ADDR(ev->local_addr, SG_D_LOCAL_ADDR, pkt.daddr);
 	SG_PUT_ADDR(ev->remote_addr, SG_D_REMOTE_ADDR, pkt.saddr);

@@ -29,22 +29,32 @@
 	} while (0)
 
 /* Not inlined: one copy serves every report path, which keeps each program small. Fills
- * in the rest of r->id (the request is not used after it is reported). */
-static __noinline void sg_emit(struct sg_req *r, __u32 verdict, __u32 reason, __u32 tag)
+ * in the rest of r->id (the request is not used after it is reported). `exe` is the
+ * identity record when the caller is not the current task (the accept side, in softirq:
+ * the listener's), else NULL. */
+static __noinline void sg_emit_for(struct sg_req *r, __u32 verdict, __u32 reason, __u32 tag,
+				   const struct sg_task_ident *exe)
 {
 	struct sg_ident *idp = &r->id;
 	struct sg_exe_path *path = NULL;
 	struct sg_event *ev;
-	__u32 path_len = 0, flags = r->id.flags | r->flags;
+	__u32 path_len = 0, argv_len = 0, flags = r->id.flags | r->flags;
 
-	/* The accept side runs in softirq: its identity came from the listener, not current. */
-	if (r->hook == SG_HOOK_INGRESS) {
-		struct sg_exe_key k = { .ino = idp->exe_ino, .dev = idp->exe_dev };
+	if (!exe && r->hook != SG_HOOK_INGRESS) {
+		struct task_struct *t = bpf_get_current_task_btf();
 
-		path = bpf_map_lookup_elem(&sg_exe_paths, &k);
-	} else {
 		sg_current_rest_ident(idp);
-		path = sg_exe_path_of_current(idp);
+		if (sg_exec_ids) {
+			exe = sg_task_record(t);
+			/* prctl(PR_SET_MM_MAP) gave it another exe_file: the record still decides */
+			if (exe && (BPF_CORE_READ(t, mm, exe_file, f_path.dentry, d_inode, i_ino) != exe->exe_ino))
+				flags |= SG_EF_EXE_CHANGED;
+		} else if (!(idp->flags & SG_EF_NO_EXE)) {
+			__u32 zero = 0;
+			struct sg_scratch *s = bpf_map_lookup_elem(&sg_scratch, &zero);
+
+			path = s ? &s->out : NULL; /* sg_emit put it there */
+		}
 	}
 
 	ev = bpf_ringbuf_reserve(&sg_events, sizeof(*ev), 0);
@@ -75,18 +85,33 @@ static __noinline void sg_emit(struct sg_req *r, __u32 verdict, __u32 reason, __
 	SG_PUT_ADDR(ev->remote_addr, SG_A_REMOTE_ADDR, r->remote_addr);
 	SG_PUT_U32(ev->local_port, SG_A_LOCAL_PORT, r->local_port);
 	SG_PUT_U32(ev->remote_port, SG_A_REMOTE_PORT, r->remote_port);
+	SG_PUT_U32(ev->exe_gen, SG_A_EXE_GEN, idp->exe_gen);
 	ev->comm.h.nla_len = sizeof(struct sg_attr_comm);
 	ev->comm.h.nla_type = SG_A_COMM;
 	__builtin_memcpy(ev->comm.v, idp->comm, SG_COMM_LEN);
-	if (path) {
-		path_len = path->len;
-		flags |= path->flags;
-		__builtin_memcpy(ev->exe_path.v, path->path, SG_PATH_MAX);
+	if (exe) {
+		path_len = exe->path_len;
+		argv_len = exe->argv_len;
+		flags |= exe->flags;
+		__builtin_memcpy(ev->exe_path.v, exe->path, SG_PATH_MAX);
+		__builtin_memcpy(ev->argv.v, exe->argv, SG_ARGV_MAX);
 	} else {
-		ev->exe_path.v[0] = 0;
+		if (path) {
+			path_len = path->len;
+			flags |= path->flags;
+			__builtin_memcpy(ev->exe_path.v, path->path, SG_PATH_MAX);
+		} else {
+			ev->exe_path.v[0] = 0;
+		}
+		__builtin_memset(ev->argv.v, 0, SG_ARGV_MAX);
 	}
 	if (path_len > SG_PATH_MAX - 1)
 		path_len = SG_PATH_MAX - 1;
+	if (argv_len > SG_ARGV_MAX)
+		argv_len = SG_ARGV_MAX;
+	SG_PUT_U32(ev->argv_len, SG_A_ARGV_LEN, argv_len);
+	ev->argv.h.nla_len = sizeof(struct sg_attr_argv);
+	ev->argv.h.nla_type = SG_A_ARGV;
 	SG_PUT_U32(ev->flags, SG_A_FLAGS, flags);
 	ev->exe_path.h.nla_len = SG_NLA_HDRLEN + path_len + 1;
 	ev->exe_path.h.nla_type = SG_A_EXE_PATH;
@@ -94,4 +119,12 @@ static __noinline void sg_emit(struct sg_req *r, __u32 verdict, __u32 reason, __
 	/* Only a held call waits for user space: wake the reader for it at once. Reports of
 	 * calls already answered ride along, or are collected by the reader's 50 ms timer. */
 	bpf_ringbuf_submit(ev, verdict == SG_VERDICT_HELD ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+/* A report from the calling process (every hook but ingress). */
+static __always_inline void sg_emit(struct sg_req *r, __u32 verdict, __u32 reason, __u32 tag)
+{
+	if (!sg_exec_ids)
+		sg_current_path_to_scratch(&r->id);
+	sg_emit_for(r, verdict, reason, tag, NULL);
 }

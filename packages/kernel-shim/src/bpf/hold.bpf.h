@@ -48,6 +48,7 @@ static __always_inline void sg_pending_fill(struct sg_pending *p, const struct s
 {
 	p->exe_ino = r->id.exe_ino;
 	p->exe_dev = r->id.exe_dev;
+	p->exe_gen = r->id.exe_gen;
 	p->uid = r->id.uid;
 	p->gid = r->id.gid;
 	p->tgid = r->id.tgid;

@@ -22,7 +22,7 @@ static __noinline int sg_ingress_ownerless(struct sg_req *r, struct bpf_sock *sk
 	}
 	if (act == SG_ACT_DENY)
 		sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
-	sg_emit(r, act == SG_ACT_ALLOW ? SG_VERDICT_ALLOW : SG_VERDICT_DENY, reason, 0);
+	sg_emit_for(r, act == SG_ACT_ALLOW ? SG_VERDICT_ALLOW : SG_VERDICT_DENY, reason, 0, NULL);
 	return act == SG_ACT_ALLOW ? 1 : 0;
 }
 
@@ -59,7 +59,7 @@ static __noinline int sg_ingress_listener(struct __sk_buff *skb, struct bpf_sock
 		/* a packet to a TCP listener whose TCP header cannot be found: fail closed */
 		sg_refused(&r, &l, SG_REASON_UNPARSEABLE, 0);
 		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
-		sg_emit(&r, l.verdict, l.reason, 0);
+		sg_emit_for(&r, l.verdict, l.reason, 0, owner ? &owner->exe : NULL);
 		return 0;
 	}
 	if (!owner)
@@ -71,19 +71,19 @@ static __noinline int sg_ingress_listener(struct __sk_buff *skb, struct bpf_sock
 		act = sg_untagged_listener_policy() == SG_POLICY_ALLOW ? SG_ACT_ALLOW : SG_ACT_DENY;
 		if (act == SG_ACT_DENY)
 			sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
-		sg_emit(&r, act == SG_ACT_ALLOW ? SG_VERDICT_ALLOW : SG_VERDICT_DENY, SG_REASON_UNTAGGED_LISTENER, 0);
+		sg_emit_for(&r, act == SG_ACT_ALLOW ? SG_VERDICT_ALLOW : SG_VERDICT_DENY, SG_REASON_UNTAGGED_LISTENER, 0, NULL);
 		return act == SG_ACT_ALLOW ? 1 : 0;
 	}
 	if (owner->flags & SG_OWNER_LISTEN_DENIED) {
 		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
 		sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
-		sg_emit(&r, SG_VERDICT_DENY, owner->listen_reason, owner->tag);
+		sg_emit_for(&r, SG_VERDICT_DENY, owner->listen_reason, owner->tag, &owner->exe);
 		return 0;
 	}
 	if (sg_listen_now_denied(owner, &l)) {
 		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
 		sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
-		sg_emit(&r, SG_VERDICT_DENY, l.reason, l.tag);
+		sg_emit_for(&r, SG_VERDICT_DENY, l.reason, l.tag, &owner->exe);
 		return 0;
 	}
 	/* softirq: the scope is the listener's (its cgroup, its owner's uid), not current's */
@@ -94,7 +94,7 @@ static __noinline int sg_ingress_listener(struct __sk_buff *skb, struct bpf_sock
 			r.cookie = bpf_get_socket_cookie(skb);
 		act = sg_hold_inbound(owner, &r, &l, bpf_get_netns_cookie(skb));
 	}
-	SG_REPORT(skb, r, l);
+	SG_REPORT_FOR(skb, r, l, &owner->exe);
 	return act == SG_ACT_ALLOW ? 1 : 0;
 }
 

@@ -16,6 +16,8 @@ struct sg_sock_whose {
 	__u64 listener_cookie; /* nonzero for an accepted socket */
 	__u32 exe_dev;
 	__u32 uid;
+	__u32 exe_gen;
+	__u32 _pad;
 };
 
 static __always_inline int sg_whose(struct sock *sk, struct sg_sock_whose *w)
@@ -25,8 +27,9 @@ static __always_inline int sg_whose(struct sock *sk, struct sg_sock_whose *w)
 	__u64 addr = (__u64)sk;
 
 	if (owner) {
-		w->exe_ino = owner->exe_ino;
-		w->exe_dev = owner->exe_dev;
+		w->exe_ino = owner->exe.exe_ino;
+		w->exe_dev = owner->exe.exe_dev;
+		w->exe_gen = owner->exe.exe_gen;
 		w->uid = owner->uid;
 		w->listener_cookie = owner->flags & SG_OWNER_LISTENER ? owner->listener_cookie : 0;
 		return 1;
@@ -36,6 +39,7 @@ static __always_inline int sg_whose(struct sock *sk, struct sg_sock_whose *w)
 		return 0;
 	w->exe_ino = id->exe_ino;
 	w->exe_dev = id->exe_dev;
+	w->exe_gen = id->exe_gen;
 	w->uid = id->uid;
 	w->listener_cookie = 0;
 	return 1;
@@ -70,6 +74,7 @@ static __always_inline int sg_should_end(struct sock *sk, __u8 proto, int connec
 	sg_count(SG_HOOK_ITER, SG_CNT_RUNS);
 	r.id.exe_ino = w.exe_ino;
 	r.id.exe_dev = w.exe_dev;
+	r.id.exe_gen = w.exe_gen;
 	r.id.uid = w.uid;
 	r.proto = proto;
 	r.op = SG_OP_SOCKET;

@@ -43,6 +43,15 @@ struct {
 	__type(value, struct sg_exe_path);
 } sg_exe_paths SEC(".maps");
 
+/* The exec-time identity of each process (identity.bpf.h), on its thread-group leader.
+ * Freed with the task. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sg_task_ident);
+} sg_task_ids SEC(".maps");
+
 /* Who owns a socket, from socket() on: the accept side runs in softirq, where there is no
  * caller. Cloned into accepted sockets so they know their listener. */
 struct {

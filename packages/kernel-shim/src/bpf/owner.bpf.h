@@ -16,8 +16,9 @@ static __always_inline struct sg_sock_owner *sg_owner_of(void *sk, const struct 
 		return owner;
 	owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (owner) {
-		owner->exe_ino = id->exe_ino;
-		owner->exe_dev = id->exe_dev;
+		owner->exe.exe_ino = id->exe_ino;
+		owner->exe.exe_dev = id->exe_dev;
+		owner->exe.exe_gen = id->exe_gen;
 		owner->uid = id->uid;
 	}
 	return owner;
@@ -31,12 +32,32 @@ static __always_inline int sg_owner_held(void *sk)
 	return owner && (owner->flags & SG_OWNER_HELD);
 }
 
-/* At listen(): who listens, on which address and port, and what listen() was answered. */
+/* At listen(): who listens (with the listener's path and argv, for the accept side's
+ * events), on which address and port, and what listen() was answered. */
 static __always_inline void sg_owner_listening(struct sg_sock_owner *owner, const struct sg_req *r,
 					       const struct sg_lookup *l)
 {
-	owner->exe_ino = r->id.exe_ino;
-	owner->exe_dev = r->id.exe_dev;
+	struct sg_task_ident *rec = sg_exec_ids ? sg_task_record(bpf_get_current_task_btf()) : NULL;
+
+	if (rec) {
+		bpf_probe_read_kernel(&owner->exe, sizeof(owner->exe), rec);
+	} else {
+		__u32 zero = 0;
+		struct sg_scratch *s = bpf_map_lookup_elem(&sg_scratch, &zero);
+
+		sg_current_path_to_scratch(&r->id);
+		owner->exe.flags = r->id.flags;
+		owner->exe.argv_len = 0;
+		owner->exe.path_len = 0;
+		if (s) {
+			owner->exe.path_len = s->out.len < SG_PATH_MAX ? s->out.len : SG_PATH_MAX - 1;
+			owner->exe.flags |= s->out.flags;
+			bpf_probe_read_kernel(owner->exe.path, SG_PATH_MAX, s->out.path);
+		}
+	}
+	owner->exe.exe_ino = r->id.exe_ino;
+	owner->exe.exe_dev = r->id.exe_dev;
+	owner->exe.exe_gen = r->id.exe_gen;
 	owner->uid = r->id.uid;
 	owner->gid = r->id.gid;
 	owner->tgid = r->id.tgid;
@@ -56,8 +77,9 @@ static __always_inline void sg_owner_listening(struct sg_sock_owner *owner, cons
 /* The identity a request of this socket is decided for. */
 static __always_inline void sg_ident_of_owner(struct sg_ident *id, const struct sg_sock_owner *owner)
 {
-	id->exe_ino = owner->exe_ino;
-	id->exe_dev = owner->exe_dev;
+	id->exe_ino = owner->exe.exe_ino;
+	id->exe_dev = owner->exe.exe_dev;
+	id->exe_gen = owner->exe.exe_gen;
 	id->uid = owner->uid;
 	id->gid = owner->gid;
 	id->tgid = owner->tgid;
@@ -73,8 +95,9 @@ static __noinline int sg_listen_now_denied(const struct sg_sock_owner *owner, st
 {
 	struct sg_req lr = {};
 
-	lr.id.exe_ino = owner->exe_ino;
-	lr.id.exe_dev = owner->exe_dev;
+	lr.id.exe_ino = owner->exe.exe_ino;
+	lr.id.exe_dev = owner->exe.exe_dev;
+	lr.id.exe_gen = owner->exe.exe_gen;
 	lr.id.uid = owner->uid;
 	lr.op = SG_OP_LISTEN;
 	lr.proto = SG_PROTO_TCP;

@@ -8,6 +8,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
 
 #define SG_EACCES 13
 #define SG_AF_INET 2
@@ -46,5 +47,6 @@
 #include "iter_listeners.bpf.c"
 #include "iter_sock_idents.bpf.c"
 #include "iter_end.bpf.c"
+#include "exec.bpf.c"
 
 char LICENSE[] SEC("license") = "GPL";

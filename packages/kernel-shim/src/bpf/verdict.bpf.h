@@ -21,9 +21,10 @@ static __always_inline int sg_expired(const struct sg_verdict_value *v)
 	return v->expires_ns && bpf_ktime_get_boot_ns() >= v->expires_ns;
 }
 
-static __always_inline int sg_take(struct sg_verdict_value *v, struct sg_lookup *out, __u32 reason)
+/* An entry made for one file (its generation) is no entry for a file that got its inode number. */
+static __always_inline int sg_take(struct sg_verdict_value *v, struct sg_lookup *out, __u32 reason, __u32 gen)
 {
-	if (!v || sg_expired(v))
+	if (!v || sg_expired(v) || (v->exe_gen && v->exe_gen != gen))
 		return 0;
 	out->verdict = v->verdict;
 	out->reason = reason;
@@ -32,15 +33,15 @@ static __always_inline int sg_take(struct sg_verdict_value *v, struct sg_lookup 
 }
 
 /* One layer: the caller's own key, then the any-user key (a system rule) of that layer. */
-static __always_inline int sg_try(struct sg_verdict_key *k, struct sg_lookup *out, __u32 reason)
+static __always_inline int sg_try(struct sg_verdict_key *k, struct sg_lookup *out, __u32 reason, __u32 gen)
 {
 	__u32 uid = k->uid;
 	int hit;
 
-	if (sg_take(bpf_map_lookup_elem(&sg_verdicts, k), out, reason))
+	if (sg_take(bpf_map_lookup_elem(&sg_verdicts, k), out, reason, gen))
 		return 1;
 	k->uid = SG_UID_ANY;
-	hit = sg_take(bpf_map_lookup_elem(&sg_verdicts, k), out, reason);
+	hit = sg_take(bpf_map_lookup_elem(&sg_verdicts, k), out, reason, gen);
 	k->uid = uid;
 	return hit;
 }
@@ -70,6 +71,8 @@ static __always_inline void sg_lookup_verdict(const struct sg_req *r, struct sg_
 		.proto = r->proto,
 	};
 
+	__u32 gen = r->id.exe_gen;
+
 	out->verdict = SG_VERDICT_NONE;
 	out->reason = SG_REASON_UNKNOWN;
 	out->tag = 0;
@@ -77,33 +80,33 @@ static __always_inline void sg_lookup_verdict(const struct sg_req *r, struct sg_
 		struct sg_flow_key fk = {};
 
 		sg_flow_key_of(r, &fk);
-		if (sg_take(bpf_map_lookup_elem(&sg_flows, &fk), out, SG_REASON_FLOW))
+		if (sg_take(bpf_map_lookup_elem(&sg_flows, &fk), out, SG_REASON_FLOW, 0))
 			return;
 	}
 	if (r->has_peer) {
 		__builtin_memcpy(k.addr, r->op == SG_OP_BIND || r->op == SG_OP_LISTEN ? r->local_addr : r->remote_addr, 16);
 		k.port = r->op == SG_OP_CONNECT || r->op == SG_OP_SEND ? r->remote_port : r->local_port;
 		k.layer = SG_LAYER_ADDR | SG_LAYER_PORT;
-		if (sg_try(&k, out, SG_REASON_EXACT))
+		if (sg_try(&k, out, SG_REASON_EXACT, gen))
 			return;
 		k.layer = SG_LAYER_ADDR;
 		__u16 port = k.port;
 		k.port = 0;
-		if (sg_try(&k, out, SG_REASON_APP_ADDR))
+		if (sg_try(&k, out, SG_REASON_APP_ADDR, gen))
 			return;
 		k.layer = SG_LAYER_PORT;
 		k.port = port;
 		__builtin_memset(k.addr, 0, 16);
-		if (sg_try(&k, out, SG_REASON_APP_PORT))
+		if (sg_try(&k, out, SG_REASON_APP_PORT, gen))
 			return;
 		k.port = 0;
 		k.layer = 0;
 	}
-	if (sg_try(&k, out, SG_REASON_APP_OP))
+	if (sg_try(&k, out, SG_REASON_APP_OP, gen))
 		return;
 	k.op = SG_OP_ANY;
 	k.proto = SG_PROTO_ANY;
-	sg_try(&k, out, SG_REASON_APP);
+	sg_try(&k, out, SG_REASON_APP, gen);
 }
 
 
@@ -217,7 +220,18 @@ static __always_inline int sg_refused(const struct sg_req *r, struct sg_lookup *
 	return SG_ACT_DENY;
 }
 
-/* Emits the event sg_decide asked for; ctx is any context bpf_get_socket_cookie takes. */
+/* Emits the event sg_decide asked for; ctx is any context bpf_get_socket_cookie takes; exe
+ * is the identity record of a caller that is not the current task (else NULL). */
+#define SG_REPORT_FOR(ctx, r, l, exe)                                                       \
+	do {                                                                                \
+		if ((l).report) {                                                           \
+			if (!(r).cookie)                                                    \
+				(r).cookie = bpf_get_socket_cookie(ctx);                    \
+			sg_emit_for(&(r), (l).verdict, (l).reason, (l).tag, (exe));         \
+		}                                                                           \
+	} while (0)
+
+/* The same from the calling process. */
 #define SG_REPORT(ctx, r, l)                                                                \
 	do {                                                                                \
 		if ((l).report) {                                                           \

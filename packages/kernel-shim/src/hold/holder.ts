@@ -115,8 +115,6 @@ const flowId = (k: FlowKey): string => `${k.cookie}/${k.addr}/${k.port}/${k.prot
 interface Tracked extends HeldFlow {
   ids: Array<{ id: number; reader: NfqueueReader; proto: FlowKey["proto"] }>;
   emitted: boolean;
-  /** Due to be asked while nobody listened (found before the first onFlow): asked then. */
-  due?: boolean;
   timer?: NodeJS.Timeout;
 }
 
@@ -168,8 +166,8 @@ class OpenHold implements Hold {
 
   onFlow(listener: (flow: HeldFlow) => void): () => void {
     this.#listeners.add(listener);
-    // flows openHold() found (the scan, a queued packet) before anyone could listen
-    if (this.#listeners.size === 1) for (const t of [...this.#flows.values()]) if (t.due) this.#emit(t);
+    // flows found before anyone listened (a restarted daemon's first scan) are asked now
+    for (const t of [...this.#flows.values()]) if (!t.emitted && t.timer === undefined) this.#emit(t);
     return () => void this.#listeners.delete(listener);
   }
 
@@ -181,13 +179,19 @@ class OpenHold implements Hold {
     if (this.#spaces.some((s) => s.netnsPath === netnsPath)) return;
     const cookie = loadAddon().netnsCookie(netnsPath ?? "");
     ensureChains(this.#chainOptions(netnsPath));
+    // Packets still queued from before (a restarted daemon) arrive as soon as the queue is
+    // bound, before open() returns: they wait here for the reader that verdicts them.
+    const opened: { reader?: NfqueueReader } = {};
+    const early: NfqPacket[] = [];
     const reader = await NfqueueReader.open({
       netnsPath,
       queueNum: this.queueNum,
       queueMaxLen: this.o.queueMaxLen,
-      onPacket: (p) => this.#onPacket(p, reader, cookie),
+      onPacket: (p) => (opened.reader === undefined ? void early.push(p) : this.#onPacket(p, opened.reader, cookie)),
       onProblem: (t) => this.#problem(`${netnsPath ?? "own namespace"}: ${t}`),
     });
+    opened.reader = reader;
+    for (const p of early.splice(0)) this.#onPacket(p, reader, cookie);
     this.#spaces.push({ netnsPath, cookie, reader, chains: true });
     // Only now, with chains and a bound reader, may the kernel hold here.
     this.shim.setHoldNamespace(cookie, true);
@@ -270,13 +274,10 @@ class OpenHold implements Hold {
 
   #emit(t: Tracked): void {
     if (t.emitted || !this.#flows.has(flowId(t.key))) return;
-    if (this.#listeners.size === 0) {
-      t.due = true; // asked once a listener comes: never lost to an empty room
-      return;
-    }
-    t.due = false;
-    t.emitted = true;
     if (t.timer) clearTimeout(t.timer);
+    t.timer = undefined;
+    if (this.#listeners.size === 0) return; // kept until a listener comes: never asked of no one
+    t.emitted = true;
     const flow = publicFlow(t);
     for (const l of [...this.#listeners]) l(flow);
   }

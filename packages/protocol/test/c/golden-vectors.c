@@ -31,11 +31,16 @@ struct vector {
 	__u32 pid, tgid, ppid, uid, gid, flags;
 	__u64 cgroup_id, exe_ino, exe_dev, cookie, ktime;
 	const char *local_addr, *remote_addr;
-	__u32 local_port, remote_port;
+	__u32 local_port, remote_port, exe_gen;
 	const char *comm, *exe_path;
+	const char *argv;   /* the argv bytes, NULs included */
+	__u32 argv_len;
 };
 
 static char long_path[SG_PATH_MAX];
+static char long_argv[SG_ARGV_MAX];
+
+#define ARGV(s) .argv = s, .argv_len = sizeof(s) - 1 /* the literal's own final NUL is not counted */
 
 static void put_u32(struct sg_attr_u32 *a, __u16 type, __u32 v)
 {
@@ -113,6 +118,16 @@ static int build(const struct vector *v, struct sg_event *e)
 	}
 	put_u32(&e->local_port, SG_A_LOCAL_PORT, v->local_port);
 	put_u32(&e->remote_port, SG_A_REMOTE_PORT, v->remote_port);
+	put_u32(&e->exe_gen, SG_A_EXE_GEN, v->exe_gen);
+	put_u32(&e->argv_len, SG_A_ARGV_LEN, v->argv_len);
+	if (v->argv_len > SG_ARGV_MAX) {
+		fprintf(stderr, "%s: argv too long for the struct\n", v->name);
+		return -1;
+	}
+	e->argv.h.nla_len = sizeof(e->argv);
+	e->argv.h.nla_type = SG_A_ARGV;
+	if (v->argv_len)
+		memcpy(e->argv.v, v->argv, v->argv_len); /* the rest stays zero from the memset */
 	if (put_comm(&e->comm, v->comm) || put_path(&e->exe_path, v->exe_path)) {
 		fprintf(stderr, "%s: comm or exe path too long for the struct\n", v->name);
 		return -1;
@@ -131,7 +146,7 @@ static const struct member members[] = {
 	M(hdr), M(op), M(proto), M(family), M(hook), M(verdict), M(reason), M(tag),
 	M(pid), M(tgid), M(ppid), M(uid), M(gid), M(flags), M(cgroup_id), M(exe_ino),
 	M(exe_dev), M(cookie), M(ktime), M(local_addr), M(remote_addr), M(local_port),
-	M(remote_port), M(comm), M(exe_path),
+	M(remote_port), M(exe_gen), M(argv_len), M(comm), M(argv), M(exe_path),
 };
 
 static const char *member_at(size_t off)
@@ -191,6 +206,17 @@ int main(int argc, char **argv)
 	for (used = strlen(long_path); used < SG_PATH_MAX - 1; used++)
 		long_path[used] = seg[(used - 5) % (sizeof(seg) - 1)];
 	long_path[SG_PATH_MAX - 1] = '\0';
+	/* four arguments cut at SG_ARGV_MAX bytes: the last has no NUL */
+	{
+		char full[512];
+		int n = snprintf(full, sizeof(full), "/opt/tool%c--config=/etc/%.60s%c--verbose%c--output=/var/lib/%.60s%c", 0,
+				 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 0, 0,
+				 "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy", 0);
+
+		if (n < SG_ARGV_MAX)
+			return 1;
+		memcpy(long_argv, full, SG_ARGV_MAX);
+	}
 
 	const struct vector vectors[] = {
 		{
@@ -203,6 +229,7 @@ int main(int argc, char **argv)
 			.local_addr = "::ffff:0.0.0.0", .remote_addr = "::ffff:192.0.2.10",
 			.local_port = 0, .remote_port = 443,
 			.comm = "curl", .exe_path = "/usr/bin/curl",
+			.exe_gen = 0x5a17c0de, ARGV("curl\0-s\0https://192.0.2.10/\0"),
 		},
 		{
 			.name = "ipv6-bind-unknown",
@@ -214,6 +241,7 @@ int main(int argc, char **argv)
 			.local_addr = "2001:db8::1", .remote_addr = "::",
 			.local_port = 8080, .remote_port = 0,
 			.comm = "python3", .exe_path = "/usr/bin/python3.11",
+			.exe_gen = 7, ARGV("python3\0-m\0http.server\0--bind\0" "2001:db8::1\0"),
 		},
 		{
 			.name = "v4mapped-send",
@@ -225,18 +253,20 @@ int main(int argc, char **argv)
 			.local_addr = "::", .remote_addr = "::ffff:198.51.100.7",
 			.local_port = 0, .remote_port = 53,
 			.comm = "dig", .exe_path = "/usr/bin/dig",
+			.exe_gen = 0xffffffff, ARGV("dig\0@192.0.2.53\0" "example.org\0"),
 		},
 		{
 			.name = "long-path-truncated",
 			.op = SG_OP_CONNECT, .proto = SG_PROTO_UDP, .family = AF_INET6_, .hook = SG_HOOK_CONNECT6,
 			.verdict = SG_VERDICT_DENY, .reason = SG_REASON_APP, .tag = 9,
 			.pid = 5000, .tgid = 5000, .ppid = 4999, .uid = 1001, .gid = 1001,
-			.flags = SG_EF_PATH_TRUNCATED,
+			.flags = SG_EF_PATH_TRUNCATED | SG_EF_ARGV_TRUNCATED,
 			.cgroup_id = 3, .exe_ino = 55555, .exe_dev = 0x1300007,
 			.cookie = 65536, .ktime = 4294967296ULL,
 			.local_addr = "::", .remote_addr = "2001:db8::53",
 			.local_port = 0, .remote_port = 53,
 			.comm = "a-very-long-nam", .exe_path = long_path,
+			.exe_gen = 1, .argv = long_argv, .argv_len = SG_ARGV_MAX,
 		},
 		{
 			.name = "no-exe-socket",
@@ -247,6 +277,7 @@ int main(int argc, char **argv)
 			.local_addr = "::", .remote_addr = "::",
 			.local_port = 0, .remote_port = 0,
 			.comm = "kworker/0:1", .exe_path = "",
+			.exe_gen = 0, .argv_len = 0,
 		},
 	};
 	int failed = 0;

@@ -1,0 +1,71 @@
+// What the daemon benchmarks share: a network namespace and two cgroups (a bare one for the
+// no-firewall baseline and the governed one), the shim's pin directory, quantiles, and the
+// daemon's status read from its JSON log (SIGUSR1). Every step is undone by `undo`, in reverse.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { unloadShim } from "@sockgate/kernel-shim";
+
+export const sh = (cmd, args) => execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+function cgroup2Mount() {
+  const line = readFileSync("/proc/mounts", "utf8").split("\n").find((l) => l.split(" ")[2] === "cgroup2");
+  if (!line) throw new Error("no cgroup2 mount in /proc/mounts");
+  return line.split(" ")[1];
+}
+
+async function removeCgroup(path) {
+  if (!existsSync(path)) return;
+  for (let i = 0; i < 100 && readFileSync(join(path, "cgroup.procs"), "utf8").trim(); i++) {
+    writeFileSync(join(path, "cgroup.kill"), "1");
+    await sleep(20);
+  }
+  rmdirSync(path);
+}
+
+/** The namespace `tag` (lo up), cgroups `<tag>-base` and `<tag>-held`, and the pin dir's removal. */
+export function makeWorld(tag, undo) {
+  sh("ip", ["netns", "add", tag]);
+  undo.push(() => sh("ip", ["netns", "del", tag]));
+  sh("ip", ["-n", tag, "link", "set", "lo", "up"]);
+  const cgBase = join(cgroup2Mount(), `${tag}-base`);
+  const cgHeld = join(cgroup2Mount(), `${tag}-held`);
+  for (const cg of [cgBase, cgHeld]) {
+    mkdirSync(cg);
+    undo.push(() => removeCgroup(cg));
+  }
+  const pinDir = `/sys/fs/bpf/${tag}`;
+  undo.push(() => unloadShim(pinDir));
+  return { netnsPath: `/run/netns/${tag}`, cgBase, cgHeld, pinDir };
+}
+
+/** SIGUSR1 makes the daemon log its status; the next status line of `logFile`, parsed. */
+export async function daemonStatus(daemon, logFile) {
+  const lines = () => readFileSync(logFile, "utf8").split("\n");
+  const seen = lines().length;
+  daemon.kill("SIGUSR1");
+  for (let i = 0; i < 300; i++) {
+    const line = lines().slice(seen - 1).find((l) => l.includes('"msg":"status"'));
+    if (line) return JSON.parse(line).status;
+    await sleep(10);
+  }
+  throw new Error("the daemon logged no status");
+}
+
+/** Runs every undo step in reverse; a failing step is reported and sets the exit code. */
+export async function undoAll(undo) {
+  for (const step of undo.reverse()) {
+    try {
+      await step();
+    } catch (err) {
+      console.error(`bench cleanup: ${err.message}`);
+      process.exitCode = 1;
+    }
+  }
+}
