@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatAddress } from "@sockgate/protocol";
+import { abi, formatAddress } from "@sockgate/protocol";
 import { loadAddon, type NativeTestObject } from "./native.js";
 import { packagePath } from "../test/harness/names.js";
 import { ETH_P_IP, ETH_P_IPV6, PROTO, eth, ipv4, ipv6, tcp, udp, type Ext } from "../test/harness/packets.js";
@@ -131,11 +131,13 @@ describe("hold match (hold_match.bpf.c) under test-run", () => {
   };
   const mapped = (a: number[]): Buffer => Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...a]);
   const v6addr = (last: number): Buffer => Buffer.from([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last]);
+  /** sg_counters[HOLD_MATCH][HELD], summed over the per-CPU copies. */
   const heldRuns = (): bigint => {
     const b = obj.mapLookup("sg_counters", Buffer.alloc(4))!;
-    const stride = b.length / Math.max(1, Math.round(b.length / (8 * 12 * 8)));
+    const perCpu = 8 * abi.HOOKS.length * abi.COUNTERS.length;
+    const at = 8 * (abi.HOOKS.indexOf("hold_match") * abi.COUNTERS.length + abi.COUNTERS.indexOf("held"));
     let sum = 0n;
-    for (let at = 0; at + stride <= b.length; at += stride) sum += b.readBigUInt64LE(at + 8 * (10 * 8 + 5)); // [HOLD_MATCH][HELD]
+    for (let cpu = 0; cpu + perCpu <= b.length; cpu += perCpu) sum += b.readBigUInt64LE(cpu + at);
     return sum;
   };
   const packet = udp(40001, 9999);
