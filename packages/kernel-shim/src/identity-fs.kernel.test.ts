@@ -35,11 +35,13 @@ describe("identityOf on filesystems where st_dev is not the superblock's", () =>
   /** A deny for exe's identity is met by exe itself, run in the test cgroup; the event names that identity. */
   async function deniedByItsOwnIdentity(exe: string): Promise<void> {
     const id = identityOf(exe);
-    w.shim.setVerdict({ ...id, uid: 0, op: "connect", proto: "tcp", addr: w.ns.peer4, port: PEER_TCP_PORT }, { verdict: "deny", tag: 81 });
+    // the entry names the file's generation too: the kernel ignores it if its own differs
+    const value = { verdict: "deny", tag: 81, ...(id.exeGeneration !== undefined ? { exeGeneration: id.exeGeneration } : {}) } as const;
+    w.shim.setVerdict({ exeDev: id.exeDev, exeIno: id.exeIno, uid: 0, op: "connect", proto: "tcp", addr: w.ns.peer4, port: PEER_TCP_PORT }, value);
     const r = await runClient(w.inside, [exe, "connect", "tcp4", w.ns.peer4, String(PEER_TCP_PORT)]);
     expect(r, `${exe} with a deny for identityOf(${exe})`).toMatchObject({ ok: false, err: "EACCES" });
     const ev = await w.events.waitFor((e) => e.tgid === r.pid && e.op === "connect");
-    expect(ev).toMatchObject({ verdict: "deny", reason: "exact", tag: 81, exeDev: id.exeDev, exeIno: id.exeIno });
+    expect(ev).toMatchObject({ verdict: "deny", reason: "exact", tag: 81, exeDev: id.exeDev, exeIno: id.exeIno, ...(id.exeGeneration !== undefined ? { exeGeneration: id.exeGeneration } : {}) });
   }
 
   it("overlayfs with its lower layer on ext4 and its upper layer on tmpfs", async () => {
@@ -85,6 +87,18 @@ describe("identityOf on filesystems where st_dev is not the superblock's", () =>
       chmodSync(file, 0o700);
       linkSync(file, join(root, "hardlink"));
       expect(identityOf(join(root, "hardlink")), "chmod and a hard link change nothing").toEqual(id);
+    }
+  });
+
+  it("ext4 and tmpfs: a deny naming identityOf's generation is met by the file's process", async () => {
+    const ext4 = mountImage(w.cleanup, dir, "run-ext4", "ext4", 32);
+    const tmpfs = mountTmpfs(w.cleanup, join(dir, "run-tmpfs"));
+    for (const root of [ext4, tmpfs]) {
+      const exe = join(root, "sgclient");
+      copyFileSync(sgclient, exe);
+      chmodSync(exe, 0o755);
+      expect(identityOf(exe).exeGeneration, `${root} gives a generation`).toBeDefined();
+      await deniedByItsOwnIdentity(exe);
     }
   });
 
