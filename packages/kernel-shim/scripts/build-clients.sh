@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mkdir -p build/clients
 CFLAGS=(-O2 -Wall -Wextra -Werror -std=gnu11)
-for c in sgclient sgbench sghold; do
+for c in sgclient sgbench sghold sguring sgargv; do
   cc "${CFLAGS[@]}" -o "build/clients/.$c.$$" "test/clients/$c.c"
   mv -f "build/clients/.$c.$$" "build/clients/$c"
 done

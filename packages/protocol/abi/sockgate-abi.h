@@ -416,7 +416,10 @@ enum sg_dns_attr {
 	SG_D_LOCAL_PORT = 12, /* u32 */
 	SG_D_REMOTE_PORT = 13,/* u32: 53 */
 	SG_D_PAYLOAD = 14,    /* the DNS bytes, nla_len = 4 + length */
-	SG_D_MAX = 14,
+	SG_D_EXE_GEN = 15,    /* u32 i_generation of the executable */
+	SG_D_ARGV_LEN = 16,   /* u32 bytes of SG_D_ARGV in use */
+	SG_D_ARGV = 17,       /* exec-time argv, NUL-separated, SG_ARGV_MAX bytes (zero filled) */
+	SG_D_MAX = 17,
 };
 
 struct sg_attr_dns {
@@ -429,7 +432,8 @@ struct sg_dns_event {
 	struct sg_attr_u32 proto, family, uid, tgid, tcp_seq;
 	struct sg_attr_u64 cookie, exe_ino, exe_dev, ktime;
 	struct sg_attr_addr local_addr, remote_addr;
-	struct sg_attr_u32 local_port, remote_port;
+	struct sg_attr_u32 local_port, remote_port, exe_gen, argv_len;
+	struct sg_attr_argv argv;   /* the querying process's, as in events */
 	struct sg_attr_dns payload; /* last: its nla_len varies */
 };
 
@@ -511,7 +515,7 @@ SG_ASSERT_SIZE(sg_attr_path, 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_attr_argv, 4 + SG_ARGV_MAX);
 SG_ASSERT_SIZE(sg_event, 8 + 13 * 8 + 5 * 12 + 2 * 20 + 4 * 8 + 20 + 4 + SG_ARGV_MAX + 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_attr_dns, 4 + SG_DNS_MAX);
-SG_ASSERT_SIZE(sg_dns_event, 8 + 5 * 8 + 4 * 12 + 2 * 20 + 2 * 8 + 4 + SG_DNS_MAX);
+SG_ASSERT_SIZE(sg_dns_event, 8 + 5 * 8 + 4 * 12 + 2 * 20 + 4 * 8 + 4 + SG_ARGV_MAX + 4 + SG_DNS_MAX);
 SG_ASSERT_SIZE(sg_exe_key, 16);
 SG_ASSERT_SIZE(sg_sock_ident, 24);
 SG_ASSERT_SIZE(sg_app_key, 24);

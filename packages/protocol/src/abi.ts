@@ -147,6 +147,9 @@ export const DnsAttr = {
   LOCAL_PORT: 12,
   REMOTE_PORT: 13,
   PAYLOAD: 14,
+  EXE_GEN: 15,
+  ARGV_LEN: 16,
+  ARGV: 17,
 } as const;
 export type DnsAttrName = keyof typeof DnsAttr;
 
@@ -166,5 +169,5 @@ export const SIZEOF = {
   counters: 8 * HOOKS.length * COUNTERS.length,
   msgHdr: 8,
   event: 656,
-  dnsEvent: 1692,
+  dnsEvent: 1840,
 } as const;

@@ -2,9 +2,10 @@
 // a socket that sent to port 53 received, with the identity of the process that sent the
 // query. Same framing as the event record (record-codec.ts); the payload comes last.
 
-import { DNS_MAX, DnsAttr, MSG_DNS, PROTOS, type DnsAttrName, type ProtoName } from "./abi.js";
+import { ARGV_MAX, DNS_MAX, DnsAttr, MSG_DNS, PROTOS, type DnsAttrName, type ProtoName } from "./abi.js";
+import { argvFromWire, argvLooksCut, argvToWire } from "./argv-field.js";
 import { recordCodec, type LayoutEntry, type UnknownAttribute } from "./record-codec.js";
-import { addressCodec, bytesCodec, enumCodec, familyCodec, portCodec, u32, u64AsU32Codec, u64Codec } from "./record-fields.js";
+import { addressCodec, bytesCodec, enumCodec, familyCodec, fixedBytesCodec, portCodec, u32, u32Codec, u64AsU32Codec, u64Codec } from "./record-fields.js";
 
 export interface DnsRecord {
   version: number;
@@ -28,12 +29,24 @@ export interface DnsRecord {
   remoteAddr: string;
   localPort: number;
   remotePort: number;
+  /** i_generation of the querying process's executable. */
+  exeGeneration: number;
+  /** Its exec-time argv, as in events (ARGV_MAX bytes at most). */
+  argv: string[];
+  /** The last element of argv was cut. */
+  argvTruncated: boolean;
   /** The DNS bytes, cut at DNS_MAX. */
   payload: Uint8Array;
   unknown: UnknownAttribute[];
 }
 
-type DnsField = Exclude<keyof DnsRecord, "version" | "type" | "unknown">;
+/** The record as the wire holds it: argv is a length and ARGV_MAX fixed bytes. */
+interface WireDns extends Omit<DnsRecord, "argv" | "argvTruncated"> {
+  argvLength: number;
+  argvBytes: Uint8Array;
+}
+
+type DnsField = Exclude<keyof WireDns, "version" | "type" | "unknown">;
 const at = (attr: DnsAttrName, field: DnsField, codec: LayoutEntry["codec"]): LayoutEntry<DnsField> & { attr: DnsAttrName } => ({
   attr,
   type: DnsAttr[attr],
@@ -56,11 +69,43 @@ export const DNS_LAYOUT = [
   at("REMOTE_ADDR", "remoteAddr", addressCodec),
   at("LOCAL_PORT", "localPort", portCodec),
   at("REMOTE_PORT", "remotePort", portCodec),
+  at("EXE_GEN", "exeGeneration", u32),
+  at("ARGV_LEN", "argvLength", u32Codec(ARGV_MAX)),
+  at("ARGV", "argvBytes", fixedBytesCodec(ARGV_MAX)),
   at("PAYLOAD", "payload", bytesCodec(DNS_MAX)),
 ] as const;
 
-const codec = recordCodec<DnsRecord, DnsField>({ noun: "DNS", msgType: MSG_DNS, msgTypeName: "SG_MSG_DNS", layout: DNS_LAYOUT });
+const codec = recordCodec<WireDns, DnsField>({ noun: "DNS", msgType: MSG_DNS, msgTypeName: "SG_MSG_DNS", layout: DNS_LAYOUT });
 
-export const encode = codec.encode;
-export const decode = codec.decode;
-export const encodingLength = codec.encodingLength;
+function toWire(v: DnsRecord): WireDns {
+  if (typeof v !== "object" || v === null) return v as unknown as WireDns; // the codec names the problem
+  const { argv, argvTruncated, ...rest } = v;
+  return { ...rest, ...argvToWire(argv, argvTruncated === true, "DNS") };
+}
+
+function fromWire(w: WireDns): DnsRecord {
+  const { argvLength: _len, argvBytes: _bytes, ...rest } = w;
+  const cut = argvLooksCut(w);
+  return { ...rest, argv: argvFromWire(w, cut, "DNS"), argvTruncated: cut } as DnsRecord;
+}
+
+/** Bytes encode(v) writes. Throws SockgateError when v cannot be encoded. */
+export function encodingLength(v: DnsRecord): number {
+  return codec.encodingLength(toWire(v));
+}
+
+/** Writes v into buf at offset (allocating when buf is omitted) and returns buf; encode.bytes is the length. */
+export function encode(v: DnsRecord, buf?: Uint8Array, offset = 0): Uint8Array {
+  const out = codec.encode(toWire(v), buf, offset);
+  encode.bytes = codec.encode.bytes;
+  return out;
+}
+encode.bytes = 0;
+
+/** Reads one record at offset (header length honoured, unknown attributes kept); decode.bytes is its length. */
+export function decode(buf: Uint8Array, offset = 0): DnsRecord {
+  const out = fromWire(codec.decode(buf, offset));
+  decode.bytes = codec.decode.bytes;
+  return out;
+}
+decode.bytes = 0;

@@ -22,10 +22,9 @@ import {
   type VerdictName,
 } from "./abi.js";
 import { recordCodec, type LayoutEntry, type UnknownAttribute } from "./record-codec.js";
-import { SockgateError } from "./errors.js";
+import { argvFromWire, argvToWire } from "./argv-field.js";
 import {
   addressCodec,
-  badValue,
   commCodec,
   enumCodec,
   familyCodec,
@@ -129,52 +128,16 @@ export const EVENT_LAYOUT: ReadonlyArray<LayoutEntry<AttrField> & { attr: AttrNa
 ];
 
 const codec = recordCodec<WireEvent, AttrField>({ noun: "event", msgType: MSG_EVENT, msgTypeName: "SG_MSG_EVENT", layout: EVENT_LAYOUT });
-const utf8 = new TextEncoder();
-const fromUtf8 = new TextDecoder("utf-8", { fatal: false });
-
-/** argv as the kernel keeps it: each argument NUL-terminated, the last one not when cut. */
-function argvToWire(v: ShimEvent): { argvLength: number; argvBytes: Uint8Array } {
-  const field = "event field argv";
-  if (!Array.isArray(v.argv)) throw badValue(field, "an array of strings", v.argv);
-  const truncated = typeof v.flags === "number" && (v.flags & EVENT_FLAG_ARGV_TRUNCATED) !== 0;
-  const bytes = new Uint8Array(ARGV_MAX);
-  let n = 0;
-  v.argv.forEach((arg, i) => {
-    if (typeof arg !== "string" || arg.includes("\0")) throw badValue(`${field}[${i}]`, "a string without NUL characters", arg);
-    const b = utf8.encode(arg);
-    const last = i === v.argv.length - 1;
-    const need = b.length + (truncated && last ? 0 : 1);
-    if (n + need > ARGV_MAX) throw badValue(field, `at most ${ARGV_MAX} bytes with a NUL after each argument`, `${n + need} bytes`);
-    bytes.set(b, n);
-    n += need;
-  });
-  if (truncated && v.argv.length === 0) throw badValue(field, "an argument when EVENT_FLAG_ARGV_TRUNCATED is set", "[]");
-  return { argvLength: n, argvBytes: bytes };
-}
-
-function argvFromWire(w: WireEvent): string[] {
-  const used = w.argvBytes.subarray(0, w.argvLength);
-  if (used.length === 0) return [];
-  const parts = fromUtf8.decode(used).split("\0");
-  // complete: every argument ended with a NUL, so the text after the last is empty
-  if ((w.flags & EVENT_FLAG_ARGV_TRUNCATED) === 0) {
-    if (parts[parts.length - 1] !== "") {
-      throw new SockgateError("SG_ERR_BAD_STRING", "event field argv: expected a NUL after the last argument (the record is not flagged argv_truncated)");
-    }
-    parts.pop();
-  }
-  return parts;
-}
-
 function toWire(v: ShimEvent): WireEvent {
   if (typeof v !== "object" || v === null) return v as unknown as WireEvent; // the codec names the problem
-  const { argv: _argv, ...rest } = v;
-  return { ...rest, ...argvToWire(v) };
+  const { argv, ...rest } = v;
+  const cut = typeof v.flags === "number" && (v.flags & EVENT_FLAG_ARGV_TRUNCATED) !== 0;
+  return { ...rest, ...argvToWire(argv, cut, "event") };
 }
 
 function fromWire(w: WireEvent): ShimEvent {
   const { argvLength: _len, argvBytes: _bytes, ...rest } = w;
-  return { ...rest, argv: argvFromWire(w) } as ShimEvent;
+  return { ...rest, argv: argvFromWire(w, (w.flags & EVENT_FLAG_ARGV_TRUNCATED) !== 0, "event") } as ShimEvent;
 }
 
 /** Bytes encode(v) writes. Throws SockgateError when v cannot be encoded. */

@@ -18,6 +18,13 @@ static __always_inline void sg_mark_dns(struct bpf_sock *sk, const struct sg_req
 	owner = sg_owner_of(sk, &r->id);
 	if (!owner)
 		return;
+	if (!(owner->flags & SG_OWNER_DNS) && sg_exec_ids) {
+		/* the querying program's path and argv, so its names label the right requests */
+		struct sg_task_ident *rec = sg_task_record(bpf_get_current_task_btf());
+
+		if (rec)
+			bpf_probe_read_kernel(&owner->exe, sizeof(owner->exe), rec);
+	}
 	owner->flags |= SG_OWNER_DNS;
 	owner->tgid = bpf_get_current_pid_tgid() >> 32;
 }
@@ -74,6 +81,11 @@ static __noinline int sg_dns_capture(struct __sk_buff *skb, struct bpf_sock *sk)
 	SG_PUT_ADDR(ev->remote_addr, SG_D_REMOTE_ADDR, pkt.saddr);
 	SG_PUT_U32(ev->local_port, SG_D_LOCAL_PORT, pkt.dport);
 	SG_PUT_U32(ev->remote_port, SG_D_REMOTE_PORT, pkt.sport);
+	SG_PUT_U32(ev->exe_gen, SG_D_EXE_GEN, owner->exe.exe_gen);
+	SG_PUT_U32(ev->argv_len, SG_D_ARGV_LEN, owner->exe.argv_len <= SG_ARGV_MAX ? owner->exe.argv_len : SG_ARGV_MAX);
+	ev->argv.h.nla_len = sizeof(ev->argv);
+	ev->argv.h.nla_type = SG_D_ARGV;
+	__builtin_memcpy(ev->argv.v, owner->exe.argv, SG_ARGV_MAX);
 	ev->payload.h.nla_len = SG_NLA_HDRLEN + len;
 	ev->payload.h.nla_type = SG_D_PAYLOAD;
 	ev->hdr.len = __builtin_offsetof(struct sg_dns_event, payload) + SG_NLA_ALIGN(ev->payload.h.nla_len);

@@ -157,8 +157,6 @@ static __always_inline __u32 sg_path_of_file(struct task_struct *t, struct file 
 	w.dentry = d;
 	w.vfsmnt = vfsmnt;
 	w.mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
-	if (BPF_CORE_READ(d, d_inode, __i_nlink) == 0)
-		*flags |= SG_EF_DELETED;
 	mnt_ns = BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
 	if (cfg && cfg->host_mnt_ns && mnt_ns != cfg->host_mnt_ns)
 		*flags |= SG_EF_FOREIGN_MNTNS;
@@ -166,9 +164,11 @@ static __always_inline __u32 sg_path_of_file(struct task_struct *t, struct file 
 		/* a pseudo file (memfd_create): its dentry name is all there is */
 		long n = bpf_probe_read_kernel_str(dst, SG_PATH_MAX, BPF_CORE_READ(d, d_name.name));
 
-		*flags |= SG_EF_MEMFD;
+		*flags |= SG_EF_MEMFD; /* its inode has no links either: it is not "deleted" */
 		return n > 0 ? (__u32)n - 1 : 0;
 	}
+	if (BPF_CORE_READ(d, d_inode, __i_nlink) == 0)
+		*flags |= SG_EF_DELETED;
 	w.pos = SG_PATH_MAX - 1;
 	if (bpf_loop(SG_PATH_WALK_MAX, sg_path_step, &w, 0) >= SG_PATH_WALK_MAX)
 		w.flags |= SG_EF_PATH_TRUNCATED;

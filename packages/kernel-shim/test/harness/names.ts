@@ -21,7 +21,7 @@ export function uniqueName(prefix = TEST_PREFIX): string {
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** Resolved (realpath) location of a compiled client, e.g. clientPath("sgclient"). */
-export function clientPath(name: "sgclient" | "sgbench" | "sghold"): string {
+export function clientPath(name: "sgclient" | "sgbench" | "sghold" | "sguring" | "sgargv" | "sgmasq"): string {
   return realpathSync(join(packageRoot, "build", "clients", name));
 }
 

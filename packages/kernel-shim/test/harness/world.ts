@@ -44,13 +44,22 @@ export function openShimWithCleanup(cleanup: Cleanup, options: ShimOptions): Shi
   return shim;
 }
 
-export async function createShimWorld(opts: { maxVerdicts?: number; maxPending?: number; servers?: boolean } = {}): Promise<ShimWorld> {
+export async function createShimWorld(
+  opts: { maxVerdicts?: number; maxPending?: number; servers?: boolean; execIdentity?: boolean } = {},
+): Promise<ShimWorld> {
   const cleanup = new Cleanup();
   try {
     const cg = createTestCgroup(cleanup);
     const ns = createNetns(cleanup);
     const pinDir = pinDirName();
-    const shim = openShimWithCleanup(cleanup, { cgroupPath: cg.path, pinDir, maxVerdicts: opts.maxVerdicts, maxPending: opts.maxPending, config: OPEN_CONFIG });
+    const shim = openShimWithCleanup(cleanup, {
+      cgroupPath: cg.path,
+      pinDir,
+      maxVerdicts: opts.maxVerdicts,
+      maxPending: opts.maxPending,
+      execIdentity: opts.execIdentity,
+      config: OPEN_CONFIG,
+    });
     const events = new EventCollector(shim, cleanup);
     const peer = { netnsPath: ns.peerPath };
     if (opts.servers !== false) {

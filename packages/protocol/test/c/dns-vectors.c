@@ -42,6 +42,7 @@ static void udp_answer(struct sg_dns_event *e)
 		'l',  'e',  0x03, 'o',  'r',  'g',  0x00, 0x00, 0x01, 0x00, 0x01, 0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01,
 		0x00, 0x00, 0x01, 0x2c, 0x00, 0x04, 0x5d, 0xb8, 0xd7, 0x0e,
 	};
+	static const char argv[] = "dig\0+short\0" "example.org\0"; /* the literal's own NUL is not used */
 
 	memset(e, 0, sizeof(*e));
 	e->hdr.version = SG_ABI_VERSION;
@@ -59,6 +60,11 @@ static void udp_answer(struct sg_dns_event *e)
 	addr(&e->remote_addr, SG_D_REMOTE_ADDR, "::ffff:10.77.0.2");
 	u32(&e->local_port, SG_D_LOCAL_PORT, 54321);
 	u32(&e->remote_port, SG_D_REMOTE_PORT, 53);
+	u32(&e->exe_gen, SG_D_EXE_GEN, 0x0badf00d);
+	u32(&e->argv_len, SG_D_ARGV_LEN, sizeof(argv) - 1);
+	e->argv.h.nla_len = sizeof(e->argv);
+	e->argv.h.nla_type = SG_D_ARGV;
+	memcpy(e->argv.v, argv, sizeof(argv) - 1);
 	memcpy(e->payload.v, payload, sizeof(payload));
 	e->payload.h.nla_len = SG_NLA_HDRLEN + sizeof(payload);
 	e->payload.h.nla_type = SG_D_PAYLOAD;
