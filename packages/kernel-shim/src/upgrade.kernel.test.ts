@@ -1,4 +1,5 @@
-import { realpathSync } from "node:fs";
+import { mkdirSync, realpathSync } from "node:fs";
+import { isSockgateError } from "@sockgate/protocol";
 import { afterAll, describe, expect, it } from "vitest";
 import { identityOf, openHold, type FlowKey } from "./index.js";
 import { openShimObject } from "./shim.js";
@@ -152,5 +153,41 @@ describe("upgrade to other map definitions", () => {
     const [deny, allow, wrong] = calls.stdout.trim().split(" ").map(Number);
     expect(deny! + allow!, `python: ${calls.stdout} ${calls.stderr}`).toBeGreaterThan(100);
     expect(wrong, `${deny} denied, ${allow} allowed`).toBe(0);
+
+    // and back (a downgrade): the longer owner records are cut to this version's layout
+    const verdicts = byTag(v2.listVerdicts());
+    hold2.close();
+    v2.close();
+    const v3 = openShimWithCleanup(cleanup, { cgroupPath: cg.path, pinDir });
+    expect(v3.migrated).toMatchObject({ sg_verdicts: 3, sg_sock_owners: expect.any(Number) });
+    expect(byTag(v3.listVerdicts())).toEqual(verdicts);
+    expect(pinnedMap(pinDir, "sg_sock_owners").bytes_value).toBe(before.maps.sg_sock_owners!.bytes_value);
+    expect(pinnedMap(pinDir, "sg_verdicts").flags).toBe(0);
+  });
+});
+
+describe("upgrade refused", () => {
+  const cleanup = new Cleanup();
+  afterAll(async () => {
+    await cleanup.run();
+    assertNoLeftovers();
+  });
+
+  it("a pinned map no migration can walk (here a queue where sg_scope_uids should be) refuses the open, SG_ERR_SHIM_MIGRATE, and attaches nothing", async () => {
+    const cg = createTestCgroup(cleanup);
+    const pinDir = pinDirName();
+    cleanup.add(`remove ${pinDir}`, () => void run("rm", ["-rf", pinDir]));
+    mkdirSync(`${pinDir}/maps`, { recursive: true });
+    run("bpftool", ["map", "create", `${pinDir}/maps/sg_scope_uids`, "type", "queue", "key", "0", "value", "4", "entries", "4", "name", "sg_scope_uids"]);
+    let caught: unknown;
+    try {
+      openShimObject({ cgroupPath: cg.path, pinDir }, undefined).close();
+    } catch (err) {
+      caught = err;
+    }
+    expect(isSockgateError(caught) ? caught.code : caught).toBe("SG_ERR_SHIM_MIGRATE");
+    expect((caught as Error).message).toMatch(/sg_scope_uids .*cannot be migrated.*keeps enforcing unchanged/);
+    expect(run("bpftool", ["cgroup", "show", cg.path]).trim(), "nothing attached").toBe("");
+    expect(run("ls", [`${pinDir}/maps`]).trim().split("\n"), "no pin made").toEqual(["sg_scope_uids"]);
   });
 });

@@ -128,13 +128,17 @@ void Migration::Plan(sockgate* skel, const std::vector<bpf_map*>& pinned, const 
                         name == "sg_end_idents" || name == "sg_end_gen"
                     ? Kind::kUserWritten
                     : Kind::kKernelState;
-    if (info.type == BPF_MAP_TYPE_SK_STORAGE) kind = Kind::kOwners;
-    if (info.type == BPF_MAP_TYPE_RINGBUF) kind = Kind::kRecords;
-    bool walkable = info.type == BPF_MAP_TYPE_HASH || info.type == BPF_MAP_TYPE_LRU_HASH || Array(info.type) ||
-                    info.type == BPF_MAP_TYPE_PERCPU_HASH || info.type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
-    if ((kind == Kind::kOwners && name != "sg_sock_owners") || (!walkable && kind != Kind::kOwners && kind != Kind::kRecords) ||
-        (kind != Kind::kRecords && kind != Kind::kOwners && PerCpu(info.type) != PerCpu(bpf_map__type(map))) ||
-        (Array(info.type) && info.key_size != bpf_map__key_size(map))) {
+    uint32_t type = bpf_map__type(map);
+    auto both = [&](uint32_t t) { return info.type == t && type == t; };
+    auto walkable = [](uint32_t t) {
+      return t == BPF_MAP_TYPE_HASH || t == BPF_MAP_TYPE_LRU_HASH || t == BPF_MAP_TYPE_PERCPU_HASH ||
+             t == BPF_MAP_TYPE_LRU_PERCPU_HASH || Array(t);
+    };
+    if (both(BPF_MAP_TYPE_SK_STORAGE) && name == "sg_sock_owners") kind = Kind::kOwners;
+    if (both(BPF_MAP_TYPE_RINGBUF)) kind = Kind::kRecords;
+    bool copyable = walkable(info.type) && walkable(type) && PerCpu(info.type) == PerCpu(type) &&
+                    Array(info.type) == Array(type) && (!Array(type) || info.key_size == bpf_map__key_size(map));
+    if (kind != Kind::kOwners && kind != Kind::kRecords && !copyable) {
       close(fd);
       throw MigrateError("pinned map " + path + " (type " + std::to_string(info.type) +
                          ") cannot be migrated to this version's definition (type " + std::to_string(bpf_map__type(map)) +
