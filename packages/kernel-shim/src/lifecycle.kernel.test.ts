@@ -55,14 +55,14 @@ describe("shim lifecycle", () => {
     expect(gone.stdout).toContain("adopted=false");
 
     expect(await connect(), "enforcement survives the loader").toMatchObject({ ok: false, err: "EACCES" });
-    expect(linksOnCgroup(cg.id), "one pinned link per cgroup program").toBe(10);
+    expect(linksOnCgroup(cg.id), "one pinned link per cgroup program").toBe(12);
 
     const shim = openShimWithCleanup(cleanup, { cgroupPath: cg.path, pinDir });
     expect(shim.adopted).toBe(true);
     expect(shim.listVerdicts()).toEqual([
       { key: { ...identityOf(sgclient), uid: 0, op: "connect", proto: "tcp", addr: `::ffff:${ns.peer4}`, port: PEER_TCP_PORT }, value: { verdict: "deny", tag: 77 } },
     ]);
-    expect(linksOnCgroup(cg.id), "adopting replaces programs in place, it does not attach twice").toBe(10);
+    expect(linksOnCgroup(cg.id), "adopting replaces programs in place, it does not attach twice").toBe(12);
     const events = new EventCollector(shim, cleanup);
     const r = await connect();
     expect(r.err).toBe("EACCES");
@@ -94,7 +94,7 @@ describe("shim lifecycle", () => {
     shim.close();
 
     const removed = unloadShim(pinDir);
-    expect(removed.links, "10 cgroup links and the exec/fork tracing links").toBe(12);
+    expect(removed.links, "12 cgroup links and the exec/fork tracing links").toBe(14);
     expect(removed.maps).toBeGreaterThanOrEqual(6);
     expect(existsSync(pinDir), "pin dir removed").toBe(false);
     expect(linksOnCgroup(cg.id)).toBe(0);
