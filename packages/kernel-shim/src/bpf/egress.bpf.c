@@ -7,17 +7,14 @@
 
 /* Who sends: the socket's owner record (made at socket() for raw and ping sockets), else the
  * calling process, which is the sender for these synchronous sends. */
-static __noinline int sg_egress_dgram(struct __sk_buff *skb, struct bpf_sock *sk)
+static __noinline int sg_egress_judge(struct __sk_buff *skb, struct bpf_sock *sk, __u8 proto, int routed)
 {
 	struct sg_sock_owner *owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, 0);
 	struct sg_pkt pkt = {};
 	struct sg_req r = {};
 	struct sg_lookup l;
-	__u8 proto = sg_proto_of(sk->type, sk->protocol);
-	int routed = sg_packet_source_routed(skb), act;
+	int act;
 
-	if (!routed && proto != SG_PROTO_RAW && proto != SG_PROTO_ICMP)
-		return 1; /* plain UDP: decided at connect()/sendmsg() */
 	if (owner)
 		sg_ident_of_owner(&r.id, owner);
 	else
@@ -60,11 +57,17 @@ SEC("cgroup_skb/egress")
 int sg_egress(struct __sk_buff *skb)
 {
 	struct bpf_sock *sk = skb->sk;
+	__u8 proto;
+	int routed;
 
 	if (!sk)
 		return 1;
 	sk = bpf_sk_fullsock(sk);
 	if (!sk || sk->type == SOCK_STREAM)
 		return 1; /* TCP takes no per-message options and was decided at connect()/accept */
-	return sg_egress_dgram(skb, sk);
+	proto = sg_proto_of(sk->type, sk->protocol);
+	routed = sg_packet_source_routed(skb);
+	if (!routed && proto != SG_PROTO_RAW && proto != SG_PROTO_ICMP)
+		return 1; /* plain UDP: decided at connect()/sendmsg() */
+	return sg_egress_judge(skb, sk, proto, routed);
 }

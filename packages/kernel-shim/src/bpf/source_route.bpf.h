@@ -52,24 +52,26 @@ static __always_inline int sg_ipv4_opts_route(struct sg_opt_scan *s)
 	return s->routed;
 }
 
-/* What a packet leaving says about its route: 1 when it is source-routed. */
-static __always_inline int sg_packet_source_routed(struct __sk_buff *skb)
+/* The options of an IPv4 header of hlen bytes (> 20). Not inlined: only packets with options pay. */
+static __noinline int sg_ipv4_packet_route(struct __sk_buff *skb, __u32 hlen)
 {
-	__u8 first;
+	struct sg_opt_scan scan = {};
+	__u32 n = hlen - 20;
 
-	if (bpf_skb_load_bytes(skb, 0, &first, 1))
+	if (n > SG_IPOPT_MAX || n < 1 || bpf_skb_load_bytes(skb, 20, scan.buf, n))
 		return 0;
-	if (first >> 4 == 4) {
-		struct sg_opt_scan scan = {};
-		__u32 n = (first & 0xf) * 4;
+	scan.n = n;
+	return sg_ipv4_opts_route(&scan);
+}
 
-		if (n <= 20)
-			return 0; /* no options: the common case costs one byte read */
-		n -= 20;
-		if (n > SG_IPOPT_MAX || bpf_skb_load_bytes(skb, 20, scan.buf, n))
-			return 0;
-		scan.n = n;
-		return sg_ipv4_opts_route(&scan);
+/* The same from bytes read one by one: headers not in the linear area, IPv6 extension chains. */
+static __noinline int sg_packet_source_routed_slow(struct __sk_buff *skb, __u8 first)
+{
+	if (first >> 4 == 4) {
+		__u32 hlen = (first & 0xf) * 4;
+
+		/* no options: the common case costs one byte read */
+		return hlen > 20 ? sg_ipv4_packet_route(skb, hlen) : 0;
 	}
 	if (first >> 4 == 6) {
 		__u8 nexthdr;
@@ -97,4 +99,21 @@ static __always_inline int sg_packet_source_routed(struct __sk_buff *skb)
 		return 1; /* a chain too long to read: treated as routed, it cannot be judged */
 	}
 	return 0;
+}
+
+/* What a packet leaving says about its route: 1 when it is source-routed. */
+static __always_inline int sg_packet_source_routed(struct __sk_buff *skb)
+{
+	__u8 *data = (__u8 *)(long)skb->data, *end = (__u8 *)(long)skb->data_end;
+	__u8 first;
+
+	/* direct reads of the first header bytes: the plain UDP packet calls no helper here */
+	if (data + 8 > end)
+		return bpf_skb_load_bytes(skb, 0, &first, 1) ? 0 : sg_packet_source_routed_slow(skb, first);
+	first = data[0];
+	if (first >> 4 == 4)
+		return (first & 0xf) > 5 ? sg_ipv4_packet_route(skb, (first & 0xf) * 4) : 0;
+	if (first >> 4 == 6 && (data[6] == IPPROTO_UDP || data[6] == IPPROTO_ICMPV6 || data[6] == IPPROTO_TCP))
+		return 0;
+	return sg_packet_source_routed_slow(skb, first);
 }
