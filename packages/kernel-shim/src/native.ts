@@ -32,6 +32,7 @@ export interface NativeShimHandle {
   mapLookup(map: ShimMapName, key: Uint8Array): Buffer | null;
   mapDelete(map: ShimMapName, key: Uint8Array): boolean;
   mapList(map: ShimMapName): Buffer;
+  mapMaxEntries(map: ShimMapName): number;
   releasePending(flowKey: Uint8Array): boolean;
   runIterator(program: "mark_listeners" | "sock_idents" | "end_tcp" | "end_udp", netnsPaths: string[]): number;
   holdMatchPin(): string;

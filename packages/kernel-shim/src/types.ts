@@ -160,6 +160,9 @@ export interface ShimStats {
   flowMapFull: number;
   /** DNS records the kernel wrote that could not be decoded (not delivered). */
   undecodableDns: number;
+  /** Operations whose unknown policy was switched from allow to deny because a deny did
+   *  not fit in sg_verdicts (never a silent allow). */
+  unknownPolicyFallbacks: number;
 }
 
 export interface Shim {
@@ -169,7 +172,10 @@ export interface Shim {
    *  reason says why they are read from mm->exe_file at each call. */
   readonly identitySource: { active: boolean; reason: string };
   readonly pinDir: string;
-  /** Throws SockgateError SG_ERR_VERDICT_MAP_FULL when the map is full (counted in stats()). */
+  /** Throws SockgateError SG_ERR_VERDICT_MAP_FULL when the map is full (counted in stats()).
+   *  The last entries (verdictReserve: 1%, at least 16) are kept for denies; a deny that finds
+   *  no room at all switches the unknown policy of the operations it covers from allow to
+   *  deny (stats().unknownPolicyFallbacks), so nothing it would have refused is allowed. */
   setVerdict(key: VerdictKey, value: VerdictValue): void;
   /** False when there was no such entry. */
   deleteVerdict(key: VerdictKey): boolean;

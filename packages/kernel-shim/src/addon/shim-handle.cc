@@ -61,6 +61,7 @@ Napi::Function ShimHandle::Define(Napi::Env env) {
                          InstanceMethod<&ShimHandle::MapLookup>("mapLookup"),
                          InstanceMethod<&ShimHandle::MapDelete>("mapDelete"),
                          InstanceMethod<&ShimHandle::MapList>("mapList"),
+                         InstanceMethod<&ShimHandle::MapMaxEntries>("mapMaxEntries"),
                          InstanceMethod<&ShimHandle::ReleasePending>("releasePending"),
                          InstanceMethod<&ShimHandle::RunIterator>("runIterator"),
                          InstanceMethod<&ShimHandle::HoldMatchPin>("holdMatchPin"),
@@ -151,6 +152,12 @@ Napi::Value ShimHandle::MapDelete(const Napi::CallbackInfo& info) {
   std::string name = String(info, 0, "map");
   std::vector<uint8_t> key = Bytes(info, 1, "key");
   return Napi::Boolean::New(env, Guard(env, [&] { return sg::MapDelete(MapByName(Open(env).skel(), name), key); }));
+}
+
+Napi::Value ShimHandle::MapMaxEntries(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = String(info, 0, "map");
+  return Napi::Number::New(env, Guard(env, [&] { return bpf_map__max_entries(MapByName(Open(env).skel(), name)); }));
 }
 
 Napi::Value ShimHandle::MapList(const Napi::CallbackInfo& info) {

@@ -26,7 +26,8 @@ class ShimHandle : public Napi::ObjectWrap<ShimHandle> {
   Napi::Value MapUpdate(const Napi::CallbackInfo& info);  // (map, key, value, flags) => "ok" | "full" | "exists"
   Napi::Value MapLookup(const Napi::CallbackInfo& info);  // (map, key) => Buffer | null
   Napi::Value MapDelete(const Napi::CallbackInfo& info);  // (map, key) => false when absent
-  Napi::Value MapList(const Napi::CallbackInfo& info);    // (map) => Buffer of key|value pairs
+  Napi::Value MapList(const Napi::CallbackInfo& info);
+  Napi::Value MapMaxEntries(const Napi::CallbackInfo& info);    // (map) => Buffer of key|value pairs
   Napi::Value ReleasePending(const Napi::CallbackInfo& info);  // (flowKey) => true when it ended the flow
   Napi::Value RunIterator(const Napi::CallbackInfo& info);     // (program, netnsPaths[]) => namespaces walked
   Napi::Value HoldMatchPin(const Napi::CallbackInfo& info);    // () => pinned path of sg_hold_match
