@@ -40,7 +40,7 @@ static __noinline int sg_egress_judge(struct __sk_buff *skb, struct bpf_sock *sk
 			act = SG_ACT_DENY;
 		}
 		if (act == SG_ACT_ALLOW && !l.report)
-			return 1;
+			return SG_PASS;
 	}
 	r.cookie = bpf_get_socket_cookie(skb);
 	if (owner) {
@@ -50,7 +50,7 @@ static __noinline int sg_egress_judge(struct __sk_buff *skb, struct bpf_sock *sk
 			sg_current_path_to_scratch(&r.id);
 		sg_emit_for(&r, l.verdict, l.reason, l.tag, NULL);
 	}
-	return l.verdict == SG_VERDICT_ALLOW ? 1 : 0;
+	return l.verdict == SG_VERDICT_ALLOW ? SG_PASS : SG_DROP;
 }
 
 SEC("cgroup_skb/egress")
@@ -61,13 +61,13 @@ int sg_egress(struct __sk_buff *skb)
 	int routed;
 
 	if (!sk)
-		return 1;
+		return SG_PASS;
 	sk = bpf_sk_fullsock(sk);
 	if (!sk || sk->type == SOCK_STREAM)
-		return 1; /* TCP takes no per-message options and was decided at connect()/accept */
+		return SG_PASS; /* TCP takes no per-message options and was decided at connect()/accept */
 	proto = sg_proto_of(sk->type, sk->protocol);
 	routed = sg_packet_source_routed(skb);
 	if (!routed && proto != SG_PROTO_RAW && proto != SG_PROTO_ICMP)
-		return 1; /* plain UDP: decided at connect()/sendmsg() */
+		return SG_PASS; /* plain UDP: decided at connect()/sendmsg() */
 	return sg_egress_judge(skb, sk, proto, routed);
 }

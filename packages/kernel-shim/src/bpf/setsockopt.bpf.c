@@ -50,7 +50,7 @@ int sg_setsockopt(struct bpf_sockopt *ctx)
 	struct sg_lookup l;
 
 	if (!sg_sockopt_routes(ctx))
-		return SG_ACT_ALLOW;
+		return SG_PASS;
 	sg_current_key_ident(&r.id);
 	r.op = SG_OP_SOCKET;
 	r.hook = SG_HOOK_SETSOCKOPT;

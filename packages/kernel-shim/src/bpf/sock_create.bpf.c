@@ -9,7 +9,7 @@ int sg_sock_create(struct bpf_sock *sk)
 	int act;
 
 	if (sk->family != SG_AF_INET && sk->family != SG_AF_INET6)
-		return 1;
+		return SG_PASS;
 	sg_current_key_ident(&r.id);
 	r.op = SG_OP_SOCKET;
 	r.proto = sg_proto_of(sk->type, sk->protocol);
@@ -19,5 +19,5 @@ int sg_sock_create(struct bpf_sock *sk)
 	if (act == SG_ACT_ALLOW && (r.proto == SG_PROTO_RAW || r.proto == SG_PROTO_ICMP))
 		sg_owner_of_sender(sk, &r);
 	SG_REPORT(sk, r, l);
-	return act == SG_ACT_ALLOW ? 1 : sg_refuse();
+	return sg_answer(act);
 }
