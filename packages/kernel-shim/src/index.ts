@@ -17,6 +17,8 @@ export type {
   ShimConfig,
   ShimErrorInfo,
   ShimOptions,
+  ShimFeature,
+  ShimFeatures,
   ShimStats,
   VerdictKey,
   VerdictValue,

@@ -43,7 +43,7 @@ export interface NativeShimHandle {
   startEvents(listener: (record: Buffer) => void): void;
   pauseEvents(): void;
   close(): void;
-  execIdentity(): { active: boolean; reason: string };
+  features(): { execIdentity: { active: boolean; reason: string }; socketEnd: { active: boolean; reason: string } };
 }
 
 export interface NativeAddon {

@@ -19,6 +19,7 @@ import type {
   ProgramStats,
   Shim,
   ShimConfig,
+  ShimFeatures,
   ShimOptions,
   ShimStats,
   VerdictKey,
@@ -91,6 +92,7 @@ function checkMapSize(name: string, n: unknown, dflt: number): number {
 class OpenShim implements Shim {
   readonly adopted: boolean;
   readonly identitySource: { active: boolean; reason: string };
+  readonly features: ShimFeatures;
   readonly pinDir: string;
   readonly holdMatchPin: string;
   #native: NativeShimHandle | undefined;
@@ -109,7 +111,8 @@ class OpenShim implements Shim {
     this.#native = native;
     this.pinDir = pinDir;
     this.adopted = native.adopted();
-    this.identitySource = native.execIdentity();
+    this.features = native.features();
+    this.identitySource = this.features.execIdentity;
     this.holdMatchPin = native.holdMatchPin();
     this.#clock = clock;
   }

@@ -9,6 +9,7 @@
 
 #include "errors.h"
 #include "iter.h"
+#include "kernel-features.h"
 #include "libbpf-log.h"
 #include "maps.h"
 #include "sockgate.skel.h"
@@ -100,6 +101,8 @@ Loaded::Loaded(const LoadOptions& options) {
   uint64_t cgroup_id = CgroupId(options.cgroup_path);
 
   try {
+    RequireKernelFeatures();
+    socket_end_ = SocketEndFeature();
     ChooseIdentitySource(options);
     int err = OpenAndLoad(options, log);
     if (err != 0 && exec_ids_) {

@@ -55,7 +55,7 @@ Napi::Function ShimHandle::Define(Napi::Env env) {
   return DefineClass(env, "ShimHandle",
                      {
                          InstanceMethod<&ShimHandle::Adopted>("adopted"),
-                         InstanceMethod<&ShimHandle::ExecIdentity>("execIdentity"),
+                         InstanceMethod<&ShimHandle::Features>("features"),
                          InstanceMethod<&ShimHandle::ConfigCreated>("configCreated"),
                          InstanceMethod<&ShimHandle::MapUpdate>("mapUpdate"),
                          InstanceMethod<&ShimHandle::MapLookup>("mapLookup"),
@@ -116,12 +116,18 @@ Napi::Value ShimHandle::Adopted(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), Open(info.Env()).adopted());
 }
 
-Napi::Value ShimHandle::ExecIdentity(const Napi::CallbackInfo& info) {
+Napi::Value ShimHandle::Features(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Loaded& loaded = Open(env);
+  auto feature = [&](bool active, const std::string& reason) {
+    Napi::Object f = Napi::Object::New(env);
+    f.Set("active", Napi::Boolean::New(env, active));
+    f.Set("reason", Napi::String::New(env, reason));
+    return f;
+  };
   Napi::Object out = Napi::Object::New(env);
-  out.Set("active", Napi::Boolean::New(env, loaded.exec_ids()));
-  out.Set("reason", Napi::String::New(env, loaded.exec_ids_reason()));
+  out.Set("execIdentity", feature(loaded.exec_ids(), loaded.exec_ids_reason()));
+  out.Set("socketEnd", feature(loaded.socket_end().active, loaded.socket_end().reason));
   return out;
 }
 

@@ -21,7 +21,7 @@ class ShimHandle : public Napi::ObjectWrap<ShimHandle> {
 
  private:
   Napi::Value Adopted(const Napi::CallbackInfo& info);
-  Napi::Value ExecIdentity(const Napi::CallbackInfo& info);
+  Napi::Value Features(const Napi::CallbackInfo& info);
   Napi::Value ConfigCreated(const Napi::CallbackInfo& info);
   Napi::Value MapUpdate(const Napi::CallbackInfo& info);  // (map, key, value, flags) => "ok" | "full" | "exists"
   Napi::Value MapLookup(const Napi::CallbackInfo& info);  // (map, key) => Buffer | null
