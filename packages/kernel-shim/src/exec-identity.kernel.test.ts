@@ -109,6 +109,19 @@ describe("exec-time identity", () => {
     expect(thread.pid, "the thread's own id").not.toBe(r.pid);
   });
 
+  it("a thread other than the leader that execs takes the new program's identity (the exec makes it the leader)", async () => {
+    w.shim.setConfig(DENY_UNKNOWN);
+    w.shim.setVerdict(connectKey(PY), { verdict: "allow", tag: 8 });
+    // python3 (allowed) execs sgclient (unknown: denied) from a second thread
+    const code = ["import os, sys, threading", `t = threading.Thread(target=lambda: os.execv(${JSON.stringify(sgclient)}, [${JSON.stringify(sgclient)}, "connect", *sys.argv[1:]]))`, "t.start(); t.join()"].join("\n");
+    const r = await runClient(w.inside, [PY, "-c", code, ...connectArgs()]);
+    expect(r, "python3's allow does not follow the exec").toMatchObject({ ok: false, err: "EACCES" });
+    const ev = await w.events.waitFor((e) => e.tgid === r.pid && e.op === "connect");
+    expect(ev).toMatchObject({ verdict: "deny", reason: "unknown", exePath: sgclient, exeIno: identityOf(sgclient).exeIno });
+    expect(ev.argv.slice(0, 2)).toEqual([sgclient, "connect"]);
+    expect(has(ev.flags, abi.EVENT_FLAG_UNRECORDED)).toBe(false);
+  });
+
   it("an io_uring connect run by an io-wq worker (IOSQE_ASYNC) is judged as its process", async () => {
     const sguring = clientPath("sguring");
     w.shim.setVerdict(connectKey(sguring), { verdict: "deny", tag: 5 });
