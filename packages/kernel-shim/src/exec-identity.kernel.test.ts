@@ -12,6 +12,7 @@ import { clientPath, uniqueName } from "../test/harness/names.js";
 import { createNetns } from "../test/harness/netns.js";
 import { runClient, runIn, startIn } from "../test/harness/spawn.js";
 import { OPEN_CONFIG, createShimWorld, openShimWithCleanup, resetShim, PEER_TCP_PORT, type ShimWorld } from "../test/harness/world.js";
+import { tempDir } from "../test/harness/temp-dir.js";
 
 // The identity a call is judged by is the program the kernel executed, recorded at exec
 // (issue 8): a process cannot take another program's identity, command line or inode
@@ -30,9 +31,7 @@ describe("exec-time identity", () => {
   beforeAll(async () => {
     w = await createShimWorld();
     expect(w.shim.identitySource).toEqual({ active: true, reason: "" });
-    dir = join(realpathSync("/tmp"), uniqueName());
-    mkdirSync(dir, { mode: 0o755 });
-    w.cleanup.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+    dir = tempDir(w.cleanup);
   });
   afterAll(async () => {
     await w?.cleanup.run();

@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, linkSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, linkSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { identityOf } from "./index.js";
@@ -6,9 +6,10 @@ import { kernelDevFromStat } from "./identity.js";
 import { run } from "../test/harness/exec.js";
 import { kernelHasFilesystem, mountImage, mountOverlay, mountTmpfs } from "../test/harness/filesystems.js";
 import { assertNoLeftovers } from "../test/harness/leftovers.js";
-import { clientPath, uniqueName } from "../test/harness/names.js";
+import { clientPath } from "../test/harness/names.js";
 import { runClient } from "../test/harness/spawn.js";
 import { createShimWorld, resetShim, PEER_TCP_PORT, type ShimWorld } from "../test/harness/world.js";
+import { tempDir } from "../test/harness/temp-dir.js";
 
 // identityOf() gives the key the kernel sees (the superblock's dev, i_sb->s_dev), on every
 // filesystem: a verdict set from it matches a real process executing that file, also where
@@ -22,9 +23,7 @@ describe("identityOf on filesystems where st_dev is not the superblock's", () =>
   let dir: string;
   beforeAll(async () => {
     w = await createShimWorld();
-    dir = join("/tmp", uniqueName());
-    mkdirSync(dir);
-    w.cleanup.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+    dir = tempDir(w.cleanup);
   });
   afterAll(async () => {
     await w?.cleanup.run();

@@ -1,11 +1,12 @@
-import { copyFileSync, mkdirSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, realpathSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { identityOf, type VerdictKey } from "./index.js";
 import { assertNoLeftovers } from "../test/harness/leftovers.js";
-import { clientPath, uniqueName } from "../test/harness/names.js";
+import { clientPath } from "../test/harness/names.js";
 import { runClient, runIn } from "../test/harness/spawn.js";
 import { createShimWorld, resetShim, PEER_TCP_PORT, PEER_UDP_PORT, type ShimWorld } from "../test/harness/world.js";
+import { tempDir } from "../test/harness/temp-dir.js";
 
 // The verdict follows the executable the kernel runs (device + inode, after symlinks),
 // not its name: copies differ, symlinks resolve, real tools are matched like our client.
@@ -17,9 +18,7 @@ describe("verdicts follow the executable's identity", () => {
 
   beforeAll(async () => {
     w = await createShimWorld();
-    dir = join(realpathSync("/tmp"), uniqueName());
-    mkdirSync(dir);
-    w.cleanup.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+    dir = tempDir(w.cleanup);
   });
   afterAll(async () => {
     await w?.cleanup.run();
