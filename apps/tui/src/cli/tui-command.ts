@@ -1,0 +1,36 @@
+// sockgate (no command) / sockgate tui: the terminal UI. Loaded only when asked for, so the
+// scripting commands start without ink and React.
+
+import type { Command } from "commander";
+import { globalsOf } from "./action.js";
+import { CliError, EXIT } from "./exit-codes.js";
+import { resolveSocketPath } from "./socket-path.js";
+
+export interface TuiFlags {
+  keyGuardMs: string;
+  shellHint: string;
+  startHint: string;
+}
+
+export function addTuiOptions(cmd: Command): Command {
+  return cmd
+    .option("--key-guard-ms <ms>", "answer keys wait this long after a prompt appears, so typing meant elsewhere cannot answer it", "300")
+    .option("--shell-hint <cmd>", "the command the empty prompt view suggests for a governed shell", "sockgate-shell")
+    .option("--start-hint <cmd>", "the command the 'daemon down' screen suggests", "systemctl start sockgated");
+}
+
+export async function runTui(cmd: Command, flags: TuiFlags): Promise<void> {
+  const g = globalsOf(cmd);
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    process.stderr.write("sockgate: the TUI needs a terminal; for scripts use a command (sockgate --help lists them)\n");
+    process.exitCode = EXIT.usage;
+    return;
+  }
+  const keyGuardMs = Number(flags.keyGuardMs);
+  if (!Number.isInteger(keyGuardMs) || keyGuardMs < 0) throw new CliError(`--key-guard-ms: expected a whole number of milliseconds, got ${JSON.stringify(flags.keyGuardMs)}`);
+  // ink draws only a final frame when it believes it runs in CI; this is a person's terminal.
+  for (const k of Object.keys(process.env)) if (k === "CI" || k === "CONTINUOUS_INTEGRATION" || k.startsWith("CI_")) delete process.env[k];
+  const { startTui } = await import("../ui/start-tui.js");
+  const farewell = await startTui({ socketPath: resolveSocketPath(g), shellHint: flags.shellHint, startHint: flags.startHint, keyGuardMs });
+  process.stdout.write(`${farewell}\n`);
+}
