@@ -46,7 +46,7 @@ export function isEffect(c: Command): c is Effect {
  */
 export function keyPresses(input: string, key: InkKey): KeyPress[] {
   const chars = [...input];
-  if (chars.length <= 1) return [keyPress(input, key)];
+  if (chars.length <= 1 && input !== "\r") return [keyPress(input, key)];
   return chars.map((c) => {
     if (c === "\r" || c === "\n") return { input: "", enter: true };
     if (c === "\t") return { input: "", tab: true };

@@ -14,9 +14,9 @@ function Row({ e, uid, selected, now }: { e: RuleEntry; uid: number; selected: b
   return (
     <Text wrap="truncate-end">
       <Span inverse={selected}>{`${selected ? "▸" : " "} `}</Span>
-      <Span tone={e.rule.owner.kind === "system" ? "accent" : undefined} bold={e.rule.owner.kind === "system"}>{pad(owner, 8)}</Span>
+      <Span tone={e.rule.owner.kind === "system" ? "accent" : undefined} bold={e.rule.owner.kind === "system"}>{pad(owner, 9)}</Span>
       <Span tone={e.enabled ? undefined : "dim"}>{pad(e.enabled ? "on" : "off", 4)}</Span>
-      <Span tone={e.rule.action === "allow" ? "allow" : e.rule.action === "deny" ? "deny" : "held"}>{pad(e.rule.action, 6)}</Span>
+      <Span tone={e.rule.action === "allow" ? "allow" : e.rule.action === "deny" ? "deny" : "held"}>{pad(e.rule.action, 7)}</Span>
       <Span tone={e.enabled ? undefined : "dim"}>{ruleSummary(e.rule, now).slice(e.rule.action.length + 1)}</Span>
     </Text>
   );
@@ -39,7 +39,7 @@ export function RulesView({ rules, uid, now, width, height }: { rules: RulesStat
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Line tone="dim">{` owner ${rules.owner}${search} · ${list.length} shown · ${mine} yours, ${system} system, ${rules.entries.length - mine - system} other users'`}</Line>
-      <Line bold>{`  ${pad("OWNER", 8)}${pad("ON", 4)}${pad("ACTION", 6)}RULE`}</Line>
+      <Line bold>{`  ${pad("OWNER", 9)}${pad("ON", 4)}${pad("ACTION", 7)}RULE`}</Line>
       {rules.error ? <Line tone="error">{` ${rules.error}`}</Line> : null}
       {!rules.loaded && !rules.error ? <Line tone="dim"> reading rules…</Line> : null}
       {rules.loaded && list.length === 0 ? <Line tone="dim"> No rule matches.</Line> : null}
