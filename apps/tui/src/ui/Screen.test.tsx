@@ -58,7 +58,7 @@ describe("the screen at 80x24", () => {
     const moved = reducer(s, { type: "prompt-move", delta: 1 });
     const text = frame({ ...moved, now: NOW });
     expect(text).toMatch(/prompt 2 of 3 · 3 calls waiting on this answer/);
-    expect(text).toMatch(/queue  curl → deb\.debian\.org:443  ▸curl → 10\.0\.0\.9:22 ×3/);
+    expect(text).toMatch(/queue {2}curl → deb\.debian\.org:443 {2}▸curl → 10\.0\.0\.9:22 ×3/);
     expect(text).toMatchSnapshot();
   });
 
@@ -88,7 +88,7 @@ describe("the screen at 80x24", () => {
   });
 
   it("live activity, filtered by verdict", () => {
-    let s = { ...connected(), view: "activity" as const };
+    let s: TuiState = { ...connected(), view: "activity" };
     s = { ...s, activity: addActivity(s.activity, Array.from({ length: 40 }, (_, i) => activity(i))) };
     s = reducer(s, { type: "activity-verdict", verdict: "allow" });
     const text = frame(s);
