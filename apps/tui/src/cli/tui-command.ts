@@ -10,13 +10,15 @@ export interface TuiFlags {
   keyGuardMs: string;
   shellHint: string;
   startHint: string;
+  stopHint: string;
 }
 
 export function addTuiOptions(cmd: Command): Command {
   return cmd
     .option("--key-guard-ms <ms>", "answer keys wait this long after a prompt appears, so typing meant elsewhere cannot answer it", "300")
     .option("--shell-hint <cmd>", "the command the empty prompt view suggests for a governed shell", "sockgate-shell")
-    .option("--start-hint <cmd>", "the command the 'daemon down' screen suggests", "systemctl start sockgated");
+    .option("--start-hint <cmd>", "the command the 'daemon down' screen suggests", "systemctl start sockgated")
+    .option("--stop-hint <cmd>", "the command that stops the daemon, said when the TUI quits", "systemctl stop sockgated");
 }
 
 export async function runTui(cmd: Command, flags: TuiFlags): Promise<void> {
@@ -31,6 +33,6 @@ export async function runTui(cmd: Command, flags: TuiFlags): Promise<void> {
   // ink draws only a final frame when it believes it runs in CI; this is a person's terminal.
   for (const k of Object.keys(process.env)) if (k === "CI" || k === "CONTINUOUS_INTEGRATION" || k.startsWith("CI_")) delete process.env[k];
   const { startTui } = await import("../ui/start-tui.js");
-  const farewell = await startTui({ socketPath: resolveSocketPath(g), shellHint: flags.shellHint, startHint: flags.startHint, keyGuardMs });
+  const farewell = await startTui({ socketPath: resolveSocketPath(g), shellHint: flags.shellHint, startHint: flags.startHint, stopHint: flags.stopHint, keyGuardMs });
   process.stdout.write(`${farewell}\n`);
 }

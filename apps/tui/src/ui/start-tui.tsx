@@ -15,6 +15,7 @@ export interface TuiOptions {
   socketPath: string;
   shellHint: string;
   startHint: string;
+  stopHint: string;
   keyGuardMs: number;
 }
 
@@ -41,7 +42,7 @@ export async function startTui(o: TuiOptions): Promise<string> {
   const s = store.getState();
   const pid = s.daemon?.daemon.pid;
   if (s.link.kind === "up" || pid !== undefined) {
-    return `sockgate: the TUI closed; the daemon${pid === undefined ? "" : ` (pid ${pid})`} keeps enforcing your rules. Calls no rule decides now get the "nobody listening" answer (deny unless configured). ${o.startHint.replace(/start$/, "stop")} stops it.`;
+    return `sockgate: the TUI closed; the daemon${pid === undefined ? "" : ` (pid ${pid})`} keeps enforcing your rules. Calls no rule decides now get the "nobody listening" answer (deny unless configured) and wait for review. ${o.stopHint} stops it.`;
   }
   return "sockgate: the TUI closed.";
 }
