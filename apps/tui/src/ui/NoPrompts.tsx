@@ -23,16 +23,18 @@ export function NoPrompts({ settled, guidance, width, height }: { settled: Settl
     { text: " answer: allow or deny, for this host or wider, once or for longer." },
     { text: "" },
   ];
+  // Another terminal: a second ssh login or a tmux window; this one stays open to answer.
   if (guidance.governed) {
-    lines.push({ text: " Try it: your programs are governed. In another terminal run" }, { text: `     ${guidance.tryCommand}`, tone: "accent" });
+    lines.push({ text: " Try it: your programs are governed. In another terminal (a second login or a" }, { text: " tmux window) run" }, { text: `     ${guidance.tryCommand}`, tone: "accent" });
   } else {
     lines.push(
-      { text: " Try it: in another terminal open a governed shell, then make a connection:" },
+      { text: " Try it: in another terminal (a second login or a tmux window) open a governed" },
+      { text: " shell, then make a connection in it:" },
       { text: `     ${guidance.shellHint}`, tone: "accent" },
       { text: `     ${guidance.tryCommand}`, tone: "accent" },
     );
   }
-  lines.push({ text: " Its connection waits; the prompt appears here." }, { text: "" });
+  lines.push({ text: " Its connection waits; the prompt appears here. Answer it (a, then ⏎) and the" }, { text: " command goes on. With no TUI open, undecided calls get the default (deny)." }, { text: "" });
   const room = height - lines.length - 1;
   if (settled.length > 0 && room > 0) {
     lines.push({ text: " Recently settled:", tone: "dim" });
