@@ -9,11 +9,16 @@
         "src/addon/errors.cc",
         "src/addon/libbpf-log.cc",
         "src/addon/loader.cc",
+        "src/addon/pin-lock.cc",
+        "src/addon/migrate.cc",
+        "src/addon/test-object.cc",
+        "src/addon/file-id.cc",
         "src/addon/maps.cc",
         "src/addon/events.cc",
         "src/addon/shim-handle.cc",
         "src/addon/netns.cc",
         "src/addon/iter.cc",
+        "src/addon/kernel-features.cc",
         "src/addon/netlink-socket.cc"
       ],
       "include_dirs": [

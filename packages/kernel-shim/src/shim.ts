@@ -1,13 +1,15 @@
 // openShim(): validates options, loads or re-adopts the pinned shim through the addon,
 // and wraps the native handle in the typed Shim API.
 import { statSync, statfsSync } from "node:fs";
-import { SockgateError, abi } from "@sockgate/protocol";
+import { SockgateError, abi, isSockgateError } from "@sockgate/protocol";
 import { MSG_HDR_LEN, dnsRecord, type DnsRecord } from "@sockgate/protocol/codec";
 import { DEFAULT_CONFIG, mergeConfig } from "./config.js";
 import { programStatsByHook, sumCounters } from "./counters.js";
 import { callNative, loadAddon } from "./native.js";
-import type { NativeShimHandle } from "./native.js";
+import type { NativeAddon, NativeShimHandle } from "./native.js";
+import { reloadPinnedMatch } from "./hold/chains.js";
 import { DEFAULT_PIN_DIR, checkPinDir, makePinDirs, removeEmptyDirs } from "./pin-dir.js";
+import { lockHolders } from "./pin-lock.js";
 import type {
   AppCount,
   EndTargets,
@@ -19,6 +21,7 @@ import type {
   ProgramStats,
   Shim,
   ShimConfig,
+  ShimFeatures,
   ShimOptions,
   ShimStats,
   VerdictKey,
@@ -28,6 +31,7 @@ import { bootClock, type BootClock } from "./boot-clock.js";
 import { FLOW_KEY_BYTES, PENDING_BYTES, decodeFlowKey, decodePending, encodeFlowKey, encodeTuple } from "./flow-layout.js";
 import { netnsPathsNow } from "./netns-paths.js";
 import {
+  KERNEL_OPS,
   VERDICT_KEY_BYTES,
   VERDICT_VALUE_BYTES,
   checkU32,
@@ -46,6 +50,13 @@ const U64 = (n: bigint): Buffer => {
 };
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
+const BPF_NOEXIST = 1;
+const BPF_EXIST = 2;
+
+/** Entries of sg_verdicts only denies may take: 1%, at least 16 (the whole map when smaller). */
+export function verdictReserve(max: number): number {
+  return Math.min(max, Math.max(16, Math.floor(max / 100)));
+}
 const DEFAULT_MAX_VERDICTS = 65536;
 const DEFAULT_MAX_PENDING = 8192;
 
@@ -83,8 +94,10 @@ function checkMapSize(name: string, n: unknown, dflt: number): number {
 class OpenShim implements Shim {
   readonly adopted: boolean;
   readonly identitySource: { active: boolean; reason: string };
+  readonly features: ShimFeatures;
   readonly pinDir: string;
   readonly holdMatchPin: string;
+  readonly migrated: Readonly<Record<string, number>> | undefined;
   #native: NativeShimHandle | undefined;
   #clock: BootClock;
   #listeners = new Set<{ fn: (record: Buffer) => void; type: number }>();
@@ -92,6 +105,8 @@ class OpenShim implements Shim {
   #statsTokens = new Set<number>();
   #verdictMapFull = 0;
   #flowMapFull = 0;
+  #policyFallbacks = 0;
+  #verdicts: { used: number; max: number } | undefined;
   /** Starts from the wall clock so two daemons one after the other do not share generations. */
   #endGen = Math.floor(Date.now() / 1000) >>> 0;
 
@@ -99,8 +114,11 @@ class OpenShim implements Shim {
     this.#native = native;
     this.pinDir = pinDir;
     this.adopted = native.adopted();
-    this.identitySource = native.execIdentity();
+    this.features = native.features();
+    this.identitySource = this.features.execIdentity;
     this.holdMatchPin = native.holdMatchPin();
+    const migrated = native.migrated();
+    this.migrated = Object.keys(migrated).length > 0 ? migrated : undefined;
     this.#clock = clock;
   }
 
@@ -124,23 +142,63 @@ class OpenShim implements Shim {
     return this.#native;
   }
 
+  /** Entries in sg_verdicts, counted once, then kept by this (the only) writer. */
+  #verdictCount(native: NativeShimHandle): { used: number; max: number } {
+    if (this.#verdicts === undefined) {
+      const max = callNative(() => native.mapMaxEntries("sg_verdicts"));
+      const used = callNative(() => native.mapList("sg_verdicts")).length / (VERDICT_KEY_BYTES + VERDICT_VALUE_BYTES);
+      this.#verdicts = { used, max };
+    }
+    return this.#verdicts;
+  }
+
   setVerdict(key: VerdictKey, value: VerdictValue): void {
     const native = this.#handle("setVerdict");
     const k = encodeVerdictKey(key);
     const v = this.#valueBytes(value);
-    if (callNative(() => native.mapUpdate("sg_verdicts", k, v)) === "full") {
-      this.#verdictMapFull++;
+    const count = this.#verdictCount(native);
+    if (callNative(() => native.mapLookup("sg_verdicts", k)) !== null) {
+      callNative(() => native.mapUpdate("sg_verdicts", k, v, BPF_EXIST));
+      return;
+    }
+    // The last entries are kept for denies: a deny must always find room, an allow may not.
+    const reserve = verdictReserve(count.max);
+    const room = value.verdict === "deny" ? count.max : count.max - reserve;
+    const result = count.used >= room ? "full" : callNative(() => native.mapUpdate("sg_verdicts", k, v, BPF_NOEXIST));
+    if (result === "ok") {
+      count.used++;
+      return;
+    }
+    if (result === "exists") return this.setVerdict(key, value); // written meanwhile: update it
+    this.#verdictMapFull++;
+    if (value.verdict === "allow") {
       throw new SockgateError(
         "SG_ERR_VERDICT_MAP_FULL",
-        `setVerdict for ${key.op}/${key.proto} of ino ${key.exeIno} failed: the kernel verdict map is full (E2BIG), so the unknown policy keeps applying; delete verdicts or reopen with a larger maxVerdicts after unloadShim()`,
+        `setVerdict allow for ${key.op}/${key.proto} of ino ${key.exeIno} was refused: sg_verdicts holds ${count.used} of ${count.max} entries and the last ${reserve} are kept for denies, so the unknown policy keeps applying; delete verdicts or reopen with a larger maxVerdicts after unloadShim()`,
       );
     }
+    // A deny with no room at all: no operation it covers may go on being allowed by default.
+    const ops = key.op === "any" ? KERNEL_OPS : [key.op];
+    const config = this.getConfig();
+    const switched = ops.filter((op) => config.unknownPolicy[op] === "allow");
+    if (switched.length > 0) {
+      this.setConfig({ unknownPolicy: Object.fromEntries(switched.map((op) => [op, "deny"])) as ShimConfig["unknownPolicy"] });
+      this.#policyFallbacks += switched.length;
+    }
+    throw new SockgateError(
+      "SG_ERR_VERDICT_MAP_FULL",
+      `setVerdict deny for ${key.op}/${key.proto} of ino ${key.exeIno} did not fit: sg_verdicts is full (${count.used} of ${count.max})` +
+        (switched.length > 0 ? `; the unknown policy of ${switched.join(", ")} was switched from allow to deny so nothing it covers is allowed by default` : "; its unknown policy already refuses or holds"),
+    );
   }
 
   deleteVerdict(key: VerdictKey): boolean {
     const native = this.#handle("deleteVerdict");
     const k = encodeVerdictKey(key);
-    return callNative(() => native.mapDelete("sg_verdicts", k));
+    const count = this.#verdictCount(native);
+    const deleted = callNative(() => native.mapDelete("sg_verdicts", k));
+    if (deleted) count.used = Math.max(0, count.used - 1);
+    return deleted;
   }
 
   listVerdicts(): Array<{ key: VerdictKey; value: VerdictValue }> {
@@ -373,7 +431,12 @@ class OpenShim implements Shim {
   }
 
   stats(): ShimStats {
-    return { verdictMapFull: this.#verdictMapFull, flowMapFull: this.#flowMapFull, undecodableDns: this.#badDns };
+    return {
+      verdictMapFull: this.#verdictMapFull,
+      flowMapFull: this.#flowMapFull,
+      undecodableDns: this.#badDns,
+      unknownPolicyFallbacks: this.#policyFallbacks,
+    };
   }
 
   onEvent(listener: (record: Buffer) => void): () => void {
@@ -404,7 +467,15 @@ class OpenShim implements Shim {
     }
     const entry = { fn: listener, type };
     this.#listeners.add(entry);
-    if (this.#listeners.size === 1) callNative(() => native.startEvents((record) => this.#dispatch(record)));
+    if (this.#listeners.size === 1) {
+      try {
+        callNative(() => native.startEvents((record) => this.#dispatch(record)));
+      } catch (err) {
+        // Not subscribed: the next onEvent/onDns starts delivery again instead of finding a listener there.
+        this.#listeners.delete(entry);
+        throw err;
+      }
+    }
     return () => {
       if (!this.#listeners.delete(entry)) return;
       // No listener: stop watching, so the ring buffer no longer keeps the process alive.
@@ -430,6 +501,51 @@ class OpenShim implements Shim {
 
 /** Loads the shim, or re-adopts the one pinned at pinDir, attached to options.cgroupPath. */
 export function openShim(options: ShimOptions): Shim {
+  return openShimObject(options, undefined);
+}
+
+/**
+ * The pins had other map definitions (another version): the new maps hold a copy and the
+ * old programs still run. Re-read the hold match in the rules of every namespace sockgate
+ * holds in (they keep the program they opened), then swap and finish the copy. A failure
+ * before the swap puts the old match back in those rules (closing the handle re-pins it).
+ */
+function completeUpgrade(native: NativeShimHandle, addon: NativeAddon): void {
+  const namespaces = netnsPathsNow();
+  const cookies = new Set<bigint>();
+  const bytes = callNative(() => native.mapList("sg_hold_netns"));
+  for (let at = 0; at + 12 <= bytes.length; at += 12) cookies.add(bytes.readBigUInt64LE(at));
+  const holding: Array<string | undefined> = [];
+  for (const path of cookies.size > 0 ? namespaces : []) {
+    let cookie: bigint;
+    try {
+      cookie = addon.netnsCookie(path);
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (cookies.delete(cookie)) holding.push(path === "/proc/self/ns/net" ? undefined : path);
+  }
+  const pin = native.holdMatchPin();
+  try {
+    for (const netns of holding) reloadPinnedMatch(netns, pin);
+    callNative(() => native.completeUpgrade(namespaces));
+  } catch (err) {
+    if (native.upgradePending()) {
+      native.close(); // not swapped: the old programs enforce, their match is pinned again
+      for (const netns of holding) {
+        try {
+          reloadPinnedMatch(netns, pin);
+        } catch {
+          // the new match stays in that namespace's rules: it still finds the old holds
+        }
+      }
+    }
+    throw err;
+  }
+}
+
+/** openShim with another build of the BPF object (tests: the upgrade test's next version). */
+export function openShimObject(options: ShimOptions, objectPath: string | undefined): Shim {
   if (typeof options !== "object" || options === null) {
     throw new SockgateError("SG_ERR_BAD_VALUE", `openShim options are invalid: expected an object, got ${JSON.stringify(options)}`);
   }
@@ -447,10 +563,22 @@ export function openShim(options: ShimOptions): Shim {
   const created = makePinDirs(pinDir);
   let native: NativeShimHandle;
   try {
-    native = callNative(() => new addon.ShimHandle(cgroupPath, pinDir, maxVerdicts, initialConfig, maxPending, options.execIdentity ?? true));
+    native = callNative(() => new addon.ShimHandle(cgroupPath, pinDir, maxVerdicts, initialConfig, maxPending, options.execIdentity ?? true, objectPath));
   } catch (err) {
     removeEmptyDirs(created);
+    if (isSockgateError(err, "SG_ERR_SHIM_LOCKED")) {
+      const pids = lockHolders(pinDir);
+      if (pids.length > 0) err.message += ` (held by pid ${pids.join(", ")}${pids.includes(process.pid) ? ": this process" : ""})`;
+    }
     throw err;
+  }
+  if (native.upgradePending()) {
+    try {
+      completeUpgrade(native, addon);
+    } catch (err) {
+      native.close();
+      throw err;
+    }
   }
   const shim = new OpenShim(native, pinDir, bootClock(addon));
   // A reused config map keeps the running policy: change only what was asked for.

@@ -55,12 +55,13 @@ Napi::Function ShimHandle::Define(Napi::Env env) {
   return DefineClass(env, "ShimHandle",
                      {
                          InstanceMethod<&ShimHandle::Adopted>("adopted"),
-                         InstanceMethod<&ShimHandle::ExecIdentity>("execIdentity"),
+                         InstanceMethod<&ShimHandle::Features>("features"),
                          InstanceMethod<&ShimHandle::ConfigCreated>("configCreated"),
                          InstanceMethod<&ShimHandle::MapUpdate>("mapUpdate"),
                          InstanceMethod<&ShimHandle::MapLookup>("mapLookup"),
                          InstanceMethod<&ShimHandle::MapDelete>("mapDelete"),
                          InstanceMethod<&ShimHandle::MapList>("mapList"),
+                         InstanceMethod<&ShimHandle::MapMaxEntries>("mapMaxEntries"),
                          InstanceMethod<&ShimHandle::ReleasePending>("releasePending"),
                          InstanceMethod<&ShimHandle::RunIterator>("runIterator"),
                          InstanceMethod<&ShimHandle::HoldMatchPin>("holdMatchPin"),
@@ -71,6 +72,9 @@ Napi::Function ShimHandle::Define(Napi::Env env) {
                          InstanceMethod<&ShimHandle::StartEvents>("startEvents"),
                          InstanceMethod<&ShimHandle::PauseEvents>("pauseEvents"),
                          InstanceMethod<&ShimHandle::Close>("close"),
+                         InstanceMethod<&ShimHandle::UpgradePending>("upgradePending"),
+                         InstanceMethod<&ShimHandle::CompleteUpgrade>("completeUpgrade"),
+                         InstanceMethod<&ShimHandle::Migrated>("migrated"),
                      });
 }
 
@@ -87,6 +91,7 @@ ShimHandle::ShimHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ShimHa
   FixedBytes(info, 3, "initialConfig", options.initial_config);
   if (info.Length() > 4 && info[4].IsNumber()) options.max_pending = info[4].As<Napi::Number>().Uint32Value();
   if (info.Length() > 5 && info[5].IsBoolean()) options.exec_ids = info[5].As<Napi::Boolean>().Value();
+  if (info.Length() > 6 && info[6].IsString()) options.object_path = info[6].As<Napi::String>().Utf8Value();
   loaded_ = Guard(env, [&] { return std::make_unique<Loaded>(options); });
 }
 
@@ -115,12 +120,18 @@ Napi::Value ShimHandle::Adopted(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), Open(info.Env()).adopted());
 }
 
-Napi::Value ShimHandle::ExecIdentity(const Napi::CallbackInfo& info) {
+Napi::Value ShimHandle::Features(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Loaded& loaded = Open(env);
+  auto feature = [&](bool active, const std::string& reason) {
+    Napi::Object f = Napi::Object::New(env);
+    f.Set("active", Napi::Boolean::New(env, active));
+    f.Set("reason", Napi::String::New(env, reason));
+    return f;
+  };
   Napi::Object out = Napi::Object::New(env);
-  out.Set("active", Napi::Boolean::New(env, loaded.exec_ids()));
-  out.Set("reason", Napi::String::New(env, loaded.exec_ids_reason()));
+  out.Set("execIdentity", feature(loaded.exec_ids(), loaded.exec_ids_reason()));
+  out.Set("socketEnd", feature(loaded.socket_end().active, loaded.socket_end().reason));
   return out;
 }
 
@@ -151,6 +162,12 @@ Napi::Value ShimHandle::MapDelete(const Napi::CallbackInfo& info) {
   std::string name = String(info, 0, "map");
   std::vector<uint8_t> key = Bytes(info, 1, "key");
   return Napi::Boolean::New(env, Guard(env, [&] { return sg::MapDelete(MapByName(Open(env).skel(), name), key); }));
+}
+
+Napi::Value ShimHandle::MapMaxEntries(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = String(info, 0, "map");
+  return Napi::Number::New(env, Guard(env, [&] { return bpf_map__max_entries(MapByName(Open(env).skel(), name)); }));
 }
 
 Napi::Value ShimHandle::MapList(const Napi::CallbackInfo& info) {
@@ -262,6 +279,27 @@ Napi::Value ShimHandle::PauseEvents(const Napi::CallbackInfo& info) {
     Unref();
   }
   return info.Env().Undefined();
+}
+
+Napi::Value ShimHandle::UpgradePending(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), Open(info.Env()).upgrade_pending());
+}
+
+Napi::Value ShimHandle::CompleteUpgrade(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "netnsPaths must be an array of strings");
+  Napi::Array list = info[0].As<Napi::Array>();
+  std::vector<std::string> paths;
+  for (uint32_t i = 0; i < list.Length(); i++) paths.push_back(list.Get(i).As<Napi::String>().Utf8Value());
+  Guard(env, [&] { Open(env).CompleteUpgrade(paths); });
+  return env.Undefined();
+}
+
+Napi::Value ShimHandle::Migrated(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  for (auto& [name, moved] : Open(env).MigrationReport()) out.Set(name, Napi::Number::New(env, static_cast<double>(moved)));
+  return out;
 }
 
 Napi::Value ShimHandle::Close(const Napi::CallbackInfo& info) {

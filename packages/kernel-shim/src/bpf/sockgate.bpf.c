@@ -20,6 +20,7 @@
 #endif
 
 #include "sockgate-abi.h"
+#include "upgrade-variant.bpf.h"
 #include "maps.bpf.h"
 #include "counters.bpf.h"
 #include "identity.bpf.h"
@@ -31,6 +32,7 @@
 #include "owner.bpf.h"
 #include "hold.bpf.h"
 #include "dns.bpf.h"
+#include "source_route.bpf.h"
 #include "sock_addr.bpf.h"
 
 #include "sock_create.bpf.c"
@@ -40,11 +42,14 @@
 #include "sockops.bpf.c"
 #include "ingress.bpf.c"
 #include "sock_release.bpf.c"
+#include "upgrade.bpf.c"
 #include "hold_match.bpf.c"
 #include "release_pending.bpf.c"
 #include "iter_listeners.bpf.c"
 #include "iter_sock_idents.bpf.c"
 #include "iter_end.bpf.c"
 #include "exec.bpf.c"
+#include "setsockopt.bpf.c"
+#include "egress.bpf.c"
 
 char LICENSE[] SEC("license") = "GPL";
