@@ -134,6 +134,14 @@ const slowest = (xs) => [...xs].sort((a, b) => b - a).slice(0, 5).map((x) => Mat
 
 async function main() {
   const undo = [];
+  // Interrupted (Ctrl-C, a timeout's SIGTERM): undo everything first, or the namespace, the
+  // cgroups and the pins stay behind for the next run and every leftover check to trip on.
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.once(sig, () => {
+      console.error(`bench: ${sig}, cleaning up`);
+      void undoAll(undo).finally(() => process.exit(130));
+    });
+  }
   try {
     const { netnsPath, cgHeld, pinDir } = makeWorld(tag, undo);
     const logFile = `/tmp/${tag}.log`;
