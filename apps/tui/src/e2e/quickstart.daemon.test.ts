@@ -87,6 +87,11 @@ describe("the README quick start: ./sockgate start on this machine", () => {
     const screen = await tmux.waitFor("qs", /No prompts waiting/, 300_000, "the TUI's empty prompt view");
     expect(screen).toMatch(/uid 0 \(admin\) · connected/);
     expect(screen).toContain(`${SOCKGATE} shell`);
+    // a second start finds the daemon answering and uses it (the step ./sockgate start runs before the TUI)
+    const again = await run([process.execPath, join(ROOT, "apps/tui/dist/quickstart.js"), "ensure", "--daemon", join(ROOT, "apps/daemon/dist/main.js")], after(), 30_000);
+    expect(again.code, again.stderr).toBe(0);
+    const pid = Number(readFileSync(join(dir, "run", "sockgated.pid"), "utf8"));
+    expect(again.stderr).toContain(`using the daemon already running (pid ${pid})`);
   }, 320_000);
 
   it("the command the screen suggests opens a governed shell; a connection there is asked about, answered, and goes through", async () => {
