@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -197,7 +198,15 @@ int Loaded::OpenAndLoad(const LoadOptions& options, const LibbpfLog& log) {
     for (bpf_program* prog : TracingPrograms()) bpf_program__set_autoload(prog, false);
     bpf_program__set_autoload(skel_->progs.sg_iter_seed_ids, false);
   }
-  return sockgate__load(skel_);
+  // The verifier gives up with EAGAIN whenever a signal is pending, and libbpf retries only
+  // a few times: under a profiler's SIGPROF (or any busy signal source) the load never
+  // finishes. Signals wait until the programs are in.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  int err = sockgate__load(skel_);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return err;
 }
 
 Loaded::~Loaded() {
