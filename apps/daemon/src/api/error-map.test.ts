@@ -24,6 +24,9 @@ describe("toApiError", () => {
   it("passes on the field an invalid rule names, for a UI to show beside it", () => {
     const { error } = toApiError(new SockgateError("SG_ERR_RULE_INVALID", 'rule "r1" is invalid: match.remotePort[0]: expected a port 1-65535; received 0'), "AddRule");
     expect(error.parameters).toEqual({ field: "match.remotePort[0]" });
+    // as parseRule words it
+    const parsed = toApiError(new SockgateError("SG_ERR_RULE_INVALID", 'rule "r1" is invalid: field match.remotePort[0]: expected a port 1-65535; received 0'), "AddRule");
+    expect(parsed.error.parameters).toEqual({ field: "match.remotePort[0]" });
   });
 
   it("answers anything else InternalError without its details, as a fault to log", () => {

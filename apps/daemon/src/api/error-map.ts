@@ -19,9 +19,9 @@ const BY_CODE: Partial<Record<SockgateErrorCode, ApiErrorName>> = {
   SG_ERR_STORE_IMPORT: "io.sockgate.InvalidImport",
 };
 
-// The engine names the field at fault: 'rule "r1" is invalid: match.remotePort[0]: expected ...'.
+// The engine names the field at fault: 'rule "r1" is invalid: field match.remotePort[0]: expected ...'.
 // A UI shows the error beside that field, so it travels as a parameter too.
-const RULE_FIELD = /is invalid: ([A-Za-z0-9_.[\]]+): /;
+const RULE_FIELD = /is invalid: (?:field )?([A-Za-z0-9_.[\]]+): /;
 
 function parametersOf(code: SockgateErrorCode, message: string): Record<string, unknown> {
   const field = code === "SG_ERR_RULE_INVALID" ? RULE_FIELD.exec(message)?.[1] : undefined;
