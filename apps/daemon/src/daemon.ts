@@ -129,12 +129,12 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
   log.info({ pinDir: config.pinDir, cgroup: cgroupPath, adopted: shim.adopted, seams }, `shim ${shim.adopted ? "re-adopted" : "loaded and pinned"}`);
 
   // sockgate run moves the commands of users who are not governed into this cgroup, which is.
-  const runGroup = runCgroup(cgroupMount, cgroupPath);
+  const runGroup = runCgroup(cgroupMount, cgroupPath, () => applyScope());
   const governedOf = (c: DaemonConfig): DaemonConfig["governed"] => ({ ...c.governed, cgroups: [...c.governed.cgroups, runGroup.path] });
   let scope: GovernedScope = governedScope(governedOf(config));
   // Governed cgroups are made when missing (the sockgate shell joins /sockgate.shell), so
   // the kernel knows their ids from the start.
-  for (const c of governedOf(config).cgroups) mkdirSync(join(cgroupMount, c), { recursive: true });
+  for (const c of config.governed.cgroups) mkdirSync(join(cgroupMount, c), { recursive: true });
   const ownCgroup = readFileSync("/proc/self/cgroup", "utf8").split("\n").find((l) => l.startsWith("0::"))?.slice(3) ?? "/";
   const applyScope = (): void => {
     scope = governedScope(governedOf(config));

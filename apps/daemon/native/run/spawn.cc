@@ -61,6 +61,8 @@ const char* StepName(int step) {
   // connection, the listener) must not reach the program. ctl is close-on-exec.
   if (ctl > 3) syscall(__NR_close_range, 3, ctl - 1, 0);
   syscall(__NR_close_range, ctl + 1, ~0U, 0);
+  // Node marks its stdio close-on-exec; the command must get them
+  for (int fd = 0; fd <= 2; fd++) fcntl(fd, F_SETFD, 0);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ChildFail(ctl, kStepPrivs, errno);
   int killable = 1;
   int listener = sys_seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, const_cast<sock_fprog*>(prog));

@@ -4,7 +4,7 @@
 // really uses, after the supervisor let it continue). A governed user's command keeps its
 // cgroup (and its session's resource limits).
 
-import { mkdirSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 export const RUN_CGROUP_NAME = "sockgate.run";
@@ -18,13 +18,18 @@ export interface RunCgroup {
   close(): void;
 }
 
-export function runCgroup(cgroupMount: string, attachedTo: string): RunCgroup {
+/** `created` is told when the cgroup is made (the kernel's scope must then learn its id). */
+export function runCgroup(cgroupMount: string, attachedTo: string, created: () => void): RunCgroup {
   const dir = join(attachedTo, RUN_CGROUP_NAME);
   const path = `/${relative(cgroupMount, dir)}`;
   return {
     path,
     adopt(pid) {
-      mkdirSync(dir, { recursive: true });
+      if (!existsSync(dir)) {
+        // made on first use: a daemon nobody runs sockgate run under leaves no cgroup behind
+        mkdirSync(dir);
+        created();
+      }
       writeFileSync(join(dir, "cgroup.procs"), String(pid));
     },
     close() {
