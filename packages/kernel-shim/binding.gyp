@@ -14,6 +14,7 @@
         "src/addon/shim-handle.cc",
         "src/addon/netns.cc",
         "src/addon/iter.cc",
+        "src/addon/kernel-features.cc",
         "src/addon/netlink-socket.cc"
       ],
       "include_dirs": [

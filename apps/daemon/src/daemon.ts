@@ -126,7 +126,13 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
     config: { reportAllows: args.reportAllows, ...(args.unknown === "hold" ? {} : { unknownPolicy: policy(args.unknown) }) },
   });
   const seams = seamsOf(shim);
-  log.info({ pinDir: config.pinDir, cgroup: cgroupPath, adopted: shim.adopted, seams }, `shim ${shim.adopted ? "re-adopted" : "loaded and pinned"}`);
+  log.info(
+    { pinDir: config.pinDir, cgroup: cgroupPath, adopted: shim.adopted, seams, features: shim.features },
+    `shim ${shim.adopted ? "re-adopted" : "loaded and pinned"}; identities ${shim.features.execIdentity.active ? "recorded at exec" : "read at each call"}`,
+  );
+  // What this kernel cannot do, said once at start and kept in Status (kernelFeatures)
+  if (!shim.features.execIdentity.active) log.warn(`exec-time identities are off: ${shim.features.execIdentity.reason}; a process can change the executable it is judged as (prctl PR_SET_MM)`);
+  if (!shim.features.socketEnd.active) log.warn(`ending sockets is off: ${shim.features.socketEnd.reason}`);
 
   // sockgate run moves the commands of users who are not governed into this cgroup, which is.
   const runGroup = runCgroup(cgroupMount, cgroupPath, () => applyScope());

@@ -29,6 +29,11 @@ export interface KernelVerdict {
    * honouring it then, even if nobody withdraws it. null: until the rules change.
    */
   expiresAt: number | null;
+  /**
+   * i_generation of the executable when planned (0: unknown or a filesystem without one):
+   * the kernel honours the entry only for that file, not for a later one reusing the inode.
+   */
+  exeGeneration: number;
 }
 
 /** Default tag: FNV-1a of the rule id (never 0, which means "no entry" in events). */
@@ -54,7 +59,9 @@ export function diffKernelVerdicts(before: readonly KernelVerdict[], after: read
     const k = kernelVerdictKeyString(e.key);
     next.add(k);
     const prev = old.get(k);
-    if (prev === undefined || prev.verdict !== e.verdict || prev.tag !== e.tag || prev.expiresAt !== e.expiresAt) upsert.push(e);
+    if (prev === undefined || prev.verdict !== e.verdict || prev.tag !== e.tag || prev.expiresAt !== e.expiresAt || prev.exeGeneration !== e.exeGeneration) {
+      upsert.push(e);
+    }
   }
   const withdraw = before.filter((e) => !next.has(kernelVerdictKeyString(e.key))).map((e) => e.key);
   return { upsert, withdraw };

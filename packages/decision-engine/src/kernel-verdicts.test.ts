@@ -203,6 +203,19 @@ describe("kernelVerdicts", () => {
     expect(diffKernelVerdicts(after, after)).toEqual({ upsert: [], withdraw: [] });
   });
 
+  it("entries carry the executable's generation, so a file reusing its inode number does not inherit them; a new generation is re-written", () => {
+    const gen = (g: number | undefined): KernelVerdictOptions => ({
+      ...options,
+      resolveExe: (p) => (p === "/usr/bin/curl" ? { ...FILES[p]!, ...(g === undefined ? {} : { generation: g }) } : FILES[p]),
+    });
+    const rules = compileRules([rule({ exe: "/usr/bin/curl" }, { id: "g" })]);
+    expect(kernelVerdicts(rules, gen(0x5a17)).entries.map((e) => e.exeGeneration)).toEqual([0x5a17]);
+    expect(kernelVerdicts(rules, gen(undefined)).entries.map((e) => e.exeGeneration), "unknown: any").toEqual([0]);
+    const d = diffKernelVerdicts(kernelVerdicts(rules, gen(1)).entries, kernelVerdicts(rules, gen(2)).entries);
+    expect(d.upsert.map((e) => e.exeGeneration)).toEqual([2]);
+    expect(d.withdraw).toEqual([]);
+  });
+
   it("minutes rules carry their deadline, other entries null (JSON-safe, never Infinity); expired rules vanish", () => {
     const c = compileRules([
       rule({ exe: "/usr/bin/curl" }, { id: "m", createdAt: NOW, duration: { kind: "minutes", minutes: 1 } }),

@@ -24,6 +24,8 @@ export interface ExecutableIdentity {
   realPath: string;
   /** Hard link count: a second name would let another path reach the same inode. */
   links: number;
+  /** i_generation, where the filesystem has one (identityOf().exeGeneration). */
+  generation?: number;
 }
 
 export interface KernelVerdictOptions {
@@ -50,6 +52,7 @@ interface Region {
   exePath: string;
   dev: number;
   ino: number;
+  gen: number;
   uid: number;
   op: Op;
   proto: Proto;
@@ -164,7 +167,7 @@ function expand(c: CompiledRule, o: KernelVerdictOptions): { keys: Region[]; com
   const lports = expandPorts(m.localPort);
   if (rports === "too wide" || lports === "too wide") return none(`a port range wider than ${MAX_RANGE} ports`);
   const addrs = c.cidrs.map((x) => x.words);
-  const base = { exePath: m.exe, dev: id.dev, ino: id.ino };
+  const base = { exePath: m.exe, dev: id.dev, ino: id.ino, gen: id.generation ?? 0 };
   const keys: Region[] = [];
   let complete = true;
   const unrestricted = m.operation === undefined && m.protocol === undefined && addrs.length === 0 && rports === undefined && lports === undefined;
@@ -261,7 +264,14 @@ export function kernelVerdicts(compiled: CompiledRules, options: KernelVerdictOp
       }
       seen.add(ks);
       planned.keys.push(k);
-      entries.push({ key, verdict: c.rule.action as "allow" | "deny", tag: tagOf(c.rule.id), ruleId: c.rule.id, expiresAt: Number.isFinite(c.expiresAt) ? c.expiresAt : null });
+      entries.push({
+        key,
+        verdict: c.rule.action as "allow" | "deny",
+        tag: tagOf(c.rule.id),
+        ruleId: c.rule.id,
+        expiresAt: Number.isFinite(c.expiresAt) ? c.expiresAt : null,
+        exeGeneration: k.gen,
+      });
     }
     if (blocked > 0) planned.complete = false;
     if (exp.why !== undefined) notExpressed.push({ ruleId: c.rule.id, why: exp.why });

@@ -2,7 +2,8 @@
 //
 // Inside a network namespace it creates, sgbench loops socket()+connect()+close() to a
 // loopback TCP listener of its own (made before it joins a measured cgroup, so only the
-// client side is mediated) and connect() on a UDP socket. It alternates, batch by batch,
+// client side is mediated), connect() on a UDP socket, and send() on a connected UDP
+// socket (the per-packet egress path). It alternates, batch by batch,
 // between two cgroups: one bare, one with the shim attached and holding cached allow
 // verdicts for sgbench, so both are measured under the same machine load. Each case
 // reports the median over batches. Everything it creates is removed, also on failure.
@@ -13,9 +14,15 @@ import { fileURLToPath } from "node:url";
 import { identityOf, openShim, unloadShim } from "../dist/index.js";
 
 const BATCHES = Number(process.env.SG_BENCH_BATCHES ?? 200);
-const BATCH_SIZE = { tcp_connect: Number(process.env.SG_BENCH_TCP ?? 200), udp_connect: Number(process.env.SG_BENCH_UDP ?? 2000) };
+const BATCH_SIZE = {
+  tcp_connect: Number(process.env.SG_BENCH_TCP ?? 200),
+  udp_connect: Number(process.env.SG_BENCH_UDP ?? 2000),
+  udp_send: Number(process.env.SG_BENCH_UDP_SEND ?? 2000),
+};
+const CASES = ["tcp_connect", "udp_connect", "udp_send"];
 const TCP_PORT = 7100;
 const UDP_PORT = 7101;
+const UDP_SEND_PORT = 7102;
 const ADDR = "127.0.0.1";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -38,7 +45,7 @@ const median = (xs) => {
 
 /** Runs one case alternating between the cgroups; returns per-batch ns/op, one array per cgroup. */
 function runBench(name, cgroups, batches = BATCHES) {
-  const port = String(name === "tcp_connect" ? TCP_PORT : UDP_PORT);
+  const port = String(name === "tcp_connect" ? TCP_PORT : name === "udp_send" ? UDP_SEND_PORT : UDP_PORT);
   const argv = [sgbench, name, ADDR, port, String(BATCH_SIZE[name]), String(batches), ...cgroups];
   const out = JSON.parse(execFileSync("nsenter", [`--net=${netnsPath}`, "--", ...argv], { encoding: "utf8" }).trim());
   if (out.errno !== 0) throw new Error(`sgbench ${name} failed with errno ${out.errno} after ${out.ns_per_op[0].length} batches`);
@@ -76,15 +83,16 @@ async function main() {
     shim.setVerdict({ ...id, op: "socket", proto: "udp" }, { verdict: "allow" });
     shim.setVerdict({ ...id, op: "connect", proto: "tcp", addr: ADDR, port: TCP_PORT }, { verdict: "allow" });
     shim.setVerdict({ ...id, op: "connect", proto: "udp", addr: ADDR, port: UDP_PORT }, { verdict: "allow" });
+    shim.setVerdict({ ...id, op: "connect", proto: "udp", addr: ADDR, port: UDP_SEND_PORT }, { verdict: "allow" });
     let events = 0;
     undo.push(shim.onEvent(() => (events += 1)));
 
     // warm up caches (exe path cache, routes, allocator) in both cgroups
-    for (const name of ["tcp_connect", "udp_connect"]) runBench(name, [cgBase, cgShim], 5);
+    for (const name of CASES) runBench(name, [cgBase, cgShim], 5);
 
     const countersBefore = shim.counters();
     const samples = {};
-    for (const name of ["tcp_connect", "udp_connect"]) {
+    for (const name of CASES) {
       const [base, withShim] = runBench(name, [cgBase, cgShim]);
       samples[name] = { false: base, true: withShim };
     }
@@ -95,14 +103,14 @@ async function main() {
     let statsBefore, statsAfter;
     try {
       statsBefore = shim.programStats();
-      for (const name of ["tcp_connect", "udp_connect"]) runBench(name, [cgShim], 20);
+      for (const name of CASES) runBench(name, [cgShim], 20);
       statsAfter = shim.programStats();
     } finally {
       stopStats();
     }
 
     const ratios = {};
-    for (const name of ["tcp_connect", "udp_connect"]) {
+    for (const name of CASES) {
       for (const withShim of [false, true]) {
         const s = samples[name][withShim];
         console.log(JSON.stringify({ case: name, shim: withShim, ns_per_op: Math.round(median(s)), batches: s.length, batch_size: BATCH_SIZE[name], min: Math.round(Math.min(...s)), max: Math.round(Math.max(...s)) }));
@@ -121,10 +129,12 @@ async function main() {
     const denied = Object.keys(countersAfter).reduce((n, h) => n + Number(countersAfter[h].denies - countersBefore[h].denies + countersAfter[h].unknowns - countersBefore[h].unknowns), 0);
     console.log(JSON.stringify({ bpf_prog_stats: progs, denies_or_unknowns: denied, events }));
     const mediated = Number(countersAfter.connect4.allows - countersBefore.connect4.allows);
-    const expected = BATCHES * (BATCH_SIZE.tcp_connect + BATCH_SIZE.udp_connect);
+    const expected = BATCHES * (BATCH_SIZE.tcp_connect + BATCH_SIZE.udp_connect + 1); // udp_send: one connect per batch
     if (mediated !== expected) throw new Error(`expected ${expected} connects allowed by the shim during the rounds, counted ${mediated}`);
     if (denied !== 0) throw new Error(`the cached allow did not hold: ${denied} calls were denied or unknown during the run`);
-    console.log(`shim-overhead tcp_connect_ratio=${ratios.tcp_connect.toFixed(2)} udp_connect_ratio=${ratios.udp_connect.toFixed(2)}`);
+    console.log(
+      `shim-overhead tcp_connect_ratio=${ratios.tcp_connect.toFixed(2)} udp_connect_ratio=${ratios.udp_connect.toFixed(2)} udp_send_ratio=${ratios.udp_send.toFixed(2)}`,
+    );
   } finally {
     for (const step of undo.reverse()) {
       try {

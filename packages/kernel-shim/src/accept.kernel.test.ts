@@ -136,6 +136,22 @@ describe("shim mediates inbound connections to a listener in the test cgroup", (
     expect(accept).toMatchObject({ hook: "ingress", verdict: "deny", tag: 42, localPort: port, remoteAddr: `::ffff:${w.ns.peer4}` });
   });
 
+  it("one listen() verdict on [::]:port covers a dual-stack listener's IPv4 and IPv6 peers; binds to 0.0.0.0 and :: are two keys", async () => {
+    const port = PORT + 6;
+    w.shim.setVerdict({ ...id, uid: 0, op: "listen", proto: "tcp", addr: "::", port }, { verdict: "deny", tag: 61 });
+    const listener = await startIn(w.inside, [sgclient, "listen", "tcp6", "::", String(port), "--accept-one", "--accept-timeout-ms", "3500"], w.cleanup);
+    const v4 = await runClient(w.peer, [sgclient, "connect", "tcp4", w.ns.local4, String(port), "--timeout-ms", "1200"]);
+    const v6 = await runClient(w.peer, [sgclient, "connect", "tcp6", w.ns.local6, String(port), "--timeout-ms", "1200"]);
+    expect([v4.err, v6.err]).toEqual(["ETIMEDOUT", "ETIMEDOUT"]);
+    expect((await listener.done).json).toMatchObject({ ok: true, accepted: false });
+    const accepts = w.events.matching((e) => e.tgid === listener.pid && e.op === "accept" && e.verdict === "deny" && e.tag === 61);
+    expect(new Set(accepts.map((e) => e.remoteAddr))).toEqual(new Set([`::ffff:${w.ns.peer4}`, w.ns.peer6]));
+    // bind: the IPv4 wildcard is ::ffff:0.0.0.0 and the IPv6 one ::, so a deny of one leaves the other
+    w.shim.setVerdict({ ...id, uid: 0, op: "bind", proto: "tcp", addr: "0.0.0.0", port: port + 1 }, { verdict: "deny", tag: 62 });
+    expect(await runClient(w.inside, [sgclient, "bind", "tcp4", "0.0.0.0", String(port + 1)])).toMatchObject({ ok: false, err: "EACCES" });
+    expect(await runClient(w.inside, [sgclient, "bind", "tcp6", "::", String(port + 1)])).toMatchObject({ ok: true });
+  });
+
   it("an IPv6 extension header before TCP does not smuggle a denied peer's SYN past the check", async () => {
     const port = PORT + 4;
     w.shim.setVerdict({ exeDev: id.exeDev, exeIno: id.exeIno, uid: 0, op: "accept", proto: "tcp", addr: w.ns.peer6, port }, { verdict: "deny", tag: 77 });

@@ -1,6 +1,6 @@
 export { DEFAULT_CONFIG } from "./config.js";
 export { identityOf } from "./identity.js";
-export { openShim } from "./shim.js";
+export { openShim, verdictReserve } from "./shim.js";
 export { DEFAULT_QUEUE_NUM, DEFAULT_REJECT_MARK, identityKeyOf, openHold } from "./hold/holder.js";
 export type { FlowDecision, FlowSource, HeldFlow, Hold, HoldOptions, HoldStatus, PacketCounts, Resolution } from "./hold/holder.js";
 export { netnsPathsNow } from "./netns-paths.js";
@@ -17,6 +17,8 @@ export type {
   ShimConfig,
   ShimErrorInfo,
   ShimOptions,
+  ShimFeature,
+  ShimFeatures,
   ShimStats,
   VerdictKey,
   VerdictValue,

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { isSockgateError } from "@sockgate/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_CONFIG, identityOf, openShim, unloadShim } from "./index.js";
+import { identityOf, openShim, unloadShim, verdictReserve } from "./index.js";
 import { createTestCgroup } from "../test/harness/cgroup.js";
 import { Cleanup } from "../test/harness/cleanup.js";
 import { EventCollector } from "../test/harness/events.js";
@@ -55,14 +55,14 @@ describe("shim lifecycle", () => {
     expect(gone.stdout).toContain("adopted=false");
 
     expect(await connect(), "enforcement survives the loader").toMatchObject({ ok: false, err: "EACCES" });
-    expect(linksOnCgroup(cg.id), "one pinned link per cgroup program").toBe(10);
+    expect(linksOnCgroup(cg.id), "one pinned link per cgroup program").toBe(12);
 
     const shim = openShimWithCleanup(cleanup, { cgroupPath: cg.path, pinDir });
     expect(shim.adopted).toBe(true);
     expect(shim.listVerdicts()).toEqual([
       { key: { ...identityOf(sgclient), uid: 0, op: "connect", proto: "tcp", addr: `::ffff:${ns.peer4}`, port: PEER_TCP_PORT }, value: { verdict: "deny", tag: 77 } },
     ]);
-    expect(linksOnCgroup(cg.id), "adopting replaces programs in place, it does not attach twice").toBe(10);
+    expect(linksOnCgroup(cg.id), "adopting replaces programs in place, it does not attach twice").toBe(12);
     const events = new EventCollector(shim, cleanup);
     const r = await connect();
     expect(r.err).toBe("EACCES");
@@ -94,7 +94,7 @@ describe("shim lifecycle", () => {
     shim.close();
 
     const removed = unloadShim(pinDir);
-    expect(removed.links, "10 cgroup links and the exec/fork tracing links").toBe(12);
+    expect(removed.links, "12 cgroup links and the exec/fork tracing links").toBe(14);
     expect(removed.maps).toBeGreaterThanOrEqual(6);
     expect(existsSync(pinDir), "pin dir removed").toBe(false);
     expect(linksOnCgroup(cg.id)).toBe(0);
@@ -103,27 +103,42 @@ describe("shim lifecycle", () => {
     expect(unloadShim(pinDir), "a second unload finds nothing").toEqual({ links: 0, maps: 0 });
   });
 
-  it("a full verdict map throws SG_ERR_VERDICT_MAP_FULL and the call falls to the unknown policy (deny), not allow", async () => {
+  it("a full verdict map never means allow: the last entries are kept for denies, and a deny with no room turns that operation's allow-by-default into deny", async () => {
     const { cg, ns, inside } = await setup(cleanup);
-    expect(DEFAULT_CONFIG.unknownPolicy.connect).toBe("deny");
-    const shim = openShimWithCleanup(cleanup, { cgroupPath: cg.path, maxVerdicts: 4 });
+    const shim = openShimWithCleanup(cleanup, { cgroupPath: cg.path, maxVerdicts: 32, config: OPEN_CONFIG });
     const events = new EventCollector(shim, cleanup);
     const id = identityOf(sgclient);
     const key = (port: number) => ({ ...id, uid: 0, op: "connect", proto: "tcp", addr: ns.peer4, port }) as const;
-    for (const port of [1001, 1002, 1003, 1004]) shim.setVerdict(key(port), { verdict: "allow" });
-    let caught: unknown;
-    try {
-      shim.setVerdict(key(PEER_TCP_PORT), { verdict: "allow" });
-    } catch (err) {
-      caught = err;
-    }
-    expect(isSockgateError(caught) ? caught.code : caught).toBe("SG_ERR_VERDICT_MAP_FULL");
-    expect(shim.listVerdicts()).toHaveLength(4);
+    const code = (fn: () => void): unknown => {
+      try {
+        fn();
+      } catch (err) {
+        return isSockgateError(err) ? err.code : err;
+      }
+      return "no error";
+    };
+    expect(verdictReserve(32), "16 of 32 entries are kept for denies").toBe(16);
+    for (let port = 1001; port <= 1016; port++) shim.setVerdict(key(port), { verdict: "allow" });
+    expect(code(() => shim.setVerdict(key(1017), { verdict: "allow" }))).toBe("SG_ERR_VERDICT_MAP_FULL");
     expect(shim.stats().verdictMapFull).toBe(1);
-
-    const r = await runClient(inside, [sgclient, "connect", "tcp4", ns.peer4, String(PEER_TCP_PORT)]);
-    expect(r).toMatchObject({ ok: false, err: "EACCES" });
+    // a deny still fits, and holds
+    shim.setVerdict(key(PEER_TCP_PORT), { verdict: "deny", tag: 9 });
+    const denied = await runClient(inside, [sgclient, "connect", "tcp4", ns.peer4, String(PEER_TCP_PORT)]);
+    expect(denied).toMatchObject({ ok: false, err: "EACCES" });
+    // fill the reserve with denies; updating an entry that exists never needs room
+    for (let port = 2001; port <= 2015; port++) shim.setVerdict(key(port), { verdict: "deny" });
+    expect(shim.listVerdicts()).toHaveLength(32);
+    shim.setVerdict(key(1001), { verdict: "deny" });
+    // a deny with no room at all: connect's unknown policy (allow) becomes deny, and says so
+    expect(code(() => shim.setVerdict({ ...key(PEER_TCP_PORT), addr: ns.peer6 }, { verdict: "deny" }))).toBe("SG_ERR_VERDICT_MAP_FULL");
+    expect(shim.stats().unknownPolicyFallbacks).toBe(1);
+    expect(shim.getConfig().unknownPolicy).toMatchObject({ connect: "deny", send: "allow" });
+    const r = await runClient(inside, [sgclient, "connect", "tcp6", ns.peer6, String(PEER_TCP_PORT)]);
+    expect(r, "the deny that did not fit is not an allow").toMatchObject({ ok: false, err: "EACCES" });
     expect(await events.waitFor((e) => e.tgid === r.pid && e.op === "connect")).toMatchObject({ verdict: "deny", reason: "unknown" });
+    // room again after a delete
+    expect(shim.deleteVerdict(key(2001))).toBe(true);
+    shim.setVerdict({ ...key(PEER_TCP_PORT), addr: ns.peer6 }, { verdict: "deny" });
   });
 
   it("events the ring buffer has no room for are counted as lost, never silently dropped", async () => {

@@ -32,6 +32,7 @@ export interface NativeShimHandle {
   mapLookup(map: ShimMapName, key: Uint8Array): Buffer | null;
   mapDelete(map: ShimMapName, key: Uint8Array): boolean;
   mapList(map: ShimMapName): Buffer;
+  mapMaxEntries(map: ShimMapName): number;
   releasePending(flowKey: Uint8Array): boolean;
   runIterator(program: "mark_listeners" | "sock_idents" | "end_tcp" | "end_udp", netnsPaths: string[]): number;
   holdMatchPin(): string;
@@ -42,7 +43,7 @@ export interface NativeShimHandle {
   startEvents(listener: (record: Buffer) => void): void;
   pauseEvents(): void;
   close(): void;
-  execIdentity(): { active: boolean; reason: string };
+  features(): { execIdentity: { active: boolean; reason: string }; socketEnd: { active: boolean; reason: string } };
 }
 
 export interface NativeAddon {

@@ -19,6 +19,7 @@ import type {
   ProgramStats,
   Shim,
   ShimConfig,
+  ShimFeatures,
   ShimOptions,
   ShimStats,
   VerdictKey,
@@ -28,6 +29,7 @@ import { bootClock, type BootClock } from "./boot-clock.js";
 import { FLOW_KEY_BYTES, PENDING_BYTES, decodeFlowKey, decodePending, encodeFlowKey, encodeTuple } from "./flow-layout.js";
 import { netnsPathsNow } from "./netns-paths.js";
 import {
+  KERNEL_OPS,
   VERDICT_KEY_BYTES,
   VERDICT_VALUE_BYTES,
   checkU32,
@@ -46,6 +48,13 @@ const U64 = (n: bigint): Buffer => {
 };
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
+const BPF_NOEXIST = 1;
+const BPF_EXIST = 2;
+
+/** Entries of sg_verdicts only denies may take: 1%, at least 16 (the whole map when smaller). */
+export function verdictReserve(max: number): number {
+  return Math.min(max, Math.max(16, Math.floor(max / 100)));
+}
 const DEFAULT_MAX_VERDICTS = 65536;
 const DEFAULT_MAX_PENDING = 8192;
 
@@ -83,6 +92,7 @@ function checkMapSize(name: string, n: unknown, dflt: number): number {
 class OpenShim implements Shim {
   readonly adopted: boolean;
   readonly identitySource: { active: boolean; reason: string };
+  readonly features: ShimFeatures;
   readonly pinDir: string;
   readonly holdMatchPin: string;
   #native: NativeShimHandle | undefined;
@@ -92,6 +102,8 @@ class OpenShim implements Shim {
   #statsTokens = new Set<number>();
   #verdictMapFull = 0;
   #flowMapFull = 0;
+  #policyFallbacks = 0;
+  #verdicts: { used: number; max: number } | undefined;
   /** Starts from the wall clock so two daemons one after the other do not share generations. */
   #endGen = Math.floor(Date.now() / 1000) >>> 0;
 
@@ -99,7 +111,8 @@ class OpenShim implements Shim {
     this.#native = native;
     this.pinDir = pinDir;
     this.adopted = native.adopted();
-    this.identitySource = native.execIdentity();
+    this.features = native.features();
+    this.identitySource = this.features.execIdentity;
     this.holdMatchPin = native.holdMatchPin();
     this.#clock = clock;
   }
@@ -124,23 +137,63 @@ class OpenShim implements Shim {
     return this.#native;
   }
 
+  /** Entries in sg_verdicts, counted once, then kept by this (the only) writer. */
+  #verdictCount(native: NativeShimHandle): { used: number; max: number } {
+    if (this.#verdicts === undefined) {
+      const max = callNative(() => native.mapMaxEntries("sg_verdicts"));
+      const used = callNative(() => native.mapList("sg_verdicts")).length / (VERDICT_KEY_BYTES + VERDICT_VALUE_BYTES);
+      this.#verdicts = { used, max };
+    }
+    return this.#verdicts;
+  }
+
   setVerdict(key: VerdictKey, value: VerdictValue): void {
     const native = this.#handle("setVerdict");
     const k = encodeVerdictKey(key);
     const v = this.#valueBytes(value);
-    if (callNative(() => native.mapUpdate("sg_verdicts", k, v)) === "full") {
-      this.#verdictMapFull++;
+    const count = this.#verdictCount(native);
+    if (callNative(() => native.mapLookup("sg_verdicts", k)) !== null) {
+      callNative(() => native.mapUpdate("sg_verdicts", k, v, BPF_EXIST));
+      return;
+    }
+    // The last entries are kept for denies: a deny must always find room, an allow may not.
+    const reserve = verdictReserve(count.max);
+    const room = value.verdict === "deny" ? count.max : count.max - reserve;
+    const result = count.used >= room ? "full" : callNative(() => native.mapUpdate("sg_verdicts", k, v, BPF_NOEXIST));
+    if (result === "ok") {
+      count.used++;
+      return;
+    }
+    if (result === "exists") return this.setVerdict(key, value); // written meanwhile: update it
+    this.#verdictMapFull++;
+    if (value.verdict === "allow") {
       throw new SockgateError(
         "SG_ERR_VERDICT_MAP_FULL",
-        `setVerdict for ${key.op}/${key.proto} of ino ${key.exeIno} failed: the kernel verdict map is full (E2BIG), so the unknown policy keeps applying; delete verdicts or reopen with a larger maxVerdicts after unloadShim()`,
+        `setVerdict allow for ${key.op}/${key.proto} of ino ${key.exeIno} was refused: sg_verdicts holds ${count.used} of ${count.max} entries and the last ${reserve} are kept for denies, so the unknown policy keeps applying; delete verdicts or reopen with a larger maxVerdicts after unloadShim()`,
       );
     }
+    // A deny with no room at all: no operation it covers may go on being allowed by default.
+    const ops = key.op === "any" ? KERNEL_OPS : [key.op];
+    const config = this.getConfig();
+    const switched = ops.filter((op) => config.unknownPolicy[op] === "allow");
+    if (switched.length > 0) {
+      this.setConfig({ unknownPolicy: Object.fromEntries(switched.map((op) => [op, "deny"])) as ShimConfig["unknownPolicy"] });
+      this.#policyFallbacks += switched.length;
+    }
+    throw new SockgateError(
+      "SG_ERR_VERDICT_MAP_FULL",
+      `setVerdict deny for ${key.op}/${key.proto} of ino ${key.exeIno} did not fit: sg_verdicts is full (${count.used} of ${count.max})` +
+        (switched.length > 0 ? `; the unknown policy of ${switched.join(", ")} was switched from allow to deny so nothing it covers is allowed by default` : "; its unknown policy already refuses or holds"),
+    );
   }
 
   deleteVerdict(key: VerdictKey): boolean {
     const native = this.#handle("deleteVerdict");
     const k = encodeVerdictKey(key);
-    return callNative(() => native.mapDelete("sg_verdicts", k));
+    const count = this.#verdictCount(native);
+    const deleted = callNative(() => native.mapDelete("sg_verdicts", k));
+    if (deleted) count.used = Math.max(0, count.used - 1);
+    return deleted;
   }
 
   listVerdicts(): Array<{ key: VerdictKey; value: VerdictValue }> {
@@ -373,7 +426,12 @@ class OpenShim implements Shim {
   }
 
   stats(): ShimStats {
-    return { verdictMapFull: this.#verdictMapFull, flowMapFull: this.#flowMapFull, undecodableDns: this.#badDns };
+    return {
+      verdictMapFull: this.#verdictMapFull,
+      flowMapFull: this.#flowMapFull,
+      undecodableDns: this.#badDns,
+      unknownPolicyFallbacks: this.#policyFallbacks,
+    };
   }
 
   onEvent(listener: (record: Buffer) => void): () => void {

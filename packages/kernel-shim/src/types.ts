@@ -153,6 +153,20 @@ export type HookCounters = Record<HookName, Record<CounterName, bigint>>;
 export type ProgramStats = Record<HookName, { runCount: bigint; runTimeNs: bigint }>;
 
 /** User-space counts the kernel cannot keep. */
+/** A feature the shim works without, at the cost the reason states. */
+export interface ShimFeature {
+  active: boolean;
+  /** Empty when active; else what the shim does without it and which kernel has it. */
+  reason: string;
+}
+
+export interface ShimFeatures {
+  /** Identities recorded when programs are executed (task storage in cgroup programs, 6.16). */
+  execIdentity: ShimFeature;
+  /** Sockets ended when their permission ends (bpf_sock_destroy, 6.5). */
+  socketEnd: ShimFeature;
+}
+
 export interface ShimStats {
   /** setVerdict() calls refused because sg_verdicts was full. */
   verdictMapFull: number;
@@ -160,6 +174,9 @@ export interface ShimStats {
   flowMapFull: number;
   /** DNS records the kernel wrote that could not be decoded (not delivered). */
   undecodableDns: number;
+  /** Operations whose unknown policy was switched from allow to deny because a deny did
+   *  not fit in sg_verdicts (never a silent allow). */
+  unknownPolicyFallbacks: number;
 }
 
 export interface Shim {
@@ -168,8 +185,14 @@ export interface Shim {
   /** active: identities are the exec-time records (a process cannot change its own); else
    *  reason says why they are read from mm->exe_file at each call. */
   readonly identitySource: { active: boolean; reason: string };
+  /** Optional kernel features and whether this kernel has them (the required ones are
+   *  checked at load: SG_ERR_KERNEL_FEATURE names what is missing). */
+  readonly features: ShimFeatures;
   readonly pinDir: string;
-  /** Throws SockgateError SG_ERR_VERDICT_MAP_FULL when the map is full (counted in stats()). */
+  /** Throws SockgateError SG_ERR_VERDICT_MAP_FULL when the map is full (counted in stats()).
+   *  The last entries (verdictReserve: 1%, at least 16) are kept for denies; a deny that finds
+   *  no room at all switches the unknown policy of the operations it covers from allow to
+   *  deny (stats().unknownPolicyFallbacks), so nothing it would have refused is allowed. */
   setVerdict(key: VerdictKey, value: VerdictValue): void;
   /** False when there was no such entry. */
   deleteVerdict(key: VerdictKey): boolean;

@@ -74,6 +74,8 @@ export const ERROR_CODES = [
   "SG_ERR_HOLD_QUEUE",
   /** The daemon's configuration file is unreadable, not JSON, or breaks its schema (the message names the field). */
   "SG_ERR_CONFIG_INVALID",
+  /** The running kernel lacks something the shim cannot work without; the message names it. */
+  "SG_ERR_KERNEL_FEATURE",
 ] as const;
 
 export type SockgateErrorCode = (typeof ERROR_CODES)[number];

@@ -51,6 +51,11 @@ function userName(uid: number): string | undefined {
  * command line, user name, and what its executable's path names on the host (so a rule on
  * the path can match only that very file). Read once per process.
  */
+/** LD_PRELOAD or LD_AUDIT set (non-empty) in a process's environment block. */
+export function preloads(environ: string): boolean {
+  return environ.split("\0").some((kv) => /^LD_(PRELOAD|AUDIT)=./.test(kv));
+}
+
 export function procInfoOf(pid: number, exePath = "", uid?: number): ProcInfo {
   const startTime = startTimeOf(pid);
   const id = `${pid}:${startTime}`;
@@ -71,6 +76,9 @@ export function procInfoOf(pid: number, exePath = "", uid?: number): ProcInfo {
   if (line) info.cgroupPath = line.slice(3);
   const cmdline = tryRead(() => readFileSync(`/proc/${pid}/cmdline`, "utf8"));
   if (cmdline) info.cmdline = cmdline.split("\0").filter((a, i, all) => a !== "" || i < all.length - 1);
+  // code loaded into the program by the dynamic linker runs as the program: say so in the prompt
+  const environ = tryRead(() => readFileSync(`/proc/${pid}/environ`, "utf8"));
+  if (environ !== undefined && preloads(environ)) info.flags = ["ld_preload"];
   if (startTime !== undefined) {
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
     cache.set(id, info);
@@ -90,6 +98,7 @@ export function requestOfFlow(flow: HeldFlow): Request {
     cgroupId: p.cgroupId,
     exeIno: p.exeIno,
     exeDev: p.exeDev,
+    exeGeneration: p.exeGeneration,
     cookie: p.key.cookie,
     localAddr: p.localAddr,
     localPort: p.localPort,

@@ -53,8 +53,14 @@ export function resolveExe(path: string): ExecutableIdentity | undefined {
   try {
     const st = statSync(path);
     if (!st.isFile()) return undefined;
-    const id = identityOf(path);
-    return { dev: id.exeDev, ino: Number(id.exeIno), realPath: realpathSync(path), links: st.nlink };
+    const id: { exeDev: number; exeIno: bigint; exeGeneration?: number } = identityOf(path);
+    return {
+      dev: id.exeDev,
+      ino: Number(id.exeIno),
+      realPath: realpathSync(path),
+      links: st.nlink,
+      ...(id.exeGeneration !== undefined ? { generation: id.exeGeneration } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -133,7 +139,12 @@ export function startPlanSync(d: PlanSyncDeps): PlanSync {
     const failed = new Set<string>();
     for (const e of upsert) {
       try {
-        d.shim.setVerdict(toShimKey(e.key), { verdict: e.verdict, tag: e.tag, ...(e.expiresAt !== null ? { expiresAt: e.expiresAt } : {}) });
+        d.shim.setVerdict(toShimKey(e.key), {
+          verdict: e.verdict,
+          tag: e.tag,
+          ...(e.expiresAt !== null ? { expiresAt: e.expiresAt } : {}),
+          ...(e.exeGeneration !== 0 ? { exeGeneration: e.exeGeneration } : {}),
+        });
       } catch (err) {
         // a full map: the call keeps meeting user space, which decides it the same way
         writeFailures++;

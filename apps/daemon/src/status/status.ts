@@ -66,7 +66,8 @@ export function buildStatus(d: StatusDeps): Omit<Status, "api"> {
     },
     kernelFeatures: {
       hold: d.hold !== undefined,
-      sockDestroy: kernelAtLeast(6, 5),
+      sockDestroy: d.shim.features.socketEnd.active,
+      execIdentity: d.shim.features.execIdentity.active,
       peerPidfd: kernelAtLeast(6, 5),
       governedScope: d.seams.setScope,
       anyUserLayer: d.seams.anyUser,

@@ -9,6 +9,7 @@
 
 #include "errors.h"
 #include "iter.h"
+#include "kernel-features.h"
 #include "libbpf-log.h"
 #include "maps.h"
 #include "sockgate.skel.h"
@@ -100,6 +101,8 @@ Loaded::Loaded(const LoadOptions& options) {
   uint64_t cgroup_id = CgroupId(options.cgroup_path);
 
   try {
+    RequireKernelFeatures();
+    socket_end_ = SocketEndFeature();
     ChooseIdentitySource(options);
     int err = OpenAndLoad(options, log);
     if (err != 0 && exec_ids_) {
@@ -155,7 +158,7 @@ std::vector<bpf_program*> Loaded::CgroupPrograms() const {
   return {skel_->progs.sg_sock_create, skel_->progs.sg_bind4,    skel_->progs.sg_bind6,
           skel_->progs.sg_connect4,    skel_->progs.sg_connect6, skel_->progs.sg_sendmsg4,
           skel_->progs.sg_sendmsg6,    skel_->progs.sg_ingress,  skel_->progs.sg_sockops,
-          skel_->progs.sg_sock_release};
+          skel_->progs.sg_sock_release, skel_->progs.sg_egress, skel_->progs.sg_setsockopt};
 }
 
 std::array<std::vector<bpf_program*>, SG_HOOK_COUNT> Loaded::ProgramsByHook() const {
@@ -167,8 +170,8 @@ std::array<std::vector<bpf_program*>, SG_HOOK_COUNT> Loaded::ProgramsByHook() co
            {skel_->progs.sg_iter_mark_listeners, skel_->progs.sg_iter_sock_idents, skel_->progs.sg_iter_end_tcp,
             skel_->progs.sg_iter_end_udp},
            {skel_->progs.sg_exec, skel_->progs.sg_fork, skel_->progs.sg_iter_seed_ids},
-           {},
-           {}}};
+           {skel_->progs.sg_egress},
+           {skel_->progs.sg_setsockopt}}};
 }
 
 std::vector<bpf_program*> Loaded::TracingPrograms() const {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "abi.h"
+#include "kernel-features.h"
 
 struct sockgate;
 namespace sg { class LibbpfLog; }
@@ -45,6 +46,7 @@ class Loaded {
   // Whether identities come from exec-time records, and if not, why.
   bool exec_ids() const { return exec_ids_; }
   const std::string& exec_ids_reason() const { return exec_ids_reason_; }
+  const OptionalFeature& socket_end() const { return socket_end_; }
   struct sockgate* skel() const { return skel_; }
   // The programs attached to the cgroup through pinned links.
   std::vector<struct bpf_program*> CgroupPrograms() const;
@@ -70,6 +72,7 @@ class Loaded {
   bool config_created_ = false;
   bool exec_ids_ = false;
   std::string exec_ids_reason_;
+  OptionalFeature socket_end_{false, ""};
   std::vector<struct bpf_link*> links_;      // links this process attached
   std::vector<struct bpf_map*> new_pins_;    // maps this process pinned
   std::string hold_match_pin_;               // set once pinned, so Undo() can remove it

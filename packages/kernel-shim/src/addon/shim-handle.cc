@@ -55,12 +55,13 @@ Napi::Function ShimHandle::Define(Napi::Env env) {
   return DefineClass(env, "ShimHandle",
                      {
                          InstanceMethod<&ShimHandle::Adopted>("adopted"),
-                         InstanceMethod<&ShimHandle::ExecIdentity>("execIdentity"),
+                         InstanceMethod<&ShimHandle::Features>("features"),
                          InstanceMethod<&ShimHandle::ConfigCreated>("configCreated"),
                          InstanceMethod<&ShimHandle::MapUpdate>("mapUpdate"),
                          InstanceMethod<&ShimHandle::MapLookup>("mapLookup"),
                          InstanceMethod<&ShimHandle::MapDelete>("mapDelete"),
                          InstanceMethod<&ShimHandle::MapList>("mapList"),
+                         InstanceMethod<&ShimHandle::MapMaxEntries>("mapMaxEntries"),
                          InstanceMethod<&ShimHandle::ReleasePending>("releasePending"),
                          InstanceMethod<&ShimHandle::RunIterator>("runIterator"),
                          InstanceMethod<&ShimHandle::HoldMatchPin>("holdMatchPin"),
@@ -115,12 +116,18 @@ Napi::Value ShimHandle::Adopted(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), Open(info.Env()).adopted());
 }
 
-Napi::Value ShimHandle::ExecIdentity(const Napi::CallbackInfo& info) {
+Napi::Value ShimHandle::Features(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Loaded& loaded = Open(env);
+  auto feature = [&](bool active, const std::string& reason) {
+    Napi::Object f = Napi::Object::New(env);
+    f.Set("active", Napi::Boolean::New(env, active));
+    f.Set("reason", Napi::String::New(env, reason));
+    return f;
+  };
   Napi::Object out = Napi::Object::New(env);
-  out.Set("active", Napi::Boolean::New(env, loaded.exec_ids()));
-  out.Set("reason", Napi::String::New(env, loaded.exec_ids_reason()));
+  out.Set("execIdentity", feature(loaded.exec_ids(), loaded.exec_ids_reason()));
+  out.Set("socketEnd", feature(loaded.socket_end().active, loaded.socket_end().reason));
   return out;
 }
 
@@ -151,6 +158,12 @@ Napi::Value ShimHandle::MapDelete(const Napi::CallbackInfo& info) {
   std::string name = String(info, 0, "map");
   std::vector<uint8_t> key = Bytes(info, 1, "key");
   return Napi::Boolean::New(env, Guard(env, [&] { return sg::MapDelete(MapByName(Open(env).skel(), name), key); }));
+}
+
+Napi::Value ShimHandle::MapMaxEntries(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = String(info, 0, "map");
+  return Napi::Number::New(env, Guard(env, [&] { return bpf_map__max_entries(MapByName(Open(env).skel(), name)); }));
 }
 
 Napi::Value ShimHandle::MapList(const Napi::CallbackInfo& info) {

@@ -21,12 +21,13 @@ class ShimHandle : public Napi::ObjectWrap<ShimHandle> {
 
  private:
   Napi::Value Adopted(const Napi::CallbackInfo& info);
-  Napi::Value ExecIdentity(const Napi::CallbackInfo& info);
+  Napi::Value Features(const Napi::CallbackInfo& info);
   Napi::Value ConfigCreated(const Napi::CallbackInfo& info);
   Napi::Value MapUpdate(const Napi::CallbackInfo& info);  // (map, key, value, flags) => "ok" | "full" | "exists"
   Napi::Value MapLookup(const Napi::CallbackInfo& info);  // (map, key) => Buffer | null
   Napi::Value MapDelete(const Napi::CallbackInfo& info);  // (map, key) => false when absent
-  Napi::Value MapList(const Napi::CallbackInfo& info);    // (map) => Buffer of key|value pairs
+  Napi::Value MapList(const Napi::CallbackInfo& info);
+  Napi::Value MapMaxEntries(const Napi::CallbackInfo& info);    // (map) => Buffer of key|value pairs
   Napi::Value ReleasePending(const Napi::CallbackInfo& info);  // (flowKey) => true when it ended the flow
   Napi::Value RunIterator(const Napi::CallbackInfo& info);     // (program, netnsPaths[]) => namespaces walked
   Napi::Value HoldMatchPin(const Napi::CallbackInfo& info);    // () => pinned path of sg_hold_match

@@ -39,32 +39,32 @@ static __noinline int sg_dns_capture(struct __sk_buff *skb, struct bpf_sock *sk)
 	__u32 off, seq = 0, len;
 
 	if (!owner || !(owner->flags & SG_OWNER_DNS))
-		return 1;
+		return SG_PASS;
 	if (sg_parse_packet_l4(skb, &pkt, &off) != SG_PKT_OK || pkt.sport != SG_DNS_PORT)
-		return 1;
+		return SG_PASS;
 	if (pkt.l4proto == IPPROTO_UDP) {
 		off += 8;
 	} else if (pkt.l4proto == IPPROTO_TCP) {
 		if (bpf_skb_load_bytes(skb, off, tcp, sizeof(tcp)))
-			return 1;
+			return SG_PASS;
 		seq = (__u32)tcp[4] << 24 | (__u32)tcp[5] << 16 | (__u32)tcp[6] << 8 | tcp[7];
 		off += (tcp[12] >> 4) * 4;
 	} else {
-		return 1;
+		return SG_PASS;
 	}
 	if (off >= skb->len)
-		return 1; /* a bare ACK: no DNS bytes */
+		return SG_PASS; /* a bare ACK: no DNS bytes */
 	len = skb->len - off;
 	if (len > SG_DNS_MAX)
 		len = SG_DNS_MAX; /* user space sees it cut: a gap in the TCP stream, a truncated datagram */
 	ev = bpf_ringbuf_reserve(&sg_events, sizeof(*ev), 0);
 	if (!ev) {
 		sg_count(SG_HOOK_INGRESS, SG_CNT_LOST);
-		return 1;
+		return SG_PASS;
 	}
 	if (len < 1 || len > SG_DNS_MAX || bpf_skb_load_bytes(skb, off, ev->payload.v, len)) {
 		bpf_ringbuf_discard(ev, BPF_RB_NO_WAKEUP);
-		return 1;
+		return SG_PASS;
 	}
 	ev->hdr.version = SG_ABI_VERSION;
 	ev->hdr.type = SG_MSG_DNS;
@@ -91,5 +91,5 @@ static __noinline int sg_dns_capture(struct __sk_buff *skb, struct bpf_sock *sk)
 	ev->hdr.len = __builtin_offsetof(struct sg_dns_event, payload) + SG_NLA_ALIGN(ev->payload.h.nla_len);
 	/* an answer the application is waiting on: user space should have its names first */
 	bpf_ringbuf_submit(ev, BPF_RB_FORCE_WAKEUP);
-	return 1;
+	return SG_PASS;
 }

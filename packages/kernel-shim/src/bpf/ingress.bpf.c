@@ -7,23 +7,19 @@
 
 /* The SYN of a listener that has no owner record: kernel listeners and those marked as
  * older than the shim get the untagged policy, any other is denied (no_owner). */
-static __noinline int sg_ingress_ownerless(struct sg_req *r, struct bpf_sock *sk)
+static __always_inline int sg_untagged_or_ownerless(struct sg_req *r, struct sg_lookup *l, int untagged)
+{
+	int act = untagged && sg_untagged_listener_policy() == SG_POLICY_ALLOW ? SG_ACT_ALLOW : SG_ACT_DENY;
+
+	r->id.flags = SG_EF_NO_EXE;
+	return sg_decided_by_hook(r, l, act, untagged ? SG_REASON_UNTAGGED_LISTENER : SG_REASON_NO_OWNER, 0, 1);
+}
+
+static __always_inline int sg_kernel_listener(struct bpf_sock *sk)
 {
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
-	__u32 reason = SG_REASON_NO_OWNER;
-	int act = SG_ACT_DENY;
 
-	sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
-	sg_count(SG_HOOK_INGRESS, SG_CNT_UNKNOWNS);
-	r->id.flags = SG_EF_NO_EXE;
-	if (tp && BPF_CORE_READ_BITFIELD(&tp->inet_conn.icsk_inet.sk, sk_kern_sock)) {
-		act = sg_untagged_listener_policy() == SG_POLICY_ALLOW ? SG_ACT_ALLOW : SG_ACT_DENY;
-		reason = SG_REASON_UNTAGGED_LISTENER;
-	}
-	if (act == SG_ACT_DENY)
-		sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
-	sg_emit_for(r, act == SG_ACT_ALLOW ? SG_VERDICT_ALLOW : SG_VERDICT_DENY, reason, 0, NULL);
-	return act == SG_ACT_ALLOW ? 1 : 0;
+	return tp && BPF_CORE_READ_BITFIELD(&tp->inet_conn.icsk_inet.sk, sk_kern_sock);
 }
 
 /* A packet to a TCP listener: the accept side's decision. Not inlined: its frame and the
@@ -38,7 +34,7 @@ static __noinline int sg_ingress_listener(struct __sk_buff *skb, struct bpf_sock
 
 	parsed = sg_parse_packet(skb, &pkt);
 	if (parsed == SG_PKT_OK && (pkt.l4proto != IPPROTO_TCP || (pkt.tcp_flags & (SG_TCP_SYN | SG_TCP_ACK)) != SG_TCP_SYN))
-		return 1;
+		return SG_PASS;
 
 	r.op = SG_OP_ACCEPT;
 	r.proto = SG_PROTO_TCP;
@@ -55,47 +51,30 @@ static __noinline int sg_ingress_listener(struct __sk_buff *skb, struct bpf_sock
 		r.cookie = bpf_get_socket_cookie(skb);
 	if (owner)
 		sg_ident_of_owner(&r.id, owner);
+
 	if (parsed != SG_PKT_OK) {
 		/* a packet to a TCP listener whose TCP header cannot be found: fail closed */
-		sg_refused(&r, &l, SG_REASON_UNPARSEABLE, 0);
-		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
-		sg_emit_for(&r, l.verdict, l.reason, 0, owner ? &owner->exe : NULL);
-		return 0;
+		act = sg_decided_by_hook(&r, &l, SG_ACT_DENY, SG_REASON_UNPARSEABLE, 0, 0);
+	} else if (!owner) {
+		act = sg_untagged_or_ownerless(&r, &l, sg_kernel_listener(sk));
+	} else if (owner->flags & SG_OWNER_PREEXISTING) {
+		act = sg_untagged_or_ownerless(&r, &l, 1);
+	} else if (owner->flags & SG_OWNER_LISTEN_DENIED) {
+		act = sg_decided_by_hook(&r, &l, SG_ACT_DENY, owner->listen_reason, owner->tag, 0);
+	} else if (sg_listen_now_denied(owner, &l)) {
+		act = sg_decided_by_hook(&r, &l, SG_ACT_DENY, l.reason, l.tag, 0);
+	} else {
+		/* softirq: the scope is the listener's (its cgroup, its owner's uid), not current's */
+		r.scope = sg_scope_of_skb(skb, r.id.uid);
+		act = sg_decide(&r, &l);
+		if (act == SG_ACT_HOLD) {
+			if (!r.cookie)
+				r.cookie = bpf_get_socket_cookie(skb);
+			act = sg_hold_inbound(owner, &r, &l, bpf_get_netns_cookie(skb));
+		}
 	}
-	if (!owner)
-		return sg_ingress_ownerless(&r, sk);
-	if (owner->flags & SG_OWNER_PREEXISTING) {
-		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
-		sg_count(SG_HOOK_INGRESS, SG_CNT_UNKNOWNS);
-		r.id.flags = SG_EF_NO_EXE;
-		act = sg_untagged_listener_policy() == SG_POLICY_ALLOW ? SG_ACT_ALLOW : SG_ACT_DENY;
-		if (act == SG_ACT_DENY)
-			sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
-		sg_emit_for(&r, act == SG_ACT_ALLOW ? SG_VERDICT_ALLOW : SG_VERDICT_DENY, SG_REASON_UNTAGGED_LISTENER, 0, NULL);
-		return act == SG_ACT_ALLOW ? 1 : 0;
-	}
-	if (owner->flags & SG_OWNER_LISTEN_DENIED) {
-		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
-		sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
-		sg_emit_for(&r, SG_VERDICT_DENY, owner->listen_reason, owner->tag, &owner->exe);
-		return 0;
-	}
-	if (sg_listen_now_denied(owner, &l)) {
-		sg_count(SG_HOOK_INGRESS, SG_CNT_RUNS);
-		sg_count(SG_HOOK_INGRESS, SG_CNT_DENIES);
-		sg_emit_for(&r, SG_VERDICT_DENY, l.reason, l.tag, &owner->exe);
-		return 0;
-	}
-	/* softirq: the scope is the listener's (its cgroup, its owner's uid), not current's */
-	r.scope = sg_scope_of_skb(skb, r.id.uid);
-	act = sg_decide(&r, &l);
-	if (act == SG_ACT_HOLD) {
-		if (!r.cookie)
-			r.cookie = bpf_get_socket_cookie(skb);
-		act = sg_hold_inbound(owner, &r, &l, bpf_get_netns_cookie(skb));
-	}
-	SG_REPORT_FOR(skb, r, l, &owner->exe);
-	return act == SG_ACT_ALLOW ? 1 : 0;
+	SG_REPORT_FOR(skb, r, l, owner && !(owner->flags & SG_OWNER_PREEXISTING) ? &owner->exe : NULL);
+	return act == SG_ACT_ALLOW ? SG_PASS : SG_DROP;
 }
 
 SEC("cgroup_skb/ingress")
@@ -104,10 +83,10 @@ int sg_ingress(struct __sk_buff *skb)
 	struct bpf_sock *sk = skb->sk;
 
 	if (!sk)
-		return 1;
+		return SG_PASS;
 	sk = bpf_sk_fullsock(sk);
 	if (!sk)
-		return 1;
+		return SG_PASS;
 	/* SCTP listeners share the LISTEN state: only TCP ones are mediated here. Other sockets
 	 * only report DNS answers (UDP, and TCP connected to port 53): the rest of the traffic
 	 * leaves after a few field reads. */
@@ -115,5 +94,5 @@ int sg_ingress(struct __sk_buff *skb)
 		return sg_ingress_listener(skb, sk);
 	if (sk->protocol == IPPROTO_UDP || (sk->protocol == IPPROTO_TCP && sk->dst_port == bpf_htons(SG_DNS_PORT)))
 		return sg_dns_capture(skb, sk);
-	return 1;
+	return SG_PASS;
 }

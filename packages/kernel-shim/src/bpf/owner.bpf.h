@@ -32,10 +32,9 @@ static __always_inline int sg_owner_held(void *sk)
 	return owner && (owner->flags & SG_OWNER_HELD);
 }
 
-/* At listen(): who listens (with the listener's path and argv, for the accept side's
- * events), on which address and port, and what listen() was answered. */
-static __always_inline void sg_owner_listening(struct sg_sock_owner *owner, const struct sg_req *r,
-					       const struct sg_lookup *l)
+/* The creating process's identity (with its path and argv, for events made where it is not
+ * the caller: the accept side, a raw socket's packets). r->id must hold the whole identity. */
+static __always_inline void sg_owner_takes_identity(struct sg_sock_owner *owner, const struct sg_req *r)
 {
 	struct sg_task_ident *rec = sg_exec_ids ? sg_task_record(bpf_get_current_task_btf()) : NULL;
 
@@ -65,6 +64,13 @@ static __always_inline void sg_owner_listening(struct sg_sock_owner *owner, cons
 	owner->ppid = r->id.ppid;
 	owner->cgroup_id = r->id.cgroup_id;
 	__builtin_memcpy(owner->comm, r->id.comm, SG_COMM_LEN);
+}
+
+/* At listen(): who listens, on which address and port, and what listen() was answered. */
+static __always_inline void sg_owner_listening(struct sg_sock_owner *owner, const struct sg_req *r,
+					       const struct sg_lookup *l)
+{
+	sg_owner_takes_identity(owner, r);
 	owner->flags = (owner->flags & SG_OWNER_HELD) | SG_OWNER_LISTENER |
 		       (l->verdict == SG_VERDICT_DENY ? SG_OWNER_LISTEN_DENIED : 0);
 	owner->tag = l->tag;
@@ -72,6 +78,18 @@ static __always_inline void sg_owner_listening(struct sg_sock_owner *owner, cons
 	owner->listener_cookie = r->cookie;
 	__builtin_memcpy(owner->listen_addr, r->local_addr, 16);
 	owner->listen_port = r->local_port;
+}
+
+/* socket() of a raw or ping socket: its packets are judged at egress, where the sender may
+ * not be the current task. Not inlined: socket()'s common path must not carry its frame. */
+static __noinline void sg_owner_of_sender(struct bpf_sock *sk, struct sg_req *r)
+{
+	struct sg_sock_owner *owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+
+	if (!owner)
+		return; /* egress then judges by the sending process */
+	sg_current_rest_ident(&r->id);
+	sg_owner_takes_identity(owner, r);
 }
 
 /* The identity a request of this socket is decided for. */

@@ -48,5 +48,5 @@ static __always_inline int sg_sock_addr_hook(struct bpf_sock_addr *ctx, __u8 op,
 	SG_REPORT(ctx, r, l);
 	if (act == SG_ACT_ALLOW && sg_op_has_flow(op))
 		sg_mark_dns(ctx->sk, &r);
-	return act == SG_ACT_ALLOW ? 1 : sg_refuse();
+	return sg_answer(act);
 }

@@ -1,5 +1,6 @@
 /* socket(): deny creation of an AF_INET/AF_INET6 socket the app may not have (EACCES);
- * no verdict -> unknown policy for "socket". Needs 4.10 (set_retval: 5.18). */
+ * no verdict -> unknown policy for "socket". A raw or ping socket allowed gets an owner
+ * record for egress. Needs 4.10 (set_retval: 5.18). */
 SEC("cgroup/sock_create")
 int sg_sock_create(struct bpf_sock *sk)
 {
@@ -8,13 +9,15 @@ int sg_sock_create(struct bpf_sock *sk)
 	int act;
 
 	if (sk->family != SG_AF_INET && sk->family != SG_AF_INET6)
-		return 1;
+		return SG_PASS;
 	sg_current_key_ident(&r.id);
 	r.op = SG_OP_SOCKET;
 	r.proto = sg_proto_of(sk->type, sk->protocol);
 	r.hook = SG_HOOK_SOCK_CREATE;
 	r.family = sk->family;
 	act = sg_decide(&r, &l);
+	if (act == SG_ACT_ALLOW && (r.proto == SG_PROTO_RAW || r.proto == SG_PROTO_ICMP))
+		sg_owner_of_sender(sk, &r);
 	SG_REPORT(sk, r, l);
-	return act == SG_ACT_ALLOW ? 1 : sg_refuse();
+	return sg_answer(act);
 }

@@ -31,6 +31,7 @@
 #include "owner.bpf.h"
 #include "hold.bpf.h"
 #include "dns.bpf.h"
+#include "source_route.bpf.h"
 #include "sock_addr.bpf.h"
 
 #include "sock_create.bpf.c"
@@ -46,5 +47,7 @@
 #include "iter_sock_idents.bpf.c"
 #include "iter_end.bpf.c"
 #include "exec.bpf.c"
+#include "setsockopt.bpf.c"
+#include "egress.bpf.c"
 
 char LICENSE[] SEC("license") = "GPL";

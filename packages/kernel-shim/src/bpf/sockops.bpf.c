@@ -11,10 +11,10 @@ int sg_sockops(struct bpf_sock_ops *skops)
 	struct sg_req r = {};
 
 	if (skops->op != BPF_SOCK_OPS_TCP_LISTEN_CB)
-		return 1;
+		return SG_PASS;
 	sk = skops->sk;
 	if (!sk)
-		return 1;
+		return SG_PASS;
 	sg_current_key_ident(&r.id);
 	sg_current_rest_ident(&r.id);
 	r.op = SG_OP_LISTEN;
@@ -44,5 +44,5 @@ int sg_sockops(struct bpf_sock_ops *skops)
 	if (owner)
 		sg_owner_listening(owner, &r, &l);
 	SG_REPORT(skops, r, l);
-	return 1;
+	return SG_PASS;
 }

@@ -8,6 +8,10 @@
 
 enum sg_action { SG_ACT_DENY = 0, SG_ACT_ALLOW = 1, SG_ACT_HOLD = 2 };
 
+/* What a cgroup program returns to the kernel. */
+#define SG_PASS 1 /* the call proceeds, the packet goes on */
+#define SG_DROP 0 /* the call fails (EPERM unless the program set another errno), the packet is dropped */
+
 struct sg_lookup {
 	__u32 verdict; /* enum sg_verdict */
 	__u32 reason;  /* enum sg_reason */
@@ -205,6 +209,25 @@ static __always_inline int sg_decide(const struct sg_req *r, struct sg_lookup *o
 	return SG_ACT_DENY;
 }
 
+/* A call the hook decided without a verdict lookup (a policy of its own: untagged listeners,
+ * a listener whose listen() was denied): counted as a run (and an unknown when no verdict
+ * was involved), reported like every decision. */
+static __always_inline int sg_decided_by_hook(const struct sg_req *r, struct sg_lookup *out, int act, __u32 reason,
+					      __u32 tag, int unknown)
+{
+	struct sg_counters *cnt = sg_counters_get();
+
+	sg_bump(cnt, r->hook, SG_CNT_RUNS);
+	if (unknown)
+		sg_bump(cnt, r->hook, SG_CNT_UNKNOWNS);
+	sg_bump(cnt, r->hook, act == SG_ACT_ALLOW ? SG_CNT_ALLOWS : SG_CNT_DENIES);
+	out->verdict = act == SG_ACT_ALLOW ? SG_VERDICT_ALLOW : SG_VERDICT_DENY;
+	out->reason = reason;
+	out->tag = tag;
+	out->report = 1;
+	return act;
+}
+
 /* A refusal the hook decided itself (no room to hold, no reader): counted and reported. */
 static __always_inline int sg_refused(const struct sg_req *r, struct sg_lookup *out, __u32 reason, __u32 counter)
 {
@@ -241,9 +264,15 @@ static __always_inline int sg_refused(const struct sg_req *r, struct sg_lookup *
 		}                                                                           \
 	} while (0)
 
-/* The only way a hook says no to the caller: EACCES, never an odd errno. */
+/* The only way a hook says no to the caller: EACCES, never an odd errno. Needs 5.18. */
 static __always_inline int sg_refuse(void)
 {
 	bpf_set_retval(-SG_EACCES);
-	return 0;
+	return SG_DROP;
+}
+
+/* A process-context hook's answer: proceed, or EACCES. */
+static __always_inline int sg_answer(int act)
+{
+	return act == SG_ACT_ALLOW ? SG_PASS : sg_refuse();
 }

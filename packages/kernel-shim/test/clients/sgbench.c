@@ -7,6 +7,7 @@
  *
  *   tcp_connect: socket() + connect() + close() per op, to a listener of its own on addr:port
  *   udp_connect: connect() + connect(AF_UNSPEC) on one UDP socket per op
+ *   udp_send:    send() of 64 bytes on a connected UDP socket per op (the per-packet egress path)
  *   tcp_first:   a new socket's connect() per op (a first contact: held where the shim holds)
  *   udp_first:   a new socket's first datagram per op, until its echo returns
  *   inbound_first: connect() to a listener made in the measured cgroup, from the first cgroup
@@ -110,6 +111,35 @@ static int udp_batch(const struct sockaddr_in *sa, long n, long long *timed)
 	for (long i = 0; i < n; i++) {
 		if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) ||
 		    connect(fd, &unspec, sizeof(unspec))) {
+			int err = errno;
+
+			close(fd);
+			return err;
+		}
+	}
+	*timed = now_ns() - t0;
+	close(fd);
+	return 0;
+}
+
+/* n datagrams on one connected UDP socket: the per-packet path (egress), no address hook. */
+static int udp_send_batch(const struct sockaddr_in *sa, long n, long long *timed)
+{
+	static const char payload[64];
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	long long t0;
+
+	if (fd < 0)
+		return errno;
+	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa))) {
+		int err = errno;
+
+		close(fd);
+		return err;
+	}
+	t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		if (send(fd, payload, sizeof(payload), 0) != (ssize_t)sizeof(payload)) {
 			int err = errno;
 
 			close(fd);
@@ -256,7 +286,7 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	const char *name = argc > 1 ? argv[1] : "";
-	int tcp = !strcmp(name, "tcp_connect");
+	int tcp = !strcmp(name, "tcp_connect"), send_case = !strcmp(name, "udp_send");
 	int lfd = -1;
 	long batch, batches;
 	int ncg = argc - 6;
@@ -265,9 +295,9 @@ int main(int argc, char **argv)
 		sa.sin_port = htons((unsigned short)atoi(argv[3]));
 		return first_contacts(name, &sa, atol(argv[4]), argc - 5, argv + 5);
 	}
-	if ((!tcp && strcmp(name, "udp_connect")) || argc < 7 || ncg > MAX_CGROUPS ||
+	if ((!tcp && !send_case && strcmp(name, "udp_connect")) || argc < 7 || ncg > MAX_CGROUPS ||
 	    inet_pton(AF_INET, argv[2], &sa.sin_addr) != 1) {
-		fprintf(stderr, "usage: sgbench tcp_connect|udp_connect <ipv4> <port> <batch-size> <batches> <cgroup-dir>... (at most %d)\n", MAX_CGROUPS);
+		fprintf(stderr, "usage: sgbench tcp_connect|udp_connect|udp_send <ipv4> <port> <batch-size> <batches> <cgroup-dir>... (at most %d)\n", MAX_CGROUPS);
 		return 2;
 	}
 	sa.sin_port = htons((unsigned short)atoi(argv[3]));
@@ -287,6 +317,12 @@ int main(int argc, char **argv)
 		if (bind(lfd, (const struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 4096))
 			return report(name, batch, ncg, 0, errno);
 	}
+	if (send_case) {
+		/* a receiver outside the measured cgroups, never read: a full buffer drops quietly */
+		lfd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (lfd < 0 || bind(lfd, (const struct sockaddr *)&sa, sizeof(sa)))
+			return report(name, batch, ncg, 0, errno);
+	}
 	for (long b = 0; b < batches; b++) {
 		for (int k = 0; k < ncg; k++) {
 			int c = (int)((k + b) % ncg);
@@ -294,7 +330,9 @@ int main(int argc, char **argv)
 			int err = join_cgroup(argv[6 + c]);
 
 			if (!err)
-				err = tcp ? tcp_batch(lfd, &sa, batch, &timed) : udp_batch(&sa, batch, &timed);
+				err = tcp	  ? tcp_batch(lfd, &sa, batch, &timed)
+				      : send_case ? udp_send_batch(&sa, batch, &timed)
+						  : udp_batch(&sa, batch, &timed);
 			if (err)
 				return report(name, batch, ncg, b, err);
 			results[c][b] = (double)timed / (double)batch;

@@ -1,0 +1,27 @@
+import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { preloads, procInfoOf } from "./request-of-flow.js";
+
+describe("what the daemon reads about a process", () => {
+  it("flags LD_PRELOAD and LD_AUDIT, set and non-empty, anywhere in the environment block", () => {
+    expect(preloads("HOME=/root\0LD_PRELOAD=/tmp/x.so\0")).toBe(true);
+    expect(preloads("LD_AUDIT=/tmp/a.so\0")).toBe(true);
+    expect(preloads("LD_PRELOAD=\0PATH=/bin\0")).toBe(false);
+    expect(preloads("MY_LD_PRELOAD=/x\0")).toBe(false);
+  });
+
+  it("reads the flag from a real process started with LD_PRELOAD", async () => {
+    // an empty preload list entry still sets the variable; /dev/null is not loaded (ld.so warns)
+    const child = spawn("/usr/bin/sleep", ["5"], { env: { LD_PRELOAD: "/nonexistent-sockgate.so" }, stdio: "ignore" });
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      expect(procInfoOf(child.pid!).flags).toEqual(["ld_preload"]);
+      const clean = spawn("/usr/bin/sleep", ["5"], { env: {}, stdio: "ignore" });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(procInfoOf(clean.pid!).flags).toBeUndefined();
+      clean.kill();
+    } finally {
+      child.kill();
+    }
+  });
+});

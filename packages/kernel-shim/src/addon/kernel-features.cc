@@ -1,0 +1,48 @@
+#include "kernel-features.h"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "errors.h"
+
+namespace sg {
+
+namespace {
+
+struct Needed {
+  bpf_prog_type prog;
+  bpf_func_id helper;
+  const char* what;
+};
+
+// The oldest kernel that has each one; the shim's floor is the highest of them (5.18).
+const Needed kHelpers[] = {
+    {BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_set_retval, "bpf_set_retval in cgroup programs (Linux 5.18): refusing a call with EACCES"},
+    {BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_loop, "bpf_loop (Linux 5.17): building executable paths"},
+    {BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_sk_storage_get, "socket storage in cgroup_skb programs (Linux 5.2): listener owners"},
+    {BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_ringbuf_reserve, "the BPF ring buffer (Linux 5.8): events"},
+    {BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_get_current_task_btf, "bpf_get_current_task_btf (Linux 5.11): identities"},
+};
+
+}  // namespace
+
+void RequireKernelFeatures() {
+  for (const Needed& n : kHelpers) {
+    if (libbpf_probe_bpf_helper(n.prog, n.helper, nullptr) != 1) {
+      throw StepError("open", "", 0, std::string("this kernel lacks ") + n.what + ", which sockgate needs",
+                      "SG_ERR_KERNEL_FEATURE");
+    }
+  }
+}
+
+OptionalFeature SocketEndFeature() {
+  btf* vmlinux = btf__load_vmlinux_btf();
+  if (vmlinux == nullptr) return {false, "the kernel's BTF is unreadable, so bpf_sock_destroy cannot be found"};
+  bool found = btf__find_by_name_kind(vmlinux, "bpf_sock_destroy", BTF_KIND_FUNC) >= 0;
+  btf__free(vmlinux);
+  if (found) return {true, ""};
+  return {false, "this kernel has no bpf_sock_destroy (Linux 6.5): a socket whose permission ends lives on until closed"};
+}
+
+}  // namespace sg

@@ -1,0 +1,73 @@
+/* egress: a packet of a raw or ping socket (whose sendto() runs no address hook) is decided
+ * against its socket owner's verdicts for op send, proto raw/icmp, to its destination: a
+ * deny, or no verdict under any policy but allow (hold counts as deny: egress cannot wait),
+ * drops it and the caller sees EPERM. A UDP or raw packet carrying an IPv6 routing header or
+ * an IPv4 source route (put there per message: setsockopt refuses them) is dropped
+ * (source_route). TCP leaves after one field read. Needs 4.10 (bpf_sk_fullsock: 5.1). */
+
+/* Who sends: the socket's owner record (made at socket() for raw and ping sockets), else the
+ * calling process, which is the sender for these synchronous sends. */
+static __noinline int sg_egress_judge(struct __sk_buff *skb, struct bpf_sock *sk, __u8 proto, int routed)
+{
+	struct sg_sock_owner *owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, 0);
+	struct sg_pkt pkt = {};
+	struct sg_req r = {};
+	struct sg_lookup l;
+	int act;
+
+	if (owner)
+		sg_ident_of_owner(&r.id, owner);
+	else
+		sg_current_key_ident(&r.id);
+	r.op = SG_OP_SEND;
+	r.proto = proto;
+	r.hook = SG_HOOK_EGRESS;
+	r.has_peer = 1;
+	r.family = sk->family;
+	sg_parse_packet(skb, &pkt);
+	__builtin_memcpy(r.remote_addr, pkt.daddr, 16);
+	__builtin_memcpy(r.local_addr, pkt.saddr, 16);
+	r.remote_port = proto == SG_PROTO_UDP ? pkt.dport : 0;
+	r.local_port = proto == SG_PROTO_UDP ? pkt.sport : 0;
+	if (routed) {
+		sg_count(SG_HOOK_EGRESS, SG_CNT_RUNS);
+		sg_refused(&r, &l, SG_REASON_SOURCE_ROUTE, 0);
+	} else {
+		r.scope = sg_scope_of_skb(skb, r.id.uid);
+		act = sg_decide(&r, &l);
+		if (act == SG_ACT_HOLD) {
+			sg_refused(&r, &l, SG_REASON_UNKNOWN, 0);
+			act = SG_ACT_DENY;
+		}
+		if (act == SG_ACT_ALLOW && !l.report)
+			return SG_PASS;
+	}
+	r.cookie = bpf_get_socket_cookie(skb);
+	if (owner) {
+		sg_emit_for(&r, l.verdict, l.reason, l.tag, &owner->exe);
+	} else {
+		if (!sg_exec_ids)
+			sg_current_path_to_scratch(&r.id);
+		sg_emit_for(&r, l.verdict, l.reason, l.tag, NULL);
+	}
+	return l.verdict == SG_VERDICT_ALLOW ? SG_PASS : SG_DROP;
+}
+
+SEC("cgroup_skb/egress")
+int sg_egress(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	__u8 proto;
+	int routed;
+
+	if (!sk)
+		return SG_PASS;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk || sk->type == SOCK_STREAM)
+		return SG_PASS; /* TCP takes no per-message options and was decided at connect()/accept */
+	proto = sg_proto_of(sk->type, sk->protocol);
+	routed = sg_packet_source_routed(skb);
+	if (!routed && proto != SG_PROTO_RAW && proto != SG_PROTO_ICMP)
+		return SG_PASS; /* plain UDP: decided at connect()/sendmsg() */
+	return sg_egress_judge(skb, sk, proto, routed);
+}
