@@ -16,6 +16,7 @@
 #include <system_error>
 
 #include "child-waiter.h"
+#include "seccomp-filter.h"
 #include "spawn.h"
 #include "supervisor.h"
 #include "sys.h"
@@ -292,7 +293,28 @@ Napi::Value ExitLike(const Napi::CallbackInfo& info) {
   _exit(value);
 }
 
+// filterProgram({noIoUring}) -> [[code, jt, jf, k], ...]: the filter Child installs, for
+// tests that evaluate it on system calls this kernel cannot make (an i386 int 0x80 where
+// the entry is off, an arm32 compat call).
+Napi::Value FilterProgram(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  sgrun::FilterOptions options;
+  if (info.Length() > 0 && info[0].IsObject()) options.noIoUring = info[0].As<Napi::Object>().Get("noIoUring").ToBoolean();
+  std::vector<sock_filter> code = sgrun::BuildFilter(options);
+  Napi::Array out = Napi::Array::New(env, code.size());
+  for (size_t i = 0; i < code.size(); i++) {
+    Napi::Array ins = Napi::Array::New(env, 4);
+    ins.Set(0u, code[i].code);
+    ins.Set(1u, code[i].jt);
+    ins.Set(2u, code[i].jf);
+    ins.Set(3u, static_cast<double>(code[i].k));
+    out.Set(i, ins);
+  }
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("filterProgram", Napi::Function::New(env, FilterProgram));
   exports.Set("Child", Child::Define(env));
   exports.Set("Supervisor", Supervisor::Define(env));
   exports.Set("inspectSocket", Napi::Function::New(env, InspectSocket));

@@ -84,6 +84,8 @@ export interface RunAddon {
   inspectSocket(pid: number, fd: number): SocketFacts;
   terminalForeground(): boolean;
   exitLike(kind: "exited" | "killed", value: number): never;
+  /** The classic-BPF filter Child installs, as [code, jt, jf, k] (for tests). */
+  filterProgram(options: { noIoUring: boolean }): Array<[number, number, number, number]>;
 }
 
 // From src/run/ (tests), src/run/*/ and dist/ (the bundle): each leads to the package's build/.

@@ -36,7 +36,8 @@ int main(int argc, char **argv)
 		long ret;
 		/* i386 socketcall(SYS_SOCKET=1, args): the pointer must be below 4 GiB for the 32-bit ABI,
 		 * but the filter decides on the ABI before any argument is read */
-		__asm__ volatile("int $0x80" : "=a"(ret) : "a"(102), "b"(1), "c"((long)args) : "memory");
+		/* the 64-bit kernel zeroes r8-r11 on the way back from int $0x80 */
+		__asm__ volatile("int $0x80" : "=a"(ret) : "a"(102), "b"(1), "c"((long)args) : "memory", "r8", "r9", "r10", "r11");
 		printf("{\"result\":%ld}\n", ret);
 #endif
 		return 0;
