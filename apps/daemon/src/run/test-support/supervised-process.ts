@@ -31,11 +31,18 @@ export class SupervisedProcess {
   stderr = "";
   readonly done: Promise<Ended>;
   private waiters: Array<() => void> = [];
+  /** Every writer of stdout and stderr is gone (sockgate run and whatever outlived it). */
+  private closed = false;
 
   private constructor(readonly child: ChildProcess) {
     child.stdout!.setEncoding("utf8").on("data", (d: string) => this.got(() => (this.stdout += d)));
     child.stderr!.setEncoding("utf8").on("data", (d: string) => this.got(() => (this.stderr += d)));
-    this.done = new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout: this.stdout, stderr: this.stderr })));
+    this.done = new Promise((resolve) =>
+      child.on("close", (code, signal) => {
+        this.got(() => (this.closed = true));
+        resolve({ code, signal, stdout: this.stdout, stderr: this.stderr });
+      }),
+    );
   }
 
   /** The sockgate run process (sh, nsenter and setpriv exec into it). */
@@ -60,13 +67,14 @@ export class SupervisedProcess {
     return p;
   }
 
-  /** Waits until stdout (or stderr) matches; fails with everything said so far. */
+  /** Waits until stdout (or stderr) matches; fails with everything said so far (or once nothing can be said any more). */
   async waitFor(pattern: RegExp, timeoutMs = 10_000, stream: "stdout" | "stderr" = "stdout"): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const m = this[stream].match(pattern);
       if (m !== null) return m;
-      if (Date.now() > deadline || this.child.exitCode !== null || this.child.signalCode !== null) {
+      // a command that outlives a killed sockgate run still writes to the same pipes: wait for them to close
+      if (Date.now() > deadline || this.closed) {
         const end = this.child.exitCode !== null || this.child.signalCode !== null ? ` (ended: ${this.child.exitCode ?? this.child.signalCode})` : "";
         throw new Error(`no ${pattern} on ${stream} within ${timeoutMs} ms${end}; stdout: ${this.stdout.trim()} stderr: ${this.stderr.trim()}`);
       }
