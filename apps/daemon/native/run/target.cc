@@ -107,6 +107,13 @@ bool InspectSocket(int pidfd, int fd, SocketInfo* out) {
   if (copy < 0) return false;
   socklen_t len = sizeof(int);
   bool ok = getsockopt(copy, SOL_SOCKET, SO_DOMAIN, &out->domain, &len) == 0;
+  if (ok && out->domain != AF_INET && out->domain != AF_INET6) {
+    // not a socket sockgate decides (AF_UNIX, netlink): its type and protocol do not matter,
+    // and every system call saved here is time the trapped caller waits
+    close(copy);
+    errno = 0;
+    return true;
+  }
   len = sizeof(int);
   if (ok) ok = getsockopt(copy, SOL_SOCKET, SO_TYPE, &out->type, &len) == 0;
   len = sizeof(int);

@@ -50,6 +50,7 @@ async function run(options: RunOptions): Promise<never> {
     env,
     noIoUring: options.noIoUring,
     quiet: options.quiet,
+    ...(options.stats ? { stats: true } : {}),
     socketPath: options.socket ?? process.env.SOCKGATE_SOCKET ?? DEFAULT_SOCKET_PATH,
     ...(profile ? { profile } : {}),
   });

@@ -3,9 +3,9 @@ import { parseRunArgs } from "./run-args.js";
 
 describe("sockgate run arguments", () => {
   it("takes options, then the command after --, untouched", () => {
-    expect(parseRunArgs(["--user", "alice", "--profile=npm", "--no-io-uring", "-q", "--", "curl", "--user", "x"])).toEqual({
+    expect(parseRunArgs(["--user", "alice", "--profile=npm", "--no-io-uring", "-q", "--stats", "--", "curl", "--user", "x"])).toEqual({
       kind: "run",
-      options: { user: "alice", profile: "npm", noIoUring: true, quiet: true, command: ["curl", "--user", "x"] },
+      options: { user: "alice", profile: "npm", noIoUring: true, quiet: true, stats: true, command: ["curl", "--user", "x"] },
     });
   });
 

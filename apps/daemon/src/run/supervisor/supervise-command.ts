@@ -19,6 +19,7 @@ export interface SuperviseOptions {
   env: NodeJS.ProcessEnv;
   noIoUring: boolean;
   quiet: boolean;
+  stats?: boolean;
   socketPath?: string;
   profile?: RunProfile;
 }
@@ -103,6 +104,7 @@ export async function superviseCommand(o: SuperviseOptions): Promise<CommandEnd>
     throw new CommandError(`${o.argv[0]}: ${enoent ? "no such file" : `cannot execute (errno ${execErr})`}`, enoent ? 127 : 126);
   }
   const end = await ended;
+  if (o.stats) say(`sockgate run: stats ${JSON.stringify(sup.stats())}`);
   relay.stop();
   link.close();
   sup.stop();
