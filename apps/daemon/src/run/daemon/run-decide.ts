@@ -54,7 +54,10 @@ export function runDecide(d: RunDecideDeps): RunDecide {
   function decideFor(request: Request, profile: RunProfileRules | undefined): RunVerdict | Promise<RunVerdict> {
     if (profile !== undefined) {
       const p = decideWith(request, profile.compiled, Date.now());
-      if (p.action === "allow" || p.action === "deny") return ruleVerdict(p, `profile ${profile.name}`);
+      // Not kept by the native thread: a profile rule is no kernel entry, so each allowed call
+      // must come here, where remember() tells the kernel about exactly its socket (else the
+      // kernel's own look at a cached connect would ask the person what the profile allowed).
+      if (p.action === "allow" || p.action === "deny") return { ...ruleVerdict(p, `profile ${profile.name}`), cache: { scope: "call" } };
     }
     const decision = d.engine.decide(request);
     if (decision.action !== "ask") return ruleVerdict(decision, "rule");
