@@ -15,6 +15,7 @@ const ONCE = { action: "allow", scope: "host-port", duration: "once" } as const;
 const DENY_ONCE = { action: "deny", scope: "host-port", duration: "once" } as const;
 const SERVER_PORT = 8090;
 const PEER_PORT = 8091;
+const UDP_PORT = 8092;
 
 const SERVER = `
 import socket, sys
@@ -32,6 +33,16 @@ try:
     s.connect((sys.argv[1], int(sys.argv[2]))); print("connected", flush=True)
 except OSError as e:
     print("connect failed", e.errno, flush=True)
+`;
+
+const SENDER = `
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(2):
+    try:
+        s.sendto(b"x", (sys.argv[1], int(sys.argv[2]))); print("sent", flush=True)
+    except OSError as e:
+        print("send failed", e.errno, flush=True)
 `;
 
 describe("sockgate run: every socket call held at the system call", () => {
@@ -127,5 +138,22 @@ describe("sockgate run: every socket call held at the system call", () => {
     // "once" makes no rule: the kernel holds the SYN and asks, and gets the same answer
     expect((await allowed.done).stdout).toContain("connected");
     expect(tap.events.filter((e) => e.type === "prompt" && e.prompt.operation === "connect" && e.prompt.app.pid === c2.prompt.app.pid).length).toBe(1);
+  });
+
+  it("sendto() with an address waits too: denied, it fails with EACCES; allowed once, the datagram goes", async () => {
+    const p = run([PYTHON, "-c", SENDER, f.ns.peer4, String(UDP_PORT)]);
+    const s = await prompt("socket");
+    expect(s.prompt.protocol).toBe("udp");
+    await answer(s, ONCE);
+    const d = await prompt("send");
+    expect(d.prompt.destination).toMatchObject({ address: f.ns.peer4, port: UDP_PORT });
+    await stillHeld(p, "send");
+    await answer(d, DENY_ONCE);
+    await p.waitFor(/^send failed 13$/m);
+    // "once" is kept nowhere: the second sendto is asked again
+    const a = await prompt("send");
+    await stillHeld(p, "sent");
+    await answer(a, ONCE);
+    expect((await p.done).stdout).toMatch(/^sent$/m);
   });
 });

@@ -119,7 +119,8 @@ describe("sockgate run: the process tree, the supervisor's death, exit status an
   });
 
   it("a signal sent to sockgate run reaches the command once; the command's death by it is sockgate run's", async () => {
-    const script = "import signal,sys,time\nn=[0]\ndef h(s,f):\n  n[0]+=1; print('USR1', n[0], flush=True)\nsignal.signal(signal.SIGUSR1,h)\nprint('ready',flush=True)\nwhile True: time.sleep(0.05)";
+    // os.write in the handler: a print() there can land inside the main flow's print (a reentrant-call error)
+    const script = "import os,signal,time\nn=[0]\ndef h(s,f):\n  n[0]+=1; os.write(1, b'USR1 %d\\n' % n[0])\nsignal.signal(signal.SIGUSR1,h)\nos.write(1, b'ready\\n')\nwhile True: time.sleep(0.05)";
     const p = run([PYTHON, "-c", script]);
     await p.waitFor(/^ready$/m);
     process.kill(p.pid, "SIGUSR1");
