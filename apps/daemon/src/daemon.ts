@@ -130,6 +130,8 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
     { pinDir: config.pinDir, cgroup: cgroupPath, adopted: shim.adopted, seams, features: shim.features },
     `shim ${shim.adopted ? "re-adopted" : "loaded and pinned"}; identities ${shim.features.execIdentity.active ? "recorded at exec" : "read at each call"}`,
   );
+  // another version's pins: their maps were moved to this version's definitions
+  if (shim.migrated) log.info({ migrated: shim.migrated }, "pinned maps of another version migrated");
   // What this kernel cannot do, said once at start and kept in Status (kernelFeatures)
   if (!shim.features.execIdentity.active) log.warn(`exec-time identities are off: ${shim.features.execIdentity.reason}; a process can change the executable it is judged as (prctl PR_SET_MM)`);
   if (!shim.features.socketEnd.active) log.warn(`ending sockets is off: ${shim.features.socketEnd.reason}`);

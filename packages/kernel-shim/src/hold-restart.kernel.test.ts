@@ -12,7 +12,8 @@ import { OPEN_CONFIG, openShimWithCleanup, pinDirName } from "../test/harness/wo
 
 // A daemon that dies while flows are held: nothing passes undecided, and a new daemon
 // re-adopts the pins, the chains and the pending flows and answers them. The daemons are
-// separate processes (test/fixtures/hold-daemon.mjs); this process only watches.
+// separate processes (test/fixtures/hold-daemon.mjs); this process only watches, through
+// bpftool: a daemon has the pin directory locked, so no second shim can open it.
 
 const HOLD = { ...OPEN_CONFIG, unknownPolicy: { ...OPEN_CONFIG.unknownPolicy, connect: "hold", send: "hold" } } as const;
 
@@ -35,17 +36,22 @@ describe("hold and ask: a killed daemon", () => {
   const daemon = (w: Awaited<ReturnType<typeof world>>, answer: string) =>
     startIn({}, [process.execPath, packagePath("test", "fixtures", "hold-daemon.mjs"), w.cgPath, w.pinDir, w.ns.path, answer], cleanup);
 
+  /** Held flows in the pinned sg_pending, read without opening the shim. */
+  const pinnedPending = (pinDir: string): number =>
+    (JSON.parse(run("bpftool", ["map", "dump", "pinned", `${pinDir}/maps/sg_pending`, "-j"]) || "[]") as unknown[]).length;
+
   it("SIGKILL mid-hold: the held connect never passes undecided; a restarted daemon answers it from the pending map", async () => {
     const w = await world();
+    w.shim.close(); // the pins stay; the daemons open them
     const first = await daemon(w, "none");
     const client = runClient(w.inside, [clientPath("sghold"), "connect", "tcp4", w.ns.peer4, "8080", "--timeout-ms", "20000"], { timeoutMs: 30_000 });
     const start = Date.now();
-    for (let i = 0; i < 100 && w.shim.pendingFlows().length === 0; i++) await sleep(20);
-    expect(w.shim.pendingFlows()).toHaveLength(1);
+    for (let i = 0; i < 100 && pinnedPending(w.pinDir) === 0; i++) await sleep(20);
+    expect(pinnedPending(w.pinDir)).toBe(1);
     await first.stop(); // SIGKILL
     // no reader: the SYN and its retransmissions (1 s, 3 s) are dropped, never passed
     await sleep(3500);
-    expect(w.shim.pendingFlows(), "still held, in the kernel alone").toHaveLength(1);
+    expect(pinnedPending(w.pinDir), "still held, in the kernel alone").toBe(1);
     expect(chainsInPlace({ netnsPath: w.ns.path }), "the chains outlive the daemon").toBe(true);
     const second = await daemon(w, "allow");
     const answeredAt = Date.now();
@@ -53,7 +59,7 @@ describe("hold and ask: a killed daemon", () => {
     expect(r, "the restarted daemon answered the flow that was pending before it started").toMatchObject({ ok: true });
     expect(start + r.elapsedMs!, "not before the second daemon answered").toBeGreaterThanOrEqual(answeredAt - 50);
     expect(second.pid).toBeGreaterThan(0);
-    expect(w.shim.pendingFlows()).toHaveLength(0);
+    expect(pinnedPending(w.pinDir)).toBe(0);
   });
 
   it("keeps other tools' chains before and after, and a restart restores sockgate's missing or displaced ones", async () => {
@@ -87,6 +93,7 @@ describe("hold and ask: a killed daemon", () => {
     const client = runClient(w.inside, [clientPath("sghold"), "connect", "tcp6", w.ns.peer6, "8080"], { timeoutMs: 20_000 });
     for (let i = 0; i < 100 && w.shim.pendingFlows().length === 0; i++) await sleep(20);
     hold.close();
+    w.shim.close(); // a restart: the old handle goes before the new one opens
     const adopted = openShim({ cgroupPath: w.cgPath, pinDir: w.pinDir });
     cleanup.add("close adopted", () => adopted.close());
     expect(adopted.adopted).toBe(true);

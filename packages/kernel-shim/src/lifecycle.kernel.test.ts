@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, realpathSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { isSockgateError } from "@sockgate/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { identityOf, openShim, unloadShim, verdictReserve } from "./index.js";
@@ -60,7 +62,7 @@ describe("shim lifecycle", () => {
     const shim = openShimWithCleanup(cleanup, { cgroupPath: cg.path, pinDir });
     expect(shim.adopted).toBe(true);
     expect(shim.listVerdicts()).toEqual([
-      { key: { ...identityOf(sgclient), uid: 0, op: "connect", proto: "tcp", addr: `::ffff:${ns.peer4}`, port: PEER_TCP_PORT }, value: { verdict: "deny", tag: 77 } },
+      { key: { exeDev: identityOf(sgclient).exeDev, exeIno: identityOf(sgclient).exeIno, uid: 0, op: "connect", proto: "tcp", addr: `::ffff:${ns.peer4}`, port: PEER_TCP_PORT }, value: { verdict: "deny", tag: 77 } },
     ]);
     expect(linksOnCgroup(cg.id), "adopting replaces programs in place, it does not attach twice").toBe(12);
     const events = new EventCollector(shim, cleanup);
@@ -70,11 +72,25 @@ describe("shim lifecycle", () => {
     expect(shim.counters().connect4.denies).toBeGreaterThanOrEqual(3n);
   });
 
+  it("loads while its process is flooded with signals (a profiler's SIGPROF every 20 µs)", async () => {
+    const cg = createTestCgroup(cleanup);
+    const pinDir = pinDirName();
+    cleanup.add(`unload ${pinDir}`, () => void unloadShim(pinDir));
+    const profiles = mkdtempSync(join(tmpdir(), "sg-prof-"));
+    cleanup.add(`remove ${profiles}`, () => rmSync(profiles, { recursive: true, force: true }));
+    // The verifier stops with EAGAIN whenever a signal is pending; libbpf retries a few times only.
+    const script = `const m = await import(${JSON.stringify(packagePath("dist", "index.js"))}); const s = m.openShim({ cgroupPath: ${JSON.stringify(cg.path)}, pinDir: ${JSON.stringify(pinDir)} }); console.log("loaded adopted=" + s.adopted); s.close();`;
+    const r = await startIn({}, [process.execPath, "--cpu-prof", "--cpu-prof-interval", "20", "--cpu-prof-dir", profiles, "--input-type=module", "-e", script], cleanup, { readyToken: "loaded", readyTimeoutMs: 60_000 });
+    const done = await r.done;
+    expect(done.stdout, done.stderr).toContain("loaded adopted=false");
+    expect(linksOnCgroup(cg.id)).toBe(12);
+  });
+
   it("refuses to adopt pins attached to another cgroup", async () => {
     const { cg } = await setup(cleanup);
     const other = createTestCgroup(cleanup);
     const pinDir = pinDirName();
-    openShimWithCleanup(cleanup, { cgroupPath: cg.path, pinDir });
+    openShimWithCleanup(cleanup, { cgroupPath: cg.path, pinDir }).close();
     let caught: unknown;
     try {
       openShim({ cgroupPath: other.path, pinDir }).close();

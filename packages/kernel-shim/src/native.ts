@@ -42,6 +42,13 @@ export interface NativeShimHandle {
   disableStats(token: number): void;
   startEvents(listener: (record: Buffer) => void): void;
   pauseEvents(): void;
+  /** True after a construction that found other map definitions, until completeUpgrade(). */
+  upgradePending(): boolean;
+  /** Copies socket owner records (walking these namespaces), swaps the new programs into the
+   *  pinned links, copies what changed meanwhile, replaces the map pins. */
+  completeUpgrade(netnsPaths: string[]): void;
+  /** Entries moved per migrated map (empty when nothing was migrated). */
+  migrated(): Record<string, number>;
   close(): void;
   features(): { execIdentity: { active: boolean; reason: string }; socketEnd: { active: boolean; reason: string } };
 }
@@ -54,14 +61,28 @@ export interface NativeAddon {
     initialConfig: Uint8Array,
     maxPending?: number,
     execIds?: boolean,
+    /** Tests only: another build of the BPF object to load (upgrade.kernel.test.ts). */
+    objectPath?: string,
   ) => NativeShimHandle;
   detachPinnedLink(path: string): boolean;
   netnsCookie(path: string): bigint;
   /** A file under /proc/net as the namespace at netnsPath ("" = ours) sees it; null when absent. */
   readInNetns(netnsPath: string, file: string): string | null;
+  /** A file's inode, mount id and file handle (following symlinks); -1 where the kernel gives none. */
+  fileId(path: string): { ino: bigint; mountId: number; handleType: number; handle: Buffer };
   /** [CLOCK_REALTIME ns, CLOCK_BOOTTIME ns], read back to back. */
   clocks(): [bigint, bigint];
   NetlinkSocket: new (netnsPath: string, rcvbufBytes: number) => NativeNetlinkSocket;
+  /** Tests only: a separately built BPF object whose socket filters run with BPF_PROG_TEST_RUN. */
+  TestObject: new (path: string) => NativeTestObject;
+}
+
+export interface NativeTestObject {
+  /** Runs the program once on packet (from the Ethernet header: test-run strips it), mark in the context; its return value. */
+  run(program: string, packet: Uint8Array, mark: number): number;
+  mapUpdate(map: string, key: Uint8Array, value: Uint8Array): void;
+  mapLookup(map: string, key: Uint8Array): Buffer | null;
+  close(): void;
 }
 
 export interface NativeNetlinkSocket {

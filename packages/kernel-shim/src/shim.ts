@@ -1,13 +1,15 @@
 // openShim(): validates options, loads or re-adopts the pinned shim through the addon,
 // and wraps the native handle in the typed Shim API.
 import { statSync, statfsSync } from "node:fs";
-import { SockgateError, abi } from "@sockgate/protocol";
+import { SockgateError, abi, isSockgateError } from "@sockgate/protocol";
 import { MSG_HDR_LEN, dnsRecord, type DnsRecord } from "@sockgate/protocol/codec";
 import { DEFAULT_CONFIG, mergeConfig } from "./config.js";
 import { programStatsByHook, sumCounters } from "./counters.js";
 import { callNative, loadAddon } from "./native.js";
-import type { NativeShimHandle } from "./native.js";
+import type { NativeAddon, NativeShimHandle } from "./native.js";
+import { reloadPinnedMatch } from "./hold/chains.js";
 import { DEFAULT_PIN_DIR, checkPinDir, makePinDirs, removeEmptyDirs } from "./pin-dir.js";
+import { lockHolders } from "./pin-lock.js";
 import type {
   AppCount,
   EndTargets,
@@ -95,6 +97,7 @@ class OpenShim implements Shim {
   readonly features: ShimFeatures;
   readonly pinDir: string;
   readonly holdMatchPin: string;
+  readonly migrated: Readonly<Record<string, number>> | undefined;
   #native: NativeShimHandle | undefined;
   #clock: BootClock;
   #listeners = new Set<{ fn: (record: Buffer) => void; type: number }>();
@@ -114,6 +117,8 @@ class OpenShim implements Shim {
     this.features = native.features();
     this.identitySource = this.features.execIdentity;
     this.holdMatchPin = native.holdMatchPin();
+    const migrated = native.migrated();
+    this.migrated = Object.keys(migrated).length > 0 ? migrated : undefined;
     this.#clock = clock;
   }
 
@@ -462,7 +467,15 @@ class OpenShim implements Shim {
     }
     const entry = { fn: listener, type };
     this.#listeners.add(entry);
-    if (this.#listeners.size === 1) callNative(() => native.startEvents((record) => this.#dispatch(record)));
+    if (this.#listeners.size === 1) {
+      try {
+        callNative(() => native.startEvents((record) => this.#dispatch(record)));
+      } catch (err) {
+        // Not subscribed: the next onEvent/onDns starts delivery again instead of finding a listener there.
+        this.#listeners.delete(entry);
+        throw err;
+      }
+    }
     return () => {
       if (!this.#listeners.delete(entry)) return;
       // No listener: stop watching, so the ring buffer no longer keeps the process alive.
@@ -488,6 +501,51 @@ class OpenShim implements Shim {
 
 /** Loads the shim, or re-adopts the one pinned at pinDir, attached to options.cgroupPath. */
 export function openShim(options: ShimOptions): Shim {
+  return openShimObject(options, undefined);
+}
+
+/**
+ * The pins had other map definitions (another version): the new maps hold a copy and the
+ * old programs still run. Re-read the hold match in the rules of every namespace sockgate
+ * holds in (they keep the program they opened), then swap and finish the copy. A failure
+ * before the swap puts the old match back in those rules (closing the handle re-pins it).
+ */
+function completeUpgrade(native: NativeShimHandle, addon: NativeAddon): void {
+  const namespaces = netnsPathsNow();
+  const cookies = new Set<bigint>();
+  const bytes = callNative(() => native.mapList("sg_hold_netns"));
+  for (let at = 0; at + 12 <= bytes.length; at += 12) cookies.add(bytes.readBigUInt64LE(at));
+  const holding: Array<string | undefined> = [];
+  for (const path of cookies.size > 0 ? namespaces : []) {
+    let cookie: bigint;
+    try {
+      cookie = addon.netnsCookie(path);
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (cookies.delete(cookie)) holding.push(path === "/proc/self/ns/net" ? undefined : path);
+  }
+  const pin = native.holdMatchPin();
+  try {
+    for (const netns of holding) reloadPinnedMatch(netns, pin);
+    callNative(() => native.completeUpgrade(namespaces));
+  } catch (err) {
+    if (native.upgradePending()) {
+      native.close(); // not swapped: the old programs enforce, their match is pinned again
+      for (const netns of holding) {
+        try {
+          reloadPinnedMatch(netns, pin);
+        } catch {
+          // the new match stays in that namespace's rules: it still finds the old holds
+        }
+      }
+    }
+    throw err;
+  }
+}
+
+/** openShim with another build of the BPF object (tests: the upgrade test's next version). */
+export function openShimObject(options: ShimOptions, objectPath: string | undefined): Shim {
   if (typeof options !== "object" || options === null) {
     throw new SockgateError("SG_ERR_BAD_VALUE", `openShim options are invalid: expected an object, got ${JSON.stringify(options)}`);
   }
@@ -505,10 +563,22 @@ export function openShim(options: ShimOptions): Shim {
   const created = makePinDirs(pinDir);
   let native: NativeShimHandle;
   try {
-    native = callNative(() => new addon.ShimHandle(cgroupPath, pinDir, maxVerdicts, initialConfig, maxPending, options.execIdentity ?? true));
+    native = callNative(() => new addon.ShimHandle(cgroupPath, pinDir, maxVerdicts, initialConfig, maxPending, options.execIdentity ?? true, objectPath));
   } catch (err) {
     removeEmptyDirs(created);
+    if (isSockgateError(err, "SG_ERR_SHIM_LOCKED")) {
+      const pids = lockHolders(pinDir);
+      if (pids.length > 0) err.message += ` (held by pid ${pids.join(", ")}${pids.includes(process.pid) ? ": this process" : ""})`;
+    }
     throw err;
+  }
+  if (native.upgradePending()) {
+    try {
+      completeUpgrade(native, addon);
+    } catch (err) {
+      native.close();
+      throw err;
+    }
   }
   const shim = new OpenShim(native, pinDir, bootClock(addon));
   // A reused config map keeps the running policy: change only what was asked for.

@@ -169,7 +169,7 @@ describe("shim mediates socket calls of a real process in a test cgroup", () => 
         gid: 0,
         cgroupId: w.cg.id,
         exeIno: id.exeIno,
-        exeDev: BigInt(id.exeDev),
+        exeDev: id.exeDev,
         exePath: sgclient,
         comm: "sgclient",
         flags: 0,

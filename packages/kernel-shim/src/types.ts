@@ -2,7 +2,12 @@
 import type { CounterName, HookName, OpName, PolicyName, ProtoName } from "@sockgate/protocol";
 import type { DnsRecord } from "@sockgate/protocol/codec";
 
-/** One verdict map key: an application identity, an operation and optionally a peer. */
+/**
+ * One verdict map key: an application identity, an operation and optionally a peer.
+ * exeDev/exeIno have these types everywhere (events, DNS records, pending flows, keys):
+ * exeDev a number, because the kernel's dev_t is 32 bits; exeIno a bigint, because inode
+ * numbers are 64 bits (btrfs and xfs use the high ones) and a number would lose some.
+ */
 export interface VerdictKey {
   /** Kernel dev_t of the executable's filesystem (major << 20 | minor); see identityOf(). */
   exeDev: number;
@@ -182,6 +187,9 @@ export interface ShimStats {
 export interface Shim {
   /** True when pinned links of an earlier process were re-adopted (their programs replaced). */
   readonly adopted: boolean;
+  /** Set when the pins had other map definitions (another version) and were migrated:
+   *  entries moved per map, e.g. { sg_verdicts: 12, sg_sock_owners: 3 }. */
+  readonly migrated: Readonly<Record<string, number>> | undefined;
   /** active: identities are the exec-time records (a process cannot change its own); else
    *  reason says why they are read from mm->exe_file at each call. */
   readonly identitySource: { active: boolean; reason: string };
@@ -244,7 +252,7 @@ export interface Shim {
 
 /** Properties a SockgateError from a failed system call of the shim carries. */
 export interface ShimErrorInfo {
-  /** open | load | attach | pin | adopt | update | read | events | stats | detach */
+  /** lock | open | load | attach | pin | adopt | migrate | update | read | events | stats | detach */
   step: string;
   /** Negative errno, as in Node's system errors. */
   errno?: number;

@@ -12,7 +12,7 @@ const DIR = fileURLToPath(new URL("../vectors/dns/", import.meta.url));
 function load(name: string): { bytes: Uint8Array; record: DnsRecord } {
   const bytes = parseHexVector(readFileSync(`${DIR}${name}.txt`, "utf8"), name);
   const json = JSON.parse(readFileSync(`${DIR}${name}.json`, "utf8")) as Record<string, unknown>;
-  for (const f of ["cookie", "exeIno", "exeDev", "ktime"]) json[f] = BigInt(json[f] as string);
+  for (const f of ["cookie", "exeIno", "ktime"]) json[f] = BigInt(json[f] as string);
   json.payload = hexToBytes(json.payload as string);
   return { bytes, record: json as unknown as DnsRecord };
 }

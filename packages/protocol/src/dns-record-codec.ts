@@ -5,7 +5,7 @@
 import { ARGV_MAX, DNS_MAX, DnsAttr, MSG_DNS, PROTOS, type DnsAttrName, type ProtoName } from "./abi.js";
 import { argvFromWire, argvLooksCut, argvToWire } from "./argv-field.js";
 import { recordCodec, type LayoutEntry, type UnknownAttribute } from "./record-codec.js";
-import { addressCodec, bytesCodec, enumCodec, familyCodec, fixedBytesCodec, portCodec, u32, u32Codec, u64Codec } from "./record-fields.js";
+import { addressCodec, bytesCodec, enumCodec, familyCodec, fixedBytesCodec, portCodec, u32, u32Codec, u64AsU32Codec, u64Codec } from "./record-fields.js";
 
 export interface DnsRecord {
   version: number;
@@ -20,7 +20,8 @@ export interface DnsRecord {
   tcpSeq: number;
   cookie: bigint;
   exeIno: bigint;
-  exeDev: bigint;
+  /** Kernel dev_t (major << 20 | minor), a number as in VerdictKey; u64 on the wire. */
+  exeDev: number;
   /** CLOCK_MONOTONIC ns at reception. */
   ktime: bigint;
   localAddr: string;
@@ -62,7 +63,7 @@ export const DNS_LAYOUT = [
   at("TCP_SEQ", "tcpSeq", u32),
   at("COOKIE", "cookie", u64Codec),
   at("EXE_INO", "exeIno", u64Codec),
-  at("EXE_DEV", "exeDev", u64Codec),
+  at("EXE_DEV", "exeDev", u64AsU32Codec),
   at("KTIME", "ktime", u64Codec),
   at("LOCAL_ADDR", "localAddr", addressCodec),
   at("REMOTE_ADDR", "remoteAddr", addressCodec),

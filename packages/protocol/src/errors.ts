@@ -74,6 +74,10 @@ export const ERROR_CODES = [
   "SG_ERR_HOLD_QUEUE",
   /** The daemon's configuration file is unreadable, not JSON, or breaks its schema (the message names the field). */
   "SG_ERR_CONFIG_INVALID",
+  /** Another shim (this process or another) has the pin directory open: one ring buffer has one reader. */
+  "SG_ERR_SHIM_LOCKED",
+  /** Pinned maps of another version could not be moved to this version's definitions (nothing was swapped: the pinned shim keeps enforcing). */
+  "SG_ERR_SHIM_MIGRATE",
   /** The running kernel lacks something the shim cannot work without; the message names it. */
   "SG_ERR_KERNEL_FEATURE",
 ] as const;

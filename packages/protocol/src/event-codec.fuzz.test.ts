@@ -47,7 +47,7 @@ const shimEvent: fc.Arbitrary<ShimEvent> = fc.record({
   flags: u32.map((f) => (f & ~EVENT_FLAG_ARGV_TRUNCATED) >>> 0), // a cut argv is pinned by a golden vector
   cgroupId: u64,
   exeIno: u64,
-  exeDev: u64,
+  exeDev: u32,
   cookie: u64,
   ktime: u64,
   localAddr: address,

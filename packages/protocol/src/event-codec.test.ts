@@ -196,6 +196,10 @@ describe("malformed records, one named error each", () => {
     const at = attrAt(b, Attr.REMOTE_PORT);
     expectCode(() => decode(patched(b, u32(at + 4, 65536))), "SG_ERR_BAD_VALUE", /remotePort: expected at most 65535, got 65536/);
   });
+  it("exe dev above 32 bits (the kernel's dev_t is 32 bits: exeDev is a number)", () => {
+    const at = attrAt(b, Attr.EXE_DEV);
+    expectCode(() => decode(patched(b, u32(at + 8, 1))), "SG_ERR_BAD_VALUE", /exeDev: expected at most 4294967295 .*got 4303355905n/);
+  });
   it("comm without a NUL", () => {
     const at = attrAt(b, Attr.COMM);
     const noNul = patched(b, (_, bytes) => bytes.fill(0x41, at + 4, at + 20));
@@ -254,6 +258,8 @@ describe("encode validation", () => {
     [{ tag: 1.5 }, "SG_ERR_BAD_VALUE", /field tag/],
     [{ localPort: 65536 }, "SG_ERR_BAD_VALUE", /localPort/],
     [{ cookie: 1 }, "SG_ERR_BAD_VALUE", /cookie: expected a bigint/],
+    [{ exeDev: 8388609n }, "SG_ERR_BAD_VALUE", /exeDev: expected an integer 0..4294967295, got 8388609n/],
+    [{ exeDev: 2 ** 32 }, "SG_ERR_BAD_VALUE", /exeDev: expected an integer 0..4294967295/],
     [{ ktime: 1n << 64n }, "SG_ERR_BAD_VALUE", /ktime/],
     [{ comm: "sixteen-bytes-xx" }, "SG_ERR_BAD_VALUE", /comm: expected at most 15 UTF-8 bytes, not 16/],
     [{ comm: "a\0b" }, "SG_ERR_BAD_VALUE", /without NUL/],

@@ -33,6 +33,7 @@ import {
   portCodec,
   u32,
   u32Codec,
+  u64AsU32Codec,
   u64Codec,
 } from "./record-fields.js";
 
@@ -62,9 +63,11 @@ export interface ShimEvent {
   /** EVENT_FLAG_* bits; unknown bits are kept. */
   flags: number;
   cgroupId: bigint;
+  /** Inode number: a bigint, as in VerdictKey (a u64 on 64-bit kernels). */
   exeIno: bigint;
-  /** Kernel dev_t: major << 20 | minor. */
-  exeDev: bigint;
+  /** Kernel dev_t (major << 20 | minor): a number, as in VerdictKey (the kernel's dev_t is
+   *  32 bits; the attribute is a u64 on the wire and a larger value is refused). */
+  exeDev: number;
   cookie: bigint;
   /** CLOCK_MONOTONIC nanoseconds at the call. */
   ktime: bigint;
@@ -110,7 +113,7 @@ export const EVENT_LAYOUT: ReadonlyArray<LayoutEntry<AttrField> & { attr: AttrNa
   at("FLAGS", "flags", u32),
   at("CGROUP_ID", "cgroupId", u64Codec),
   at("EXE_INO", "exeIno", u64Codec),
-  at("EXE_DEV", "exeDev", u64Codec),
+  at("EXE_DEV", "exeDev", u64AsU32Codec),
   at("COOKIE", "cookie", u64Codec),
   at("KTIME", "ktime", u64Codec),
   at("LOCAL_ADDR", "localAddr", addressCodec),

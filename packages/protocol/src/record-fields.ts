@@ -99,6 +99,28 @@ export const u64Codec: FieldCodec = {
   read: (dec) => dec.u64(),
 };
 
+/**
+ * u64 on the wire, a number in the record: for a 32-bit kernel value the ABI carries in a
+ * u64 attribute (the kernel dev_t, exeDev), so it has the same type as in verdict keys.
+ * A wire value above 2^32-1 is SG_ERR_BAD_VALUE.
+ */
+export const u64AsU32Codec: FieldCodec = {
+  prepare(value, field) {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+      throw badValue(field, "an integer 0..4294967295", value);
+    }
+    return BigInt(value);
+  },
+  payloadLength: () => 8,
+  write: (enc, type, raw) => enc.u64(type, raw as bigint),
+  read(dec, field) {
+    const n = dec.u64();
+    if (dec.error) return 0;
+    if (n > 0xffffffffn) dec.fail(badValue(field, "at most 4294967295 (a 32-bit kernel dev_t)", n));
+    return Number(n & 0xffffffffn);
+  },
+};
+
 export const addressCodec: FieldCodec = {
   prepare(value, field) {
     if (typeof value !== "string") throw badValue(field, "an address string", value);

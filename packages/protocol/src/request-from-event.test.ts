@@ -14,7 +14,7 @@ const base: RequestEvent = {
   flags: 0,
   cgroupId: 77n,
   exeIno: 1234n,
-  exeDev: 0x800001n,
+  exeDev: 0x800001,
   cookie: 99n,
   localAddr: "::ffff:0.0.0.0",
   remoteAddr: "::ffff:192.0.2.10",

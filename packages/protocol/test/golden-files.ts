@@ -1,5 +1,6 @@
 // Loads the golden vectors in ../vectors: NAME.txt holds the bytes (hex, '#' comments),
-// NAME.json the decoded ShimEvent (u64 fields as decimal strings, unknown data as hex).
+// NAME.json the decoded ShimEvent (bigint fields as decimal strings, exeDev a number,
+// unknown data as hex).
 
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -7,7 +8,7 @@ import type { ShimEvent } from "../src/event-codec.js";
 
 export const VECTORS_DIR = fileURLToPath(new URL("../vectors/", import.meta.url));
 
-const U64_FIELDS = ["cgroupId", "exeIno", "exeDev", "cookie", "ktime"] as const;
+const U64_FIELDS = ["cgroupId", "exeIno", "cookie", "ktime"] as const;
 
 export interface GoldenVector {
   name: string;

@@ -22,7 +22,7 @@ function answer(name: string, address: string, ttl = 300, cname?: string): Buffe
 }
 
 function record(payload: Buffer, extra: Partial<DnsRecord> = {}): DnsRecord {
-  return { version: 1, type: 2, family: 2, ktime: 0n, unknown: [], tcpSeq: 0, cookie: 1n, uid: 1000, exeIno: 42n, exeDev: 8n, tgid: 7, proto: "udp", remoteAddr: "::ffff:192.0.2.53", remotePort: 53, localAddr: "::ffff:10.0.0.1", localPort: 40000, exeGeneration: 0, argv: [], argvTruncated: false, payload, ...extra };
+  return { version: 1, type: 2, family: 2, ktime: 0n, unknown: [], tcpSeq: 0, cookie: 1n, uid: 1000, exeIno: 42n, exeDev: 8, tgid: 7, proto: "udp", remoteAddr: "::ffff:192.0.2.53", remotePort: 53, localAddr: "::ffff:10.0.0.1", localPort: 40000, exeGeneration: 0, argv: [], argvTruncated: false, payload, ...extra };
 }
 
 function setup() {

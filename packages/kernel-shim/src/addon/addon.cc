@@ -4,11 +4,13 @@
 #include <time.h>
 
 #include "errors.h"
+#include "file-id.h"
 #include "libbpf-log.h"
 #include "loader.h"
 #include "netlink-socket.h"
 #include "netns.h"
 #include "shim-handle.h"
+#include "test-object.h"
 
 namespace sg {
 namespace {
@@ -65,6 +67,21 @@ Napi::Value NetnsCookieJs(const Napi::CallbackInfo& info) {
   return Napi::BigInt::New(env, Guard(env, [&] { return NetnsCookie(path); }));
 }
 
+// fileId(path: string): { ino: bigint, mountId: number, handleType: number, handle: Buffer }
+// (mountId and handleType -1 when the kernel or the filesystem gives none).
+Napi::Value FileIdJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "path must be a string");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  FileId id = Guard(env, [&] { return ReadFileId(path); });
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("ino", Napi::BigInt::New(env, id.ino));
+  out.Set("mountId", Napi::Number::New(env, static_cast<double>(id.mount_id)));
+  out.Set("handleType", Napi::Number::New(env, id.handle_type));
+  out.Set("handle", Napi::Buffer<uint8_t>::Copy(env, id.handle.data(), id.handle.size()));
+  return out;
+}
+
 }  // namespace
 }  // namespace sg
 
@@ -74,8 +91,10 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("detachPinnedLink", Napi::Function::New<sg::DetachPinnedLinkJs>(env, "detachPinnedLink"));
   exports.Set("netnsCookie", Napi::Function::New<sg::NetnsCookieJs>(env, "netnsCookie"));
   exports.Set("clocks", Napi::Function::New<sg::ClocksJs>(env, "clocks"));
+  exports.Set("fileId", Napi::Function::New<sg::FileIdJs>(env, "fileId"));
   exports.Set("readInNetns", Napi::Function::New<sg::ReadInNetnsJs>(env, "readInNetns"));
   exports.Set("NetlinkSocket", sg::NetlinkSocket::Define(env));
+  exports.Set("TestObject", sg::TestObject::Define(env));  // tests only (bpf-test-run.test.ts)
   return exports;
 }
 

@@ -10,7 +10,7 @@
 namespace sg {
 
 struct StepError : std::runtime_error {
-  std::string step;     // open | load | attach | pin | adopt | update | read | events | stats | detach
+  std::string step;     // lock | open | load | attach | pin | adopt | update | read | events | stats | detach
   std::string syscall;  // the call that failed, e.g. "bpf", "open"
   int err;              // positive errno; 0 when no syscall failed
   std::string sg_code;  // a SG_ERR_* code when the failure is not a plain syscall error

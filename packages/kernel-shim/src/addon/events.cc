@@ -40,12 +40,14 @@ constexpr uint64_t kCollectMs = 50;
 
 void EventStream::Start(Napi::Function listener) {
   listener_ = Napi::Persistent(listener);
+  paused_ = false;
   int err = uv_poll_start(poll_, UV_READABLE, OnReadable);
   if (err != 0) throw StepError("events", "epoll_ctl", -err, "start watching the ring buffer");
   uv_timer_start(timer_, OnTimer, kCollectMs, kCollectMs);
 }
 
 void EventStream::Pause() {
+  paused_ = true;
   uv_poll_stop(poll_);
   uv_timer_stop(timer_);
 }
@@ -92,7 +94,8 @@ void EventStream::OnReadable(uv_poll_t* handle, int status, int /*events*/) {
 }
 
 void EventStream::Consume() {
-  if (close_requested_ || dispatching_) return;
+  // Nothing is handed to OnRecord unless it can be delivered (see there).
+  if (close_requested_ || paused_ || dispatching_ || listener_.IsEmpty()) return;
   Napi::HandleScope scope(env_);
   // A listener or an uncaughtException handler may close the stream meanwhile.
   dispatching_ = true;
@@ -111,18 +114,20 @@ void EventStream::Consume() {
   if (close_requested_) FinishClose();
 }
 
+// libbpf advances past the record whose callback fails, so a callback never refuses a
+// record it was handed: it stops after one that was delivered. A listener that threw,
+// closed or paused the stream leaves the rest of the batch in the ring buffer, for the
+// next wake-up or the next shim opened on these pins.
 int EventStream::OnRecord(void* ctx, void* data, size_t size) {
   auto* self = static_cast<EventStream*>(ctx);
-  if (self->close_requested_ || self->listener_.IsEmpty()) return -ECANCELED;
   try {
     Napi::Buffer<uint8_t> record = Napi::Buffer<uint8_t>::Copy(self->env_, static_cast<uint8_t*>(data), size);
     self->listener_.Call({record});
   } catch (const Napi::Error& e) {
-    // The rest of the batch stays in the ring buffer for the next wake-up.
     self->error_ = Napi::Reference<Napi::Value>::New(e.Value(), 1);
     return -ECANCELED;
   }
-  return 0;
+  return self->close_requested_ || self->paused_ ? -ECANCELED : 0;
 }
 
 }  // namespace sg

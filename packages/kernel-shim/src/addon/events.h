@@ -42,6 +42,7 @@ class EventStream {
   std::optional<Napi::AsyncContext> async_;  // released at Close(), while the env is alive
   Napi::Reference<Napi::Value> error_;  // thrown by the listener mid-batch
   bool dispatching_ = false;
+  bool paused_ = true;  // until Start()
   bool close_requested_ = false;
   bool closing_ = false;  // uv_close() was called
   int handles_closed_ = 0;

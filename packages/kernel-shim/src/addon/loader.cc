@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -94,7 +95,7 @@ uint32_t PinnedMaxEntries(const std::string& path) {
 
 }  // namespace
 
-Loaded::Loaded(const LoadOptions& options) {
+Loaded::Loaded(const LoadOptions& options) : lock_(std::make_unique<PinLock>(options.pin_dir)) {
   LibbpfLog log;
   Fd cgroup(open(options.cgroup_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (cgroup.get() < 0) throw StepError("open", "open", errno, "open cgroup " + options.cgroup_path);
@@ -111,12 +112,15 @@ Loaded::Loaded(const LoadOptions& options) {
       Undo();
       sockgate__destroy(skel_);
       skel_ = nullptr;
+      migration_.Reset();  // planned again for the object without them
+      object_bytes_.clear();
       exec_ids_ = false;
       exec_ids_reason_ = "the exec-time identity programs did not load on this kernel (error " +
                          std::to_string(-err) + "; Linux 6.16 or later loads them)";
       err = OpenAndLoad(options, log);
     }
     if (err != 0) throw WithLog(StepError("load", "bpf", -err, "load the BPF programs"), log);
+    if (migration_.needed()) migration_.CopyBeforeSwap(skel_);
     for (bpf_map* map : new_pins_) config_created_ |= map == skel_->maps.sg_config;
     if (config_created_) {
       uint32_t zero = 0;
@@ -136,22 +140,89 @@ Loaded::Loaded(const LoadOptions& options) {
   }
 }
 
+void Loaded::Open(const LoadOptions& options) {
+  if (options.object_path.empty()) {
+    skel_ = sockgate__open();
+    if (skel_ == nullptr) throw StepError("open", "bpf", errno, "open the BPF object");
+    return;
+  }
+  // The skeleton's maps and programs, found by name in another build of the same source.
+  Fd file(open(options.object_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.get() < 0) throw StepError("open", "open", errno, "open BPF object " + options.object_path);
+  uint8_t chunk[65536];
+  ssize_t n;
+  while ((n = read(file.get(), chunk, sizeof chunk)) > 0) object_bytes_.insert(object_bytes_.end(), chunk, chunk + n);
+  if (n < 0) throw StepError("open", "read", errno, "read BPF object " + options.object_path);
+  skel_ = static_cast<sockgate*>(calloc(1, sizeof(sockgate)));
+  if (skel_ == nullptr) throw StepError("open", "calloc", ENOMEM, "open the BPF object");
+  int err = sockgate__create_skeleton(skel_);
+  if (err == 0) {
+    skel_->skeleton->data = object_bytes_.data();
+    skel_->skeleton->data_sz = object_bytes_.size();
+    err = bpf_object__open_skeleton(skel_->skeleton, nullptr);
+  }
+  if (err != 0) {
+    sockgate__destroy(skel_);
+    skel_ = nullptr;
+    throw StepError("open", "bpf", -err, "open BPF object " + options.object_path);
+  }
+}
+
+void Loaded::CompleteUpgrade(const std::vector<std::string>& netns_paths) {
+  if (!upgrade_pending_) return;
+  migration_.CopyOwners(skel_, netns_paths);
+  // Atomic replace per hook: each one runs the old program or the new, never none.
+  for (auto& [fd, prog] : pending_swaps_) {
+    if (bpf_link_update(fd, bpf_program__fd(prog), nullptr) != 0) {
+      throw StepError("adopt", "bpf", errno, std::string("replace the program of the pinned link of ") + bpf_program__name(prog));
+    }
+  }
+  for (auto& [fd, prog] : pending_swaps_) close(fd);
+  pending_swaps_.clear();
+  upgrade_pending_ = false;  // swapped: there is no going back to the old hold match
+  adopted_ = true;
+  if (old_hold_match_fd_ >= 0) close(old_hold_match_fd_);
+  old_hold_match_fd_ = -1;
+  migration_.FinishAfterSwap(skel_, netns_paths);
+}
+
 int Loaded::OpenAndLoad(const LoadOptions& options, const LibbpfLog& log) {
-  skel_ = sockgate__open();
-  if (skel_ == nullptr) throw WithLog(StepError("open", "bpf", errno, "open the BPF object"), log);
+  try {
+    Open(options);
+  } catch (StepError& e) {
+    throw WithLog(std::move(e), log);
+  }
   PinMaps(options);
   skel_->rodata->sg_exec_ids = exec_ids_ ? 1 : 0;
   if (!exec_ids_) {
     for (bpf_program* prog : TracingPrograms()) bpf_program__set_autoload(prog, false);
     bpf_program__set_autoload(skel_->progs.sg_iter_seed_ids, false);
   }
-  return sockgate__load(skel_);
+  // The verifier gives up with EAGAIN whenever a signal is pending, and libbpf retries only
+  // a few times: under a profiler's SIGPROF (or any busy signal source) the load never
+  // finishes. Signals wait until the programs are in.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  int err = sockgate__load(skel_);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return err;
 }
 
 Loaded::~Loaded() {
+  if (upgrade_pending_) {
+    // Not completed: the old programs still run on the old pins; put their hold match back.
+    for (auto& [fd, prog] : pending_swaps_) close(fd);
+    if (old_hold_match_fd_ >= 0 && !hold_match_pin_.empty()) {
+      unlink(hold_match_pin_.c_str());
+      bpf_obj_pin(old_hold_match_fd_, hold_match_pin_.c_str());
+    }
+  }
+  if (old_hold_match_fd_ >= 0) close(old_hold_match_fd_);
   // Closing a pinned link's fd leaves it attached: the pin holds it.
   for (bpf_link* link : links_) bpf_link__destroy(link);
   sockgate__destroy(skel_);
+  lock_.reset();  // last: the next opener finds everything closed
 }
 
 std::vector<bpf_program*> Loaded::CgroupPrograms() const {
@@ -214,6 +285,7 @@ void Loaded::PinHoldMatch(const LoadOptions& options) {
   // so re-pinning on adoption leaves running rules intact until they are rewritten.
   bpf_program* prog = skel_->progs.sg_hold_match;
   std::string path = ProgPin(options.pin_dir, prog);
+  if (migration_.needed()) old_hold_match_fd_ = bpf_obj_get(path.c_str());  // -1 when there is none
   if (unlink(path.c_str()) != 0 && errno != ENOENT) throw StepError("pin", "unlink", errno, "replace pin " + path);
   int err = bpf_program__pin(prog, path.c_str());
   if (err != 0) throw StepError("pin", "bpf", -err, "pin program " + path);
@@ -230,14 +302,8 @@ void Loaded::PinMaps(const LoadOptions& options) {
     int err = bpf_map__set_max_entries(map, size);
     if (err != 0) throw StepError("open", "bpf", -err, std::string("size ") + bpf_map__name(map) + " to " + std::to_string(size));
   }
-  // libbpf reuses a map already pinned at its pin path and pins the others at load.
-  for (bpf_map* map : PinnedMaps(skel_)) {
-    std::string path = MapPin(options.pin_dir, map);
-    bool existed = access(path.c_str(), F_OK) == 0;
-    int err = bpf_map__set_pin_path(map, path.c_str());
-    if (err != 0) throw StepError("pin", "bpf", -err, "set pin path " + path);
-    if (!existed) new_pins_.push_back(map);
-  }
+  // Pins whose definition agrees are reused, the others migrated (migrate.h).
+  migration_.Plan(skel_, PinnedMaps(skel_), options.pin_dir, &new_pins_);
 }
 
 void Loaded::AttachOrAdopt(const LoadOptions& options, int cgroup_fd, uint64_t cgroup_id) {
@@ -271,6 +337,12 @@ void Loaded::AttachOrAdopt(const LoadOptions& options, int cgroup_fd, uint64_t c
   for (size_t i = 0; i < programs.size(); i++) {
     bpf_program* prog = programs[i];
     std::string path = LinkPin(options.pin_dir, prog);
+    if (pinned[i].get() >= 0 && migration_.needed()) {
+      // Swapped in CompleteUpgrade(), once the copy is made and the hold rules re-read.
+      pending_swaps_.emplace_back(dup(pinned[i].get()), prog);
+      upgrade_pending_ = true;
+      continue;
+    }
     if (pinned[i].get() >= 0) {
       // Atomic replace: the hook never runs without a program.
       if (bpf_link_update(pinned[i].get(), bpf_program__fd(prog), nullptr) != 0) {

@@ -5,11 +5,14 @@
 #include <stdint.h>
 
 #include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "abi.h"
 #include "kernel-features.h"
+#include "migrate.h"
+#include "pin-lock.h"
 
 struct sockgate;
 namespace sg { class LibbpfLog; }
@@ -30,6 +33,9 @@ struct LoadOptions {
   // Written into a newly created sg_config before any program is attached, so no call
   // ever meets the all-zero (all "allow") config of a fresh array map.
   uint8_t initial_config[sizeof(sg_config)] = {};
+  // Tests only: an ELF object to load instead of the embedded one, with the same programs
+  // and maps (the upgrade test's "next version", build/sockgate-upgrade-variant.bpf.o).
+  std::string object_path;
 };
 
 class Loaded {
@@ -56,8 +62,17 @@ class Loaded {
   std::vector<struct bpf_program*> TracingPrograms() const;
   // Where sg_hold_match is pinned for iptables' -m bpf --object-pinned.
   const std::string& hold_match_pin() const { return hold_match_pin_; }
+  // True when the pins had other map definitions: the new maps hold a copy, and the pinned
+  // links still run the old programs until CompleteUpgrade(), which the caller runs once the
+  // iptables rules naming the hold match pin have been re-read (they keep the program they
+  // opened). Closing without it leaves the old version enforcing, its pins and its match.
+  bool upgrade_pending() const { return upgrade_pending_; }
+  // netns_paths: where the socket iterators walk for owner records ("" is this namespace).
+  void CompleteUpgrade(const std::vector<std::string>& netns_paths);
+  std::vector<std::pair<std::string, uint64_t>> MigrationReport() const { return migration_.Report(); }
 
  private:
+  void Open(const LoadOptions& options);
   void PinMaps(const LoadOptions& options);
   void AttachOrAdopt(const LoadOptions& options, int cgroup_fd, uint64_t cgroup_id);
   void PinHoldMatch(const LoadOptions& options);
@@ -67,6 +82,7 @@ class Loaded {
   void AttachTracing(const LoadOptions& options);
   void Undo();
 
+  std::unique_ptr<PinLock> lock_;           // taken first, released last
   struct sockgate* skel_ = nullptr;
   bool adopted_ = false;
   bool config_created_ = false;
@@ -76,6 +92,11 @@ class Loaded {
   std::vector<struct bpf_link*> links_;      // links this process attached
   std::vector<struct bpf_map*> new_pins_;    // maps this process pinned
   std::string hold_match_pin_;               // set once pinned, so Undo() can remove it
+  std::vector<uint8_t> object_bytes_;        // LoadOptions::object_path's ELF, alive until destroyed
+  Migration migration_;
+  bool upgrade_pending_ = false;
+  std::vector<std::pair<int, struct bpf_program*>> pending_swaps_;  // pinned link fd, its new program
+  int old_hold_match_fd_ = -1;               // re-pinned if the upgrade is not completed
 };
 
 // Detaches the pinned link at path (enforcement stops even if a daemon still holds it).

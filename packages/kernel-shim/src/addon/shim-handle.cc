@@ -72,6 +72,9 @@ Napi::Function ShimHandle::Define(Napi::Env env) {
                          InstanceMethod<&ShimHandle::StartEvents>("startEvents"),
                          InstanceMethod<&ShimHandle::PauseEvents>("pauseEvents"),
                          InstanceMethod<&ShimHandle::Close>("close"),
+                         InstanceMethod<&ShimHandle::UpgradePending>("upgradePending"),
+                         InstanceMethod<&ShimHandle::CompleteUpgrade>("completeUpgrade"),
+                         InstanceMethod<&ShimHandle::Migrated>("migrated"),
                      });
 }
 
@@ -88,6 +91,7 @@ ShimHandle::ShimHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ShimHa
   FixedBytes(info, 3, "initialConfig", options.initial_config);
   if (info.Length() > 4 && info[4].IsNumber()) options.max_pending = info[4].As<Napi::Number>().Uint32Value();
   if (info.Length() > 5 && info[5].IsBoolean()) options.exec_ids = info[5].As<Napi::Boolean>().Value();
+  if (info.Length() > 6 && info[6].IsString()) options.object_path = info[6].As<Napi::String>().Utf8Value();
   loaded_ = Guard(env, [&] { return std::make_unique<Loaded>(options); });
 }
 
@@ -275,6 +279,27 @@ Napi::Value ShimHandle::PauseEvents(const Napi::CallbackInfo& info) {
     Unref();
   }
   return info.Env().Undefined();
+}
+
+Napi::Value ShimHandle::UpgradePending(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), Open(info.Env()).upgrade_pending());
+}
+
+Napi::Value ShimHandle::CompleteUpgrade(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "netnsPaths must be an array of strings");
+  Napi::Array list = info[0].As<Napi::Array>();
+  std::vector<std::string> paths;
+  for (uint32_t i = 0; i < list.Length(); i++) paths.push_back(list.Get(i).As<Napi::String>().Utf8Value());
+  Guard(env, [&] { Open(env).CompleteUpgrade(paths); });
+  return env.Undefined();
+}
+
+Napi::Value ShimHandle::Migrated(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  for (auto& [name, moved] : Open(env).MigrationReport()) out.Set(name, Napi::Number::New(env, static_cast<double>(moved)));
+  return out;
 }
 
 Napi::Value ShimHandle::Close(const Napi::CallbackInfo& info) {

@@ -38,6 +38,9 @@ class ShimHandle : public Napi::ObjectWrap<ShimHandle> {
   Napi::Value StartEvents(const Napi::CallbackInfo& info);    // (listener)
   Napi::Value PauseEvents(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value UpgradePending(const Napi::CallbackInfo& info);   // () => true until completeUpgrade()
+  Napi::Value CompleteUpgrade(const Napi::CallbackInfo& info);  // (netnsPaths) => swaps the programs, finishes the copy
+  Napi::Value Migrated(const Napi::CallbackInfo& info);         // () => { map: entries moved } of a migration
 
   Loaded& Open(Napi::Env env);  // throws when closed
   void Release();

@@ -13,6 +13,8 @@ int sg_hold_match(struct __sk_buff *skb)
 	if (!cookie)
 		return 0;
 	sp = bpf_map_lookup_elem(&sg_pending_socks, &cookie);
+	if (!sp) /* held by the previous version's programs during an upgrade (upgrade.bpf.c) */
+		sp = bpf_map_lookup_elem(&sg_pending_socks_prev, &cookie);
 	if (!sp || !sp->count)
 		return 0;
 	sg_count(SG_HOOK_HOLD_MATCH, SG_CNT_RUNS);

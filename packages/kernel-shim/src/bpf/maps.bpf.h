@@ -4,13 +4,14 @@
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536); /* user space may resize before load */
+	__uint(map_flags, SG_VERDICTS_FLAGS);
 	__type(key, struct sg_verdict_key);
 	__type(value, struct sg_verdict_value);
 } sg_verdicts SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SG_CONFIG_MAX);
 	__type(key, __u32);
 	__type(value, struct sg_config);
 } sg_config SEC(".maps");
@@ -24,7 +25,7 @@ static __always_inline struct sg_config *sg_config_get(void)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SG_COUNTERS_MAX);
 	__type(key, __u32);
 	__type(value, struct sg_counters);
 } sg_counters SEC(".maps");
@@ -57,14 +58,14 @@ struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
 	__type(key, int);
-	__type(value, struct sg_sock_owner);
+	__type(value, SG_SOCK_OWNER_VALUE);
 } sg_sock_owners SEC(".maps");
 
 /* "This connection only" answers: looked up before sg_verdicts. Written by user space only;
  * LRU because an evicted entry only makes the next call of that flow ask again. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, SG_FLOWS_MAX);
 	__type(key, struct sg_flow_key);
 	__type(value, struct sg_verdict_value);
 } sg_flows SEC(".maps");
@@ -73,6 +74,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
+	__uint(map_flags, SG_PENDING_FLAGS);
 	__type(key, struct sg_flow_key);
 	__type(value, struct sg_pending);
 } sg_pending SEC(".maps");
@@ -80,7 +82,7 @@ struct {
 /* Budgets of held flows: by uid for outbound, by listener cookie for inbound. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, SG_PENDING_UIDS_MAX);
 	__type(key, __u32);
 	__type(value, struct sg_budget);
 } sg_pending_uids SEC(".maps");
@@ -96,7 +98,7 @@ struct {
  * only, so a packet can never find its socket's entry gone while a flow is held. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, SG_PENDING_SOCKS_MAX);
 	__type(key, __u64);
 	__type(value, struct sg_sock_pending);
 } sg_pending_socks SEC(".maps");
@@ -173,7 +175,7 @@ struct {
 /* Governed scope: users, and cgroups governed or exempt whatever the uid. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, SG_SCOPE_UIDS_MAX);
 	__type(key, __u32);
 	__type(value, __u8);
 } sg_scope_uids SEC(".maps");

@@ -43,12 +43,15 @@ static __always_inline int sg_ipv6_l4(struct __sk_buff *skb, __u8 *nexthdr, __u3
 		__be16 frag_off; /* fragment header only */
 	} ext;
 
-	for (int i = 0; i < SG_IPV6_EXT_MAX; i++) {
+	/* one more round than the limit: after SG_IPV6_EXT_MAX headers the next must be the transport */
+	for (int i = 0; i <= SG_IPV6_EXT_MAX; i++) {
 		__u8 nh = *nexthdr;
 
 		if (nh != SG_NEXTHDR_HOP && nh != SG_NEXTHDR_ROUTING && nh != SG_NEXTHDR_DEST && nh != SG_NEXTHDR_AUTH &&
 		    nh != SG_NEXTHDR_FRAGMENT)
 			return SG_PKT_OK;
+		if (i == SG_IPV6_EXT_MAX)
+			break;
 		if (bpf_skb_load_bytes(skb, *off, &ext, sizeof(ext)))
 			return SG_PKT_UNREADABLE;
 		*nexthdr = ext.nexthdr;

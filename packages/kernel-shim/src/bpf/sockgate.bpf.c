@@ -20,6 +20,7 @@
 #endif
 
 #include "sockgate-abi.h"
+#include "upgrade-variant.bpf.h"
 #include "maps.bpf.h"
 #include "counters.bpf.h"
 #include "identity.bpf.h"
@@ -41,6 +42,7 @@
 #include "sockops.bpf.c"
 #include "ingress.bpf.c"
 #include "sock_release.bpf.c"
+#include "upgrade.bpf.c"
 #include "hold_match.bpf.c"
 #include "release_pending.bpf.c"
 #include "iter_listeners.bpf.c"

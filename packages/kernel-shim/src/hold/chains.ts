@@ -157,3 +157,34 @@ export function removeChains(o: Pick<ChainOptions, "netnsPath" | "prefix">): voi
     }
   }
 }
+
+/** Splits an `iptables -S` line into arguments (double-quoted ones, e.g. comments, kept whole). */
+function ruleArgs(line: string): string[] {
+  return [...line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2]!));
+}
+
+/**
+ * Re-reads a pinned xt_bpf program in every rule of the raw table that names it (iptables
+ * and ip6tables): a rule keeps the program it opened, so after the pin is replaced each one
+ * is replaced in place (-R), atomically, with the same text. Returns how many were replaced.
+ */
+export function reloadPinnedMatch(netnsPath: string | undefined, pin: string): number {
+  let replaced = 0;
+  for (const tool of TOOLS) {
+    const r = run(netnsPath, tool, ["-w", "-t", "raw", "-S"]);
+    if (!r.ok) continue; // no raw table in this namespace: nothing names the pin
+    const index = new Map<string, number>();
+    for (const line of r.out.split("\n")) {
+      if (!line.startsWith("-A ")) continue;
+      const args = ruleArgs(line);
+      const chain = args[1]!;
+      const n = (index.get(chain) ?? 0) + 1;
+      index.set(chain, n);
+      const at = args.indexOf("--object-pinned");
+      if (at < 0 || args[at + 1] !== pin) continue;
+      must(netnsPath, tool, ["-w", "-t", "raw", "-R", chain, String(n), ...args.slice(2)]);
+      replaced++;
+    }
+  }
+  return replaced;
+}
