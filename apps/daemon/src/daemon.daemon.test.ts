@@ -238,7 +238,8 @@ socket.create_connection((addr, 8087), timeout=10); print("ok", addr)`;
     expect(malformed.replies[1]).toMatchObject({ error: "io.sockgate.InvalidMessage" });
     expect(oversized.replies[1]).toMatchObject({ error: "io.sockgate.MessageTooLarge" });
     expect(version.replies[0]).toMatchObject({ error: "io.sockgate.VersionUnsupported" });
-    expect((await bob.call("Status")).ok).toMatchObject({ daemon: { version: expect.any(String) }, governed: { cgroups: [] } });
+    // no configured cgroups: only sockgate run's own (<the shim's cgroup>/sockgate.run), always governed
+    expect((await bob.call("Status")).ok).toMatchObject({ daemon: { version: expect.any(String) }, governed: { cgroups: [expect.stringMatching(/\/sockgate\.run$/)] } });
   });
 
   it("1,000 connections by one program in a burst reach alice as a bounded number of prompts", async () => {

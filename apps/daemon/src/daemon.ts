@@ -9,6 +9,7 @@ import type { Rule } from "@sockgate/decision-engine";
 import { openHold, openShim } from "@sockgate/kernel-shim";
 import type { Hold, HeldFlow, ShimConfig } from "@sockgate/kernel-shim";
 import { openStore } from "@sockgate/store";
+import type { Request } from "@sockgate/protocol";
 import type { ActivityEntry } from "@sockgate/protocol/client";
 import { start as startApi } from "./api/index.js";
 import type { ApiServer } from "./api/index.js";
@@ -40,6 +41,8 @@ import { openRuleBook } from "./rules/rule-book.js";
 import { cgroupIds, governedScope } from "./scope/governed.js";
 import type { GovernedScope } from "./scope/governed.js";
 import { buildStatus } from "./status/status.js";
+import { runCgroup } from "./run/daemon/run-cgroup.js";
+import { startRunService } from "./run/daemon/run-service.js";
 
 export const VERSION = "0.1.0";
 const MAX_VERDICTS = 65536;
@@ -133,13 +136,16 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
   if (!shim.features.execIdentity.active) log.warn(`exec-time identities are off: ${shim.features.execIdentity.reason}; a process can change the executable it is judged as (prctl PR_SET_MM)`);
   if (!shim.features.socketEnd.active) log.warn(`ending sockets is off: ${shim.features.socketEnd.reason}`);
 
-  let scope: GovernedScope = governedScope(config.governed);
+  // sockgate run moves the commands of users who are not governed into this cgroup, which is.
+  const runGroup = runCgroup(cgroupMount, cgroupPath, () => applyScope());
+  const governedOf = (c: DaemonConfig): DaemonConfig["governed"] => ({ ...c.governed, cgroups: [...c.governed.cgroups, runGroup.path] });
+  let scope: GovernedScope = governedScope(governedOf(config));
   // Governed cgroups are made when missing (the sockgate shell joins /sockgate.shell), so
   // the kernel knows their ids from the start.
   for (const c of config.governed.cgroups) mkdirSync(join(cgroupMount, c), { recursive: true });
   const ownCgroup = readFileSync("/proc/self/cgroup", "utf8").split("\n").find((l) => l.startsWith("0::"))?.slice(3) ?? "/";
   const applyScope = (): void => {
-    scope = governedScope(config.governed);
+    scope = governedScope(governedOf(config));
     // The daemon's own cgroup is exempt (the root cgroup is never walked by the kernel).
     const exempt = ownCgroup === "/" ? [] : cgroupIds(cgroupMount, [ownCgroup]);
     shim.setScope({ uids: [...scope.uids], cgroupIds: cgroupIds(cgroupMount, scope.cgroups), exemptCgroupIds: exempt });
@@ -209,9 +215,27 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
       maxPending: MAX_PENDING,
     });
 
+  const onAsked = (request: Request, promptId: string, listened: boolean): void =>
+    log.info({ prompt: promptId, uid: request.app.uid, exe: request.app.exePath, op: request.operation, addr: request.remote?.address, port: request.remote?.port ?? request.local?.port, listened }, listened ? "asked" : "asked, nobody listening");
+  // --- sockgate run: its sessions and calls come through the API
+  // (calls come through the API, so `api` below exists by the time this is asked)
+  const listening = (uid: number): boolean => api.hasPromptSubscriber(uid);
+  const run = startRunService({
+    engine,
+    shim,
+    scope: () => scope,
+    cgroup: runGroup,
+    cgroupMount,
+    listening,
+    nobodyListening: () => config.prompts.nobodyListening,
+    onAsked,
+    log: log.child({ component: "run" }),
+  });
+
   // --- the API
   const api: ApiServer = await startApi({
     backend: engineBackend({ engine, book, store, recorder, timeoutAction: () => config.prompts.timeoutAction, ruleNotes, status }),
+    run,
     socketPath: config.api.socket,
     adminGroup: config.api.adminGroup,
     answerExecutables: config.api.answerExecutables ?? undefined,
@@ -220,17 +244,12 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
   });
 
   // --- deciding
-  const decide = args.answer
-    ? fixedDecide(args.answer)
-    : engineDecide({
-        engine,
-        scope: () => scope,
-        listening: (uid) => api.hasPromptSubscriber(uid),
-        nobodyListening: () => config.prompts.nobodyListening,
-        tagOf: tags.tagOf,
-        onAsked: (request, promptId, listened) =>
-          log.info({ prompt: promptId, uid: request.app.uid, exe: request.app.exePath, op: request.operation, addr: request.remote?.address, port: request.remote?.port ?? request.local?.port, listened }, listened ? "asked" : "asked, nobody listening"),
-      });
+  // The kernel's questions about calls sockgate run allowed are answered as they were.
+  const decide = run.decideFirst(
+    args.answer
+      ? fixedDecide(args.answer)
+      : engineDecide({ engine, scope: () => scope, listening, nobodyListening: () => config.prompts.nobodyListening, tagOf: tags.tagOf, onAsked }),
+  );
   // Host names: DNS answers the shim captures for governed applications (when it can).
   const resolverSet = (): Set<string> => new Set((config.dns.resolvers ?? systemResolvers()).map((a) => (a.startsWith("::ffff:") ? a.slice(7) : a)));
   let believed = resolverSet();
@@ -272,7 +291,7 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
       plan.schedule("configuration reloaded");
       log.info("configuration reloaded (prompt timeout, rate limits, store and API settings apply at the next start)");
     },
-    status: () => ({ ...status(), hold: holdService?.status(), plan: plan.status(), history: recorder.stats(), dns: dns.stats(), memory: process.memoryUsage() }),
+    status: () => ({ ...status(), hold: holdService?.status(), run: run.status(), plan: plan.status(), history: recorder.stats(), dns: dns.stats(), memory: process.memoryUsage() }),
     async stop(signal) {
       if (stopping) return;
       stopping = true;
@@ -291,6 +310,7 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
       exeWatch.stop();
       plan.stop();
       await api.stop();
+      run.stop();
       await recorder.stop();
       book.stop();
       store.close();

@@ -3,10 +3,12 @@
 import type { MethodName, ParamsOf, ReplyOf, Status } from "@sockgate/protocol/client";
 import type { ApiBackend, Peer } from "./backend.js";
 import type { AnswerCheck, AnswerCheckInput } from "./process-tree.js";
+import type { RunBackend } from "./run-backend.js";
 
 export interface CallContext {
   peer: Peer;
   backend: ApiBackend;
+  run: RunBackend | undefined;
   /** When set, only these executables (peer.exe, verified) may answer prompts. */
   answerExecutables: readonly string[] | undefined;
   checkAnswerer: (input: AnswerCheckInput) => AnswerCheck;

@@ -4,15 +4,17 @@
 // stops reading is cut off before its unread replies can grow without bound.
 
 import { ApiError, CallError, LineReader, SUPPORTED_INTERFACES, decodeCall, encodeLine, errorReply, replyProblem } from "@sockgate/protocol/client";
-import type { CallId, DecodedCall, HelloParameters, MethodName, Reply, SubscribeTopic } from "@sockgate/protocol/client";
+import type { CallId, DecodedCall, HelloParameters, MethodName, ParamsOf, Reply, SubscribeTopic } from "@sockgate/protocol/client";
 import type { Socket } from "node:net";
 import type { Peer } from "./backend.js";
 import type { CallContext } from "./call-context.js";
 import { toApiError } from "./error-map.js";
 import type { Fanout } from "./fanout.js";
+import { runOf } from "./handle-run.js";
 import { HANDLERS } from "./handlers.js";
 import type { ConnectionMethod } from "./handlers.js";
 import type { ApiLog } from "./options.js";
+import type { RunSession } from "./run-backend.js";
 import { EventStream } from "./stream.js";
 
 /** Unread bytes past which the client is disconnected. */
@@ -35,6 +37,8 @@ export class Connection {
   private readonly reader: LineReader;
   private readonly calls = new Set<CallId>();
   private readonly streams = new Map<CallId, EventStream>();
+  /** Supervise calls in progress (sockgate run sessions). */
+  private readonly runs = new Map<CallId, RunSession>();
   private readonly handshakeTimer: NodeJS.Timeout;
   private readonly context: CallContext;
 
@@ -63,6 +67,11 @@ export class Connection {
       st.end("shutdown");
     }
     this.streams.clear();
+    for (const [id, run] of this.runs) {
+      run.stop();
+      this.write({ id, parameters: { event: { type: "ended", reason: "shutdown" } } });
+    }
+    this.runs.clear();
     this.socket.end();
   }
 
@@ -106,13 +115,14 @@ export class Connection {
     if (refusal !== undefined) return this.fail(call.id, refusal);
     if (call.method === "Hello") return this.hello(call);
     if (call.method === "Subscribe") return void this.subscribe(call);
+    if (call.method === "Supervise") return void this.supervise(call);
     if (call.method === "Cancel") return this.cancel(call);
     void this.run(call, call.method);
   }
 
   /** Why the call cannot run now, if it cannot. */
   private refusal(call: DecodedCall): ApiError | undefined {
-    if (this.calls.has(call.id) || this.streams.has(call.id)) return new ApiError("io.sockgate.Conflict", `call id ${JSON.stringify(call.id)} belongs to a call in progress on this connection`);
+    if (this.calls.has(call.id) || this.streams.has(call.id) || this.runs.has(call.id)) return new ApiError("io.sockgate.Conflict", `call id ${JSON.stringify(call.id)} belongs to a call in progress on this connection`);
     if (this.s.stopping()) return new ApiError("io.sockgate.Unavailable", "the daemon is stopping");
     if (call.method === "Hello") return undefined;
     if (this.iface === undefined) return new ApiError("io.sockgate.HandshakeRequired", `${call.method} before Hello: call ${SUPPORTED_INTERFACES[0]}.Hello first`);
@@ -190,8 +200,38 @@ export class Connection {
     }
   }
 
+  /** A sockgate run session: "started", then "rules-changed" events, until cancelled or the connection ends. */
+  private async supervise(call: DecodedCall): Promise<void> {
+    const event = (e: object, last = false): void => {
+      const parameters = { event: e };
+      const problem = replyProblem("Supervise", parameters);
+      if (problem !== undefined) return this.s.log.error({ problem }, "api: a Supervise event does not follow the schema");
+      this.write({ id: call.id, parameters, ...(last ? {} : { continues: true }) });
+    };
+    this.calls.add(call.id);
+    try {
+      const run = await runOf(this.context.run).supervise(this.peer, call.parameters as unknown as ParamsOf<"Supervise">, (e) => {
+        if (this.runs.has(call.id)) event(e, e.type === "ended");
+      });
+      if (this.socket.destroyed) return run.stop();
+      this.runs.set(call.id, run);
+      event(run.started);
+    } catch (err) {
+      this.failCall(call.id, "Supervise", err);
+    } finally {
+      this.calls.delete(call.id);
+    }
+  }
+
   private cancel(call: DecodedCall): void {
     const target = call.parameters.call as CallId;
+    const run = this.runs.get(target);
+    if (run !== undefined) {
+      this.runs.delete(target);
+      run.stop();
+      this.write({ id: target, parameters: { event: { type: "ended", reason: "cancelled" } } });
+      return this.reply(call.id, "Cancel", {});
+    }
     const stream = this.streams.get(target);
     if (stream === undefined) return this.fail(call.id, new ApiError("io.sockgate.NotFound", `no streaming call ${JSON.stringify(target)} on this connection`));
     this.s.fanout.remove(stream);
@@ -204,6 +244,8 @@ export class Connection {
     clearTimeout(this.handshakeTimer);
     for (const st of this.streams.values()) this.s.fanout.remove(st);
     this.streams.clear();
+    for (const run of this.runs.values()) run.stop();
+    this.runs.clear();
     this.s.closed(this);
   }
 }

@@ -18,6 +18,7 @@ function context(peer: Partial<Peer>, options: { answerExecutables?: string[]; c
   const ctx: CallContext = {
     peer: { uid: 1000, gid: 1000, pid: 60, groups: [], admin: false, connectionId: 1, exe: TUI, exeVerified: true, startTime: 1, ...peer },
     backend,
+    run: undefined,
     answerExecutables: options.answerExecutables,
     checkAnswerer: (input) => (asked.push(input), options.check ?? unrelated),
     apiStatus: () => ({ interface: "io.sockgate.v1", connections: 0, promptSubscribers: 0 }),

@@ -2,6 +2,7 @@
 
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_SOCKET_PATH } from "@sockgate/protocol/client";
 import type { ApiBackend } from "./backend.js";
+import type { RunBackend } from "./run-backend.js";
 
 /** pino's call shape (fields first), so a pino logger or child can be passed as it is. */
 export interface ApiLog {
@@ -12,6 +13,8 @@ export interface ApiLog {
 
 export interface ApiServerDeps {
   backend: ApiBackend;
+  /** `sockgate run`'s sessions and calls (Supervise, DecideCall); without it they answer Unavailable. */
+  run?: RunBackend;
   /** Default /run/sockgate/api.sock; its directory is created 0755 when missing; the socket is 0666. */
   socketPath?: string;
   /** Members (by SO_PEERGROUPS) manage system rules and see everything. Name or gid; default "sockgate". */
@@ -31,7 +34,7 @@ export interface ApiServerDeps {
   log?: ApiLog;
 }
 
-export type ResolvedOptions = Required<Omit<ApiServerDeps, "answerExecutables">> & Pick<ApiServerDeps, "answerExecutables">;
+export type ResolvedOptions = Required<Omit<ApiServerDeps, "answerExecutables" | "run">> & Pick<ApiServerDeps, "answerExecutables" | "run">;
 
 const silent: ApiLog = { info() {}, warn() {}, error() {} };
 

@@ -116,6 +116,7 @@ class ApiServerImpl implements ApiServer {
       serverVersion: this.o.serverVersion,
       context: {
         backend: this.o.backend,
+        run: this.o.run,
         answerExecutables: this.o.answerExecutables,
         checkAnswerer,
         apiStatus: () => ({ interface: API_INTERFACE, connections: this.open.size, promptSubscribers: this.fanout.promptSubscribers }),

@@ -8,6 +8,8 @@ import { ClientTransport } from "./client-transport.js";
 import { ApiError } from "./errors.js";
 import { DEFAULT_SOCKET_PATH, SUPPORTED_INTERFACES } from "./interface.js";
 import type { MethodName } from "./interface.js";
+import { openStream } from "./client-supervise.js";
+import type { Supervision } from "./client-supervise.js";
 import { EventQueue } from "./subscription.js";
 import type { Subscription } from "./subscription.js";
 import type { HistoryEntry, HistoryQuery } from "./types-history.js";
@@ -15,6 +17,7 @@ import type { HelloReply, ParamsOf, ReplyOf, SubscribeTopic } from "./types-meth
 import type { Owner, OwnerSelector } from "./types-common.js";
 import type { ApiPrompt, PromptAnswer, PromptOutcome } from "./types-prompts.js";
 import type { ApiRule, ExportDocument, ImportResult, RuleEntry, RuleInput } from "./types-rules.js";
+import type { RunCall, RunVerdict, SuperviseParameters, SupervisionEvent } from "./types-run.js";
 import type { Status } from "./types-status.js";
 
 export interface ConnectOptions {
@@ -57,6 +60,10 @@ export interface ApiClient {
   exportRules(owner?: OwnerSelector): Promise<ExportDocument>;
   importRules(document: ParamsOf<"ImportRules">["document"], options?: { mode?: "merge" | "replace"; owner?: Owner }): Promise<ImportResult>;
   queryHistory(query?: HistoryQuery): Promise<HistoryEntry[]>;
+  /** A `sockgate run` session for the caller's child `pid` (see types-run.ts); starts at once. */
+  supervise(parameters: SuperviseParameters): Supervision;
+  /** Decides one held call of a supervised process; may wait for the caller's prompt to be answered. */
+  decideCall(call: RunCall): Promise<RunVerdict>;
   close(): void;
 }
 
@@ -121,46 +128,14 @@ class Client implements ApiClient {
   queryHistory = async (query: HistoryQuery = {}): Promise<HistoryEntry[]> => (await this.call("QueryHistory", query)).entries;
 
   subscribe(topics: SubscribeTopic[], options: SubscribeOptions = {}): Subscription {
-    const queue = new EventQueue(options.maxBuffered ?? 10_000);
-    const transport = this.transport;
-    const id = transport.send(
-      "Subscribe",
-      { topics },
-      {
-        reply: (p, last) => {
-          queue.push((p as ReplyOf<"Subscribe">).event);
-          if (last) queue.end();
-        },
-        fail: (err) => queue.fail(err),
-      },
-    );
-    let cancelling: Promise<void> | undefined;
-    const cancel = (): Promise<void> => {
-      cancelling ??= (async () => {
-        queue.discard();
-        try {
-          await request(transport, "Cancel", { call: id });
-        } catch (err) {
-          // Already ended (NotFound) or the connection is gone: either way nothing more arrives.
-          if (!(err instanceof ApiError)) throw err;
-        } finally {
-          transport.forget(id);
-        }
-      })();
-      return cancelling;
-    };
-    return {
-      id,
-      cancel,
-      [Symbol.asyncIterator]: () => ({
-        next: () => queue.next(),
-        return: async () => {
-          await cancel();
-          return { done: true, value: undefined };
-        },
-      }),
-    };
+    return openStream(this.transport, "Subscribe", { topics }, new EventQueue(options.maxBuffered ?? 10_000), (p) => (p as ReplyOf<"Subscribe">).event);
   }
+
+  supervise(parameters: SuperviseParameters): Supervision {
+    return openStream(this.transport, "Supervise", parameters, new EventQueue<SupervisionEvent>(Number.MAX_SAFE_INTEGER), (p) => (p as ReplyOf<"Supervise">).event);
+  }
+
+  decideCall = async (call: RunCall): Promise<RunVerdict> => (await this.call("DecideCall", { call })).verdict;
 
   close(): void {
     this.transport.close();

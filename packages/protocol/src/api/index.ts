@@ -30,3 +30,5 @@ export type { AnswerDuration, AnswerScope, ApiPrompt, PromptAnswer, PromptDestin
 export type { ApiRule, ExportDocument, ImportResult, RuleEntry, RuleInput } from "./types-rules.js";
 export type { ActivityEntry, HistoryEntry, HistoryQuery } from "./types-history.js";
 export type { Status } from "./types-status.js";
+export type { RunCall, RunEndpoint, RunProfile, RunVerdict, SuperviseParameters, SupervisionEvent } from "./types-run.js";
+export type { Supervision } from "./client-supervise.js";

@@ -33,11 +33,13 @@ export const METHOD_NAMES = [
   "ExportRules",
   "ImportRules",
   "QueryHistory",
+  "Supervise",
+  "DecideCall",
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
 /** Methods that must be called with `more: true` and answer with replies that say `continues` until they end. */
-export const STREAMING_METHODS: readonly MethodName[] = ["Subscribe"];
+export const STREAMING_METHODS: readonly MethodName[] = ["Subscribe", "Supervise"];
 
 export function qualifiedName(method: MethodName, iface: string = API_INTERFACE): string {
   return `${iface}.${method}`;

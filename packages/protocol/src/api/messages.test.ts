@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { API_ERRORS, ApiError } from "./errors.js";
 import type { ApiErrorName } from "./errors.js";
 import type { MethodName } from "./interface.js";
+import { STREAMING_METHODS } from "./interface.js";
 import { CallError, decodeCall, decodeReply, errorFromReply, errorReply, replyProblem } from "./messages.js";
 import { ANSWER, HISTORY_ENTRY, OUTCOME, PROMPT, RULE, RULE_ENTRY } from "./test-fixtures.js";
 
@@ -37,13 +38,16 @@ const CASES: Record<MethodName, { good: unknown; bad: unknown; field: string }> 
   ExportRules: { good: {}, bad: { owner: { kind: "system", uid: 3 } }, field: "parameters.owner.uid" },
   ImportRules: { good: { document: { format: "sockgate-rules", version: 1, rules: [RULE] }, mode: "replace" }, bad: { document: { format: "sockgate-rules", version: 1, rules: [{ id: "x" }] } }, field: "parameters.document.rules[0].owner" },
   QueryHistory: { good: { exe: "/usr/bin/curl", host: "example.org", verdict: "deny", since: 0, until: 10, limit: 50, before: { at: 5, seq: 2 } }, bad: { limit: 0 }, field: "parameters.limit" },
+  Supervise: { good: { pid: 4242, profile: { name: "npm", rules: [{ action: "allow" }], unmatched: "deny" } }, bad: { pid: 4242, profile: { name: "npm", rules: [], unmatched: "maybe" } }, field: "parameters.profile.unmatched" },
+  DecideCall: { good: { call: { session: "s1", tid: 7, operation: "connect", fd: 3, remote: { address: "192.0.2.1", port: 443 } } }, bad: { call: { session: "s1", tid: 7, operation: "connect", remote: { address: "192.0.2.1", port: 65536 } } }, field: "parameters.call.remote.port" },
 };
 
 describe("decodeCall", () => {
   for (const [method, c] of Object.entries(CASES) as [MethodName, (typeof CASES)[MethodName]][]) {
-    const extra = method === "Subscribe" ? { more: true } : {};
+    const streaming = STREAMING_METHODS.includes(method);
+    const extra = streaming ? { more: true } : {};
     it(`${method}: accepts good parameters and names the member of bad ones`, () => {
-      expect(decodeCall(line(method, c.good, extra))).toMatchObject({ id: 1, method, iface: "io.sockgate.v1", parameters: c.good, more: method === "Subscribe" });
+      expect(decodeCall(line(method, c.good, extra))).toMatchObject({ id: 1, method, iface: "io.sockgate.v1", parameters: c.good, more: streaming });
       const err = refusal(line(method, c.bad, extra));
       expect([err.code, err.callId, err.parameters.field]).toEqual(["io.sockgate.InvalidParameter", 1, c.field]);
       expect(err.message).toMatch(new RegExp(`^${method}: ${c.field.replace(/[[\].]/g, "\\$&")}: `));
@@ -99,6 +103,8 @@ const REPLIES: Record<MethodName, object> = {
   ExportRules: { document: { format: "sockgate-rules", version: 1, exportedAt: "2024-01-01T00:00:00.000Z", rules: [RULE] } },
   ImportRules: { imported: 1, removed: 0 },
   QueryHistory: { entries: [HISTORY_ENTRY] },
+  Supervise: { event: { type: "started", session: "s1", governedBy: "uid" } },
+  DecideCall: { verdict: { action: "allow", reason: "rule r1", cache: { scope: "rules" }, ruleId: "r1" } },
 };
 
 describe("replyProblem", () => {

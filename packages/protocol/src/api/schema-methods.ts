@@ -106,4 +106,18 @@ export const METHODS: Readonly<Record<MethodName, MethodSpec>> = {
   ExportRules: { description: "A rules export document (the caller's own rules unless `owner` says otherwise).", parameters: "ExportRulesParameters", reply: "ExportRulesReply", streaming: false, errors: ["io.sockgate.PermissionDenied"] },
   ImportRules: { description: "Reads an export document back in, all or nothing.", parameters: "ImportRulesParameters", reply: "ImportResult", streaming: false, errors: ["io.sockgate.PermissionDenied", "io.sockgate.InvalidImport", "io.sockgate.InvalidRule", "io.sockgate.Conflict"] },
   QueryHistory: { description: "Decided calls, newest first, by application, host, verdict and time; the caller's own unless admin.", parameters: "HistoryQuery", reply: "HistoryReply", streaming: false, errors: ["io.sockgate.PermissionDenied"] },
+  Supervise: {
+    description: "A sockgate run session for the caller's child process, until cancelled: says whether the kernel also governs it, then when the rules change.",
+    parameters: "SuperviseParameters",
+    reply: "SuperviseReply",
+    streaming: true,
+    errors: ["io.sockgate.NotFound", "io.sockgate.PermissionDenied", "io.sockgate.InvalidRule"],
+  },
+  DecideCall: {
+    description: "Decides one held socket call of a supervised process, as the caller's uid: rules, then the caller's prompt.",
+    parameters: "DecideCallParameters",
+    reply: "DecideCallReply",
+    streaming: false,
+    errors: ["io.sockgate.NotFound", "io.sockgate.PermissionDenied"],
+  },
 };

@@ -11,6 +11,7 @@ import { HISTORY_DEFINITIONS } from "./schema-history.js";
 import { COMMON_ERRORS, METHOD_DEFINITIONS, METHODS } from "./schema-methods.js";
 import { PROMPT_DEFINITIONS } from "./schema-prompts.js";
 import { RULE_DEFINITIONS } from "./schema-rules.js";
+import { RUN_DEFINITIONS } from "./schema-run.js";
 import { STATUS_DEFINITIONS } from "./schema-status.js";
 
 export const API_SCHEMA_ID = "https://sockgate.dev/schema/io.sockgate.v1.json";
@@ -39,6 +40,7 @@ export const API_SCHEMA = {
     ...HISTORY_DEFINITIONS,
     ...STATUS_DEFINITIONS,
     ...METHOD_DEFINITIONS,
+    ...RUN_DEFINITIONS,
   },
 };
 

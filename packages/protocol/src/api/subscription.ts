@@ -15,22 +15,23 @@ export interface Subscription extends AsyncIterable<SubscriptionEvent> {
   cancel(): Promise<void>;
 }
 
-type Waiter = { resolve: (r: IteratorResult<SubscriptionEvent>) => void; reject: (e: unknown) => void };
+type Waiter<E> = { resolve: (r: IteratorResult<E>) => void; reject: (e: unknown) => void };
 
-export class EventQueue {
-  private readonly events: SubscriptionEvent[] = [];
-  private waiter: Waiter | undefined;
+/** Events of any streaming call; only "activity" events are ever dropped. */
+export class EventQueue<E extends { type: string } = SubscriptionEvent> {
+  private readonly events: E[] = [];
+  private waiter: Waiter<E> | undefined;
   private finished = false;
   private failure: ApiError | undefined;
 
   constructor(private readonly maxBuffered: number) {}
 
-  push(event: SubscriptionEvent): void {
+  push(event: E): void {
     if (this.finished) return;
     if (event.type === "activity" && this.events.length >= this.maxBuffered) {
-      const last = this.events.at(-1);
+      const last = this.events.at(-1) as SubscriptionEvent | undefined;
       if (last?.type === "lagged") last.dropped++;
-      else this.events.push({ type: "lagged", dropped: 1 });
+      else this.events.push({ type: "lagged", dropped: 1 } as unknown as E);
       return;
     }
     this.events.push(event);
@@ -58,7 +59,7 @@ export class EventQueue {
     this.end();
   }
 
-  next(): Promise<IteratorResult<SubscriptionEvent>> {
+  next(): Promise<IteratorResult<E>> {
     const ready = this.take();
     if (ready !== undefined) return ready;
     return new Promise((resolve, reject) => {
@@ -66,7 +67,7 @@ export class EventQueue {
     });
   }
 
-  private take(): Promise<IteratorResult<SubscriptionEvent>> | undefined {
+  private take(): Promise<IteratorResult<E>> | undefined {
     const event = this.events.shift();
     if (event !== undefined) return Promise.resolve({ done: false, value: event });
     if (this.failure !== undefined) {

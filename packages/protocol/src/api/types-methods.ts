@@ -6,6 +6,7 @@ import type { ActivityEntry, HistoryEntry, HistoryQuery } from "./types-history.
 import type { CallId, Owner, OwnerSelector, PeerInfo } from "./types-common.js";
 import type { ApiPrompt, PromptAnswer, PromptOutcome } from "./types-prompts.js";
 import type { ApiRule, ExportDocument, ImportResult, RuleEntry, RuleInput } from "./types-rules.js";
+import type { RunCall, RunVerdict, SuperviseParameters, SupervisionEvent } from "./types-run.js";
 import type { Status } from "./types-status.js";
 
 export interface HelloParameters {
@@ -66,6 +67,10 @@ export interface ApiMethods {
     reply: ImportResult;
   };
   QueryHistory: { parameters: HistoryQuery; reply: { entries: HistoryEntry[] } };
+  /** A `sockgate run` session for the caller's child `pid`, until cancelled; see types-run.ts. */
+  Supervise: { parameters: SuperviseParameters; reply: { event: SupervisionEvent } };
+  /** One held call of a supervised process, decided as the caller's uid (rules, then a prompt). */
+  DecideCall: { parameters: { call: RunCall }; reply: { verdict: RunVerdict } };
 }
 
 export type ParamsOf<M extends keyof ApiMethods> = ApiMethods[M]["parameters"];
