@@ -1,7 +1,8 @@
 // sockgated: parses the command line, reads the configuration, starts the daemon and
 // handles signals (SIGHUP reloads, SIGUSR1 logs the status, SIGTERM/SIGINT stop).
 
-import { unloadShim } from "@sockgate/kernel-shim";
+import { existsSync } from "node:fs";
+import { removeHoldChains, unloadShim } from "@sockgate/kernel-shim";
 import { USAGE, parseDaemonArgs } from "./cli-args.js";
 import type { DaemonArgs } from "./cli-args.js";
 import { loadConfig } from "./config/load.js";
@@ -33,7 +34,20 @@ async function main(argv: string[]): Promise<number> {
   log.level = process.env.SOCKGATE_LOG_LEVEL ?? config.log.level;
   if (args.unload) {
     const removed = unloadShim(config.pinDir);
-    log.info(removed, `unloaded: ${removed.links} links detached, ${removed.maps} map pins removed from ${config.pinDir}`);
+    // The hold chains name the pinned match program: a rule keeps it (and its queue) alive
+    // after the pins go, so they are removed too, in every namespace the daemon holds in.
+    const spaces = config.hold.namespaces.length > 0 ? config.hold.namespaces : [undefined];
+    const chains: string[] = [];
+    for (const netnsPath of spaces) {
+      if (netnsPath !== undefined && !existsSync(netnsPath)) continue;
+      try {
+        removeHoldChains({ netnsPath });
+        chains.push(netnsPath ?? "own namespace");
+      } catch (err) {
+        log.warn({ netnsPath, err: (err as Error).message }, "removing the hold chains failed");
+      }
+    }
+    log.info({ ...removed, chains }, `unloaded: ${removed.links} links detached, ${removed.maps} map pins removed from ${config.pinDir}, hold chains removed in ${chains.join(", ") || "no namespace"}`);
     flush();
     return 0;
   }

@@ -5,6 +5,7 @@ export { DEFAULT_QUEUE_NUM, DEFAULT_REJECT_MARK, identityKeyOf, openHold } from 
 export type { FlowDecision, FlowSource, HeldFlow, Hold, HoldOptions, HoldStatus, PacketCounts, Resolution } from "./hold/holder.js";
 export { netnsPathsNow } from "./netns-paths.js";
 export { unloadShim } from "./unload.js";
+export { removeChains as removeHoldChains } from "./hold/chains.js";
 export type {
   EndTargets,
   FlowKey,

@@ -11,7 +11,7 @@
 // it skip that step (done once already; a second `pnpm build` would rewrite dist/ while
 // the TUI and the daemon run from it).
 
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -127,5 +127,10 @@ describe("the README quick start: ./sockgate start on this machine", () => {
     expect(unloaded.code, unloaded.stderr).toBe(0);
     expect(unloaded.stderr).toMatch(/links detached/);
     expect(existsSync(pinDir)).toBe(false);
+    // nothing of sockgate's stays in iptables either (the rules would keep the match program)
+    for (const tool of ["iptables", "ip6tables"]) {
+      const rules = execFileSync("nsenter", [`--net=${ns.path}`, "--", tool, "-w", "-t", "raw", "-S"], { encoding: "utf8" });
+      expect(rules, `${tool} raw after unload`).not.toMatch(/SOCKGATE/);
+    }
   }, 600_000);
 });
