@@ -55,6 +55,21 @@ describe("PromptQueue: coalescing", () => {
   });
 });
 
+describe("PromptQueue: what a destination shows", () => {
+  it("every host name the program resolved (the first one names it) and, for connect, the caller's own bound port", () => {
+    const { q } = queue();
+    const r = request({ remote: { address: "192.0.2.1", port: 443 }, local: { address: "0.0.0.0", port: 40022 }, remoteHostNames: ["www.example.org", "WWW.example.org.", "cdn.example.net"] });
+    q.raise(r);
+    expect(q.pending(1000)[0]!.destination).toEqual({ address: "192.0.2.1", port: 443, host: "www.example.org", hosts: ["www.example.org", "cdn.example.net"], localPort: 40022 });
+  });
+
+  it("an unbound caller (local port 0) and a single name add nothing", () => {
+    const { q } = queue();
+    q.raise(request({ remote: { address: "192.0.2.1", port: 443 }, local: { address: "0.0.0.0", port: 0 }, remoteHostNames: ["www.example.org"] }));
+    expect(q.pending(1000)[0]!.destination).toEqual({ address: "192.0.2.1", port: 443, host: "www.example.org" });
+  });
+});
+
 describe("PromptQueue: rate limit", () => {
   it("1,000 new destinations from one program make perAppLimit prompts, then 'many' prompts of 32 destinations each", async () => {
     const { q, shown } = queue();

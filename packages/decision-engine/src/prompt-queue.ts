@@ -61,11 +61,16 @@ function destinationOf(r: Request): PromptDestination {
   const local = op === "bind" || op === "listen";
   const address = local ? r.local?.address : r.remote?.address;
   const port = op === "connect" || op === "send" ? r.remote?.port : r.local?.port;
-  const host = local ? undefined : r.remoteHostNames?.map(normalizeHostName).find((h) => h !== undefined);
+  const names = local ? [] : [...new Set((r.remoteHostNames ?? []).map(normalizeHostName).filter((h): h is string => h !== undefined))];
+  const host = names[0];
+  // the caller's own port says which of its sockets asks (a bound client, a peer-to-peer app)
+  const localPort = (op === "connect" || op === "send") && r.local?.port ? r.local.port : undefined;
   return {
     ...(address === undefined ? {} : { address }),
     ...(port === undefined ? {} : { port }),
     ...(host === undefined ? {} : { host }),
+    ...(names.length > 1 ? { hosts: names.slice(0, 8) } : {}),
+    ...(localPort === undefined ? {} : { localPort }),
   };
 }
 

@@ -10,6 +10,10 @@ export interface PromptDestination {
   port?: number;
   /** The first host name the application resolved to the address, if any. */
   host?: string;
+  /** Every host name it resolved to that address, when more than one (at most 8). */
+  hosts?: string[];
+  /** connect and send: the caller's own port, when the socket was bound before the call. */
+  localPort?: number;
 }
 
 /** At most this many destinations stand behind one prompt; a further one opens another prompt. */

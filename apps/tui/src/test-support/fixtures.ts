@@ -23,7 +23,7 @@ export function prompt(over: Partial<ApiPrompt> = {}): ApiPrompt {
     app: { exePath: "/usr/bin/curl", exeDev: 2049, exeIno: 1234, uid: UID, userName: "alice", pid: 4242, parentExe: "/usr/bin/bash", cmdline: ["curl", "-sI", "https://deb.debian.org/"], cmdlineSource: "exec" },
     operation: "connect",
     protocol: "tcp",
-    destination: { address: "151.101.2.132", port: 443, host: "deb.debian.org" },
+    destination: { address: "151.101.2.132", port: 443, host: "deb.debian.org", hosts: ["deb.debian.org", "debian.map.fastly.net"] },
     destinations: [{ address: "151.101.2.132", port: 443, host: "deb.debian.org" }],
     requests: 1,
     createdAt: NOW - 18_000,

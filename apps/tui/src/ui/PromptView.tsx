@@ -112,6 +112,9 @@ export function PromptView({ prompts, now, width, height }: PromptViewProps) {
   if (p.destination.port !== undefined && p.operation !== "bind" && p.operation !== "listen" && p.kind === "single" && p.destinations.length > 1) {
     details.push({ label: "also", text: p.destinations.slice(1).map((d) => destinationShort(d.host, d.address, d.port)).join(", ") });
   }
+  const names = p.destination.hosts ?? [];
+  if (names.length > 1) details.push({ label: "names", text: names.map(printable).join(", ") });
+  if (p.destination.localPort !== undefined) details.push({ label: "local", text: `port ${p.destination.localPort}` });
   for (const n of p.notes ?? []) details.push({ label: "note", text: printable(n), warn: true });
   const queued = prompts.queue.length;
   // Rows: title, queue line, blank, details, blank, 3 choices, blank, will create, blank, countdown, [error], [queue list]

@@ -4,7 +4,7 @@ import { ANSWER_ACTIONS, ANSWER_DURATIONS, ANSWER_SCOPES, ANSWERED_BY } from "./
 import { closed, list, oneOfStrings, open, ref, text, uint32, uint53 } from "./schema-common.js";
 import type { Schema } from "./schema-common.js";
 
-const destination = open({ address: text(64), port: { type: "integer", minimum: 0, maximum: 65535 }, host: text(253) });
+const destination = open({ address: text(64), port: { type: "integer", minimum: 0, maximum: 65535 }, host: text(253), hosts: list(text(253), 8), localPort: { type: "integer", minimum: 1, maximum: 65535 } });
 
 export const PROMPT_DEFINITIONS: Record<string, Schema> = {
   PromptId: text(128, 1),

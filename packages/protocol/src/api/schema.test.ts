@@ -30,7 +30,7 @@ const TIED = {
     id: "required", uid: "required", kind: "required", app: "required", operation: "required", protocol: "required", destination: "required",
     destinations: "required", requests: "required", createdAt: "required", deadline: "required", timeoutAction: "required", notes: "optional",
   } satisfies Members<ApiPrompt>,
-  PromptDestination: { address: "optional", port: "optional", host: "optional" } satisfies Members<PromptDestination>,
+  PromptDestination: { address: "optional", port: "optional", host: "optional", hosts: "optional", localPort: "optional" } satisfies Members<PromptDestination>,
   PromptAnswer: { action: "required", scope: "required", duration: "required" } satisfies Members<PromptAnswer>,
   PromptOutcome: { promptId: "required", action: "required", answeredBy: "required", reason: "required", rules: "required" } satisfies Members<PromptOutcome>,
   Rule: {
