@@ -17,3 +17,4 @@ build sgrun-race -pthread
 build sgrun-uring -luring
 build sgrun-abi
 build sgrun-bench
+build sgrun-attack -pthread

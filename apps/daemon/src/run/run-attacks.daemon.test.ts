@@ -1,0 +1,90 @@
+// `sockgate run` attacked from the supervised program (sgrun-attack): what it tries and what
+// must hold. bob has no UI, so every call no rule allows is refused at once.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assertNoLeftovers } from "@sockgate/kernel-shim/test-harness";
+import { DaemonFixture } from "../test-support/daemon-fixture.js";
+import { RUN_CLIENTS, SupervisedProcess } from "./test-support/supervised-process.js";
+
+const ATTACK = `${RUN_CLIENTS}sgrun-attack`;
+const PORT = 8121;
+const FLOOD = Number(process.env.SGRUN_FLOOD ?? "300");
+const UDP_A = 8122;
+const UDP_B = 8123;
+const LISTEN_OK = 8124;
+const LISTEN_BAD = 8125;
+
+describe("sockgate run: attacks from the supervised program", () => {
+  const f = new DaemonFixture();
+
+  beforeAll(async () => {
+    await f.setup([PORT]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await f.close();
+    assertNoLeftovers();
+  }, 60_000);
+
+  const run = (argv: string[]): SupervisedProcess =>
+    SupervisedProcess.start({ cgroup: f.cgroup, netnsPath: f.ns.path, user: f.bob }, ["--socket", f.socketPath, "--quiet", "--", ATTACK, ...argv], f.cleanup);
+
+  async function allow(match: Record<string, unknown>): Promise<void> {
+    const bob = await f.client(f.bob);
+    const added = await bob.call("AddRule", { rule: { schemaVersion: 1, action: "allow", duration: { kind: "forever" }, match: { exe: ATTACK, ...match } } });
+    expect(added.error, JSON.stringify(added.error)).toBeUndefined();
+  }
+
+  it("cannot take sockgate run's seccomp listener (pidfd_getfd, ptrace) to answer its own calls", async () => {
+    const p = run(["steal", f.ns.peer4, String(PORT)]);
+    await p.waitFor(/"stolen":false|"connected"/, 20_000);
+    const end = await p.done;
+    expect(end.code, end.stderr).toBe(0);
+    expect(p.json().at(-1), p.stdout).toMatchObject({ stolen: false, err: "EPERM" });
+  });
+
+  it("a USER_NOTIF filter of its own without a listener (prctl) only makes its own calls fail (ENOSYS)", async () => {
+    const p = run(["prctl-notif"]);
+    await p.done;
+    expect(p.json().at(-1), p.stdout).toMatchObject({ prctl: 0, socket: -1, err: "ENOSYS" });
+  });
+
+  it("a double-forked setsid grandchild that outlives sockgate run: its later calls fail (ENOSYS), never continue", async () => {
+    const p = run(["orphan", "1500"]);
+    const end = await p.done; // the grandchild holds stdout open until it is done
+    expect(end.code).toBe(0);
+    const orphan = p.json().find((l) => l.orphan === true);
+    expect(orphan, p.stdout).toMatchObject({ socket: -1, err: "ENOSYS" });
+  });
+
+  it("sendmmsg to two addresses, one allowed: the whole call is refused", async () => {
+    await allow({ operation: ["socket"], protocol: ["udp"] });
+    await allow({ operation: ["send"], protocol: ["udp"], remoteAddress: [f.ns.peer4], remotePort: [UDP_A] });
+    const p = run(["sendmmsg", f.ns.peer4, String(UDP_A), String(UDP_B)]);
+    await p.done;
+    expect(p.json().at(-1), p.stdout + p.stderr).toMatchObject({ step: "sendmmsg", result: -1, err: "EACCES" });
+  });
+
+  it("hundreds of threads connecting at once: every one is decided (refused), none continues undecided", async () => {
+    const p = run(["flood", String(FLOOD), f.ns.peer4, String(PORT)]);
+    await p.waitFor(/"threads"/, 40_000);
+    const end = await p.done;
+    expect(end.code, end.stderr).toBe(0);
+    const r = p.json().at(-1)!;
+    expect(r.threads, JSON.stringify(r)).toBe(FLOOD);
+    expect(r, JSON.stringify(r)).toMatchObject({ ok: 0, other: 0, eacces: FLOOD });
+  }, 60_000);
+
+  // OPEN (README "sockgate run", Limits): CONTINUE looks the fd up again, so a socket
+  // dup2()ed onto it after the check listens undecided. it.fails until listen() (and bind())
+  // are done by the supervisor on its own copy of the checked socket.
+  it.fails("listen() on an fd another thread swaps between two sockets: only the checked socket may listen", async () => {
+    await allow({ operation: ["socket", "bind"], protocol: ["tcp"] });
+    await allow({ operation: ["listen"], protocol: ["tcp"], localPort: [LISTEN_OK] });
+    const p = run(["listenswap", String(LISTEN_OK), String(LISTEN_BAD), "300"]);
+    const end = await p.done;
+    expect(end.code, end.stderr).toBe(0);
+    const r = p.json().at(-1)!;
+    expect(r.listenedBad, JSON.stringify(r)).toBe(0);
+  }, 60_000);
+});
