@@ -7,7 +7,7 @@
 
 import { ApiError } from "@sockgate/protocol/client";
 import type { HistoryQuery, Owner, OwnerSelector, PeerInfo } from "@sockgate/protocol/client";
-import type { BackendEvent, RuleOwners } from "./backend.js";
+import type { BackendEvent, Peer, RuleOwners } from "./backend.js";
 
 export function canSeeRulesOf(peer: PeerInfo, owner: Owner): boolean {
   return owner.kind === "system" || owner.uid === peer.uid || peer.admin;
@@ -41,8 +41,23 @@ export function exportOwners(peer: PeerInfo, selector: OwnerSelector | undefined
   return listOwners(peer, selector ?? { kind: "user", uid: peer.uid });
 }
 
-export function requireWrite(peer: PeerInfo, owner: Owner, what = "change"): void {
+export function requireWrite(peer: Peer, owner: Owner, what = "change"): void {
+  requireUnconfined(peer, `${what} rules`);
   if (!canWriteRulesOf(peer, owner)) throw denied(peer, `${what} rules of ${describeOwner(owner)}`);
+}
+
+/**
+ * Code contained by `sockgate run` runs as its user and can reach this socket: it must not
+ * allow itself. Every process sockgate run starts has no_new_privs and a seccomp filter,
+ * which it cannot shed, so such clients read but do not write rules or answer prompts.
+ */
+export function requireUnconfined(peer: Peer, what: string): void {
+  if (peer.confined) {
+    throw new ApiError(
+      "io.sockgate.PermissionDenied",
+      `this client (pid ${peer.pid}) runs under no_new_privs with a seccomp filter, as everything sockgate run starts does: it may not ${what}; use sockgate from a terminal outside it`,
+    );
+  }
 }
 
 /** The history query the backend runs: a user's own history; for admins, one user's or everyone's. */

@@ -34,6 +34,11 @@ export interface Peer extends PeerInfo {
   readonly exeVerified: boolean;
   /** Start time of the connecting process (clock ticks since boot, /proc/PID/stat field 22); null when unreadable. */
   readonly startTime: number | null;
+  /**
+   * The connecting process runs under no_new_privs with a seccomp filter, as everything
+   * `sockgate run` starts does (or its status was unreadable): it may read, not write.
+   */
+  readonly confined: boolean;
   /** What the client said it is in Hello: a claim, not evidence. */
   client?: { name: string; version?: string };
 }

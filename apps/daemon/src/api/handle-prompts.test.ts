@@ -16,7 +16,7 @@ function context(peer: Partial<Peer>, options: { answerExecutables?: string[]; c
   backend.prompts.set("p", prompt);
   const asked: unknown[] = [];
   const ctx: CallContext = {
-    peer: { uid: 1000, gid: 1000, pid: 60, groups: [], admin: false, connectionId: 1, exe: TUI, exeVerified: true, startTime: 1, ...peer },
+    peer: { uid: 1000, gid: 1000, pid: 60, groups: [], admin: false, connectionId: 1, exe: TUI, exeVerified: true, startTime: 1, confined: false, ...peer },
     backend,
     run: undefined,
     answerExecutables: options.answerExecutables,

@@ -4,6 +4,7 @@
 
 import { ApiError } from "@sockgate/protocol/client";
 import type { ApiPrompt } from "@sockgate/protocol/client";
+import { requireUnconfined } from "./authorise.js";
 import type { CallContext, Handler } from "./call-context.js";
 
 async function ownPrompt(ctx: CallContext, promptId: string): Promise<ApiPrompt> {
@@ -16,6 +17,7 @@ async function ownPrompt(ctx: CallContext, promptId: string): Promise<ApiPrompt>
 
 function requireAnswerer(ctx: CallContext, prompt: ApiPrompt): void {
   const { peer } = ctx;
+  requireUnconfined(peer, "answer prompts");
   const allowed = ctx.answerExecutables;
   if (allowed !== undefined && !(peer.exeVerified && peer.exe !== null && allowed.includes(peer.exe))) {
     throw new ApiError("io.sockgate.PermissionDenied", `prompts are answered only by ${allowed.join(", ")}; this client is ${peer.exe ?? "an unknown executable"}`);

@@ -13,6 +13,7 @@ import { Fanout } from "./fanout.js";
 import { resolveOptions } from "./options.js";
 import type { ApiServerDeps, ResolvedOptions } from "./options.js";
 import { peerCredentials } from "./peer-credentials.js";
+import { isConfined } from "./confinement.js";
 import { checkAnswerer, readProcStat } from "./process-tree.js";
 import { ApiSocketError, prepareSocketPath, publishSocket, removeSocket } from "./socket-file.js";
 
@@ -89,6 +90,7 @@ class ApiServerImpl implements ApiServer {
       admin: isAdmin(creds, groupId(this.o.adminGroup)),
       connectionId: this.nextConnection++,
       startTime: readProcStat(creds.pid)?.startTime ?? null,
+      confined: isConfined(creds.pid),
     };
   }
 

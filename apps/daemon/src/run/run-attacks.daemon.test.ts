@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertNoLeftovers } from "@sockgate/kernel-shim/test-harness";
 import { DaemonFixture } from "../test-support/daemon-fixture.js";
-import { RUN_CLIENTS, SupervisedProcess } from "./test-support/supervised-process.js";
+import { PYTHON, RUN_CLIENTS, SupervisedProcess } from "./test-support/supervised-process.js";
 
 const ATTACK = `${RUN_CLIENTS}sgrun-attack`;
 const PORT = 8121;
@@ -74,6 +74,33 @@ describe("sockgate run: attacks from the supervised program", () => {
     expect(r.threads, JSON.stringify(r)).toBe(FLOOD);
     expect(r, JSON.stringify(r)).toMatchObject({ ok: 0, other: 0, eacces: FLOOD });
   }, 60_000);
+
+  it("cannot allow itself through the daemon's API: rule writes from a confined client are refused, reads still work", async () => {
+    // the program speaks the API itself, as bob (its user), over the daemon's socket
+    const code = [
+      "import json, socket, sys",
+      "s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile('rw')",
+      "def call(i, method, params):",
+      "    f.write(json.dumps({'id': i, 'method': 'io.sockgate.v1.' + method, 'parameters': params}) + '\\n'); f.flush()",
+      "    return json.loads(f.readline())",
+      "print(json.dumps(call(1, 'Hello', {'versions': ['io.sockgate.v1']})), flush=True)",
+      `rule = {'schemaVersion': 1, 'action': 'allow', 'duration': {'kind': 'forever'}, 'match': {'exe': '${PYTHON}'}}`,
+      "print(json.dumps(call(2, 'AddRule', {'rule': rule})), flush=True)",
+      "print(json.dumps(call(3, 'ListRules', {})), flush=True)",
+    ].join("\n");
+    const p = SupervisedProcess.start({ cgroup: f.cgroup, netnsPath: f.ns.path, user: f.bob }, ["--socket", f.socketPath, "--quiet", "--", PYTHON, "-c", code, f.socketPath], f.cleanup);
+    const end = await p.done;
+    expect(end.code, end.stderr).toBe(0);
+    const [hello, add, list] = p.json();
+    expect(hello, p.stdout).not.toHaveProperty("error");
+    expect(add, p.stdout).toMatchObject({ error: "io.sockgate.PermissionDenied" });
+    expect(JSON.stringify(add)).toMatch(/no_new_privs with a seccomp filter/);
+    expect(list, p.stdout).not.toHaveProperty("error");
+    const bob = await f.client(f.bob);
+    const rules = await bob.call("ListRules", {});
+    expect(rules.error).toBeUndefined();
+    expect(JSON.stringify(rules.ok), "no rule was added").not.toContain(PYTHON);
+  });
 
   // OPEN (README "sockgate run", Limits): CONTINUE looks the fd up again, so a socket
   // dup2()ed onto it after the check listens undecided. it.fails until listen() (and bind())
