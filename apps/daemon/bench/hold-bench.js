@@ -42,7 +42,9 @@ async function main() {
     mkdirSync(dir);
     // root runs the benchmark's clients: govern uid 0; a store and socket of its own
     writeFileSync(`${dir}/config.json`, JSON.stringify({ store: { path: `${dir}/db` }, api: { socket: `${dir}/api.sock` }, governed: { users: [0], cgroups: [] }, defaultRules: false }));
-    const daemon = spawn(process.execPath, [MAIN, "--config", `${dir}/config.json`, "--cgroup", cgHeld, "--pin-dir", pinDir, "--unknown", "hold", "--answer", "allow", "--hold-netns", netnsPath], { stdio: ["ignore", openSync(logFile, "w"), "inherit"] });
+    // the daemon runs with the flags the unit and ./sockgate start give it (SG_BENCH_DAEMON_NODE_ARGS: others, e.g. a profiler)
+    const nodeArgs = (process.env.SG_BENCH_DAEMON_NODE_ARGS ?? "--max-semi-space-size=2").split(" ").filter(Boolean);
+    const daemon = spawn(process.execPath, [...nodeArgs, MAIN, "--config", `${dir}/config.json`, "--cgroup", cgHeld, "--pin-dir", pinDir, "--unknown", "hold", "--answer", "allow", "--hold-netns", netnsPath], { stdio: ["ignore", openSync(logFile, "w"), "inherit"] });
     undo.push(() => daemon.kill("SIGKILL"));
     for (let i = 0; i < 500 && !logLines(logFile).some((l) => l.includes("holding connect")); i++) {
       if (daemon.exitCode !== null) throw new Error(`the daemon exited: ${readFileSync(logFile, "utf8")}`);
