@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { unloadShim } from "@sockgate/kernel-shim";
+import { openStore } from "@sockgate/store";
 
 export const sh = (cmd, args) => execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -68,4 +69,21 @@ export async function undoAll(undo) {
       process.exitCode = 1;
     }
   }
+}
+
+/**
+ * The daemon's directory `dir` (removed by `undo`): a store holding `rules` and a
+ * configuration governing the cgroup `cgHeld` whatever the uid (root runs the load).
+ * Returns the configuration's path.
+ */
+export function daemonDir(dir, cgHeld, rules, undo) {
+  mkdirSync(dir);
+  undo.push(() => sh("rm", ["-rf", dir]));
+  const store = openStore({ path: `${dir}/sockgate.db` });
+  for (const r of rules) store.rules.put(r);
+  store.close();
+  const held = `/${cgHeld.split("/").pop()}`;
+  const config = `${dir}/config.json`;
+  writeFileSync(config, JSON.stringify({ store: { path: `${dir}/sockgate.db` }, api: { socket: `${dir}/api.sock` }, governed: { users: [], cgroups: [held] }, defaultRules: false, countersIntervalMs: 5000 }));
+  return config;
 }

@@ -18,11 +18,10 @@
 // the hold path costs without it). Everything made is removed, also on failure. Last line:
 // daemon rule_first_contact_p50_us=… rule_first_contact_p99_us=… rss_mb=… cpu_s_per_10k_kernel_flows=… cpu_s_per_10k_engine_flows=…
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, openSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { openSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { openStore } from "@sockgate/store";
-import { daemonStatus, makeWorld, quantile, sh, sleep, undoAll } from "./bench-world.js";
+import { daemonDir, daemonStatus, makeWorld, quantile, sleep, undoAll } from "./bench-world.js";
 
 const OPS = Number(process.env.SG_BENCH_DAEMON_OPS ?? 2000);
 const SECONDS = Number(process.env.SG_BENCH_DAEMON_SECONDS ?? 20);
@@ -86,14 +85,8 @@ async function main() {
   const undo = [];
   try {
     const { netnsPath, cgBase, cgHeld, pinDir } = makeWorld(tag, undo);
-    mkdirSync(dir);
-    undo.push(() => sh("rm", ["-rf", dir]));
-    const store = openStore({ path: `${dir}/sockgate.db` });
-    for (const r of RULES) store.rules.put(r);
-    store.close();
     // root runs the load: the governed cgroup is what makes it governed
-    const held = `/${cgHeld.split("/").pop()}`;
-    writeFileSync(`${dir}/config.json`, JSON.stringify({ store: { path: `${dir}/sockgate.db` }, api: { socket: `${dir}/api.sock` }, governed: { users: [], cgroups: [held] }, defaultRules: false, countersIntervalMs: 5000 }));
+    daemonDir(dir, cgHeld, RULES, undo);
     const logFile = `${dir}/daemon.log`;
     // as sockgated.service runs it
     const nodeArgs = (process.env.SG_BENCH_DAEMON_NODE_ARGS ?? "--max-semi-space-size=2").split(" ").filter(Boolean);

@@ -16,11 +16,10 @@
 // Every step is undone, also on failure. Last line:
 // run cached_ratio=<plain/sockgate run> cached_added_us=<per iteration>
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, openSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { openSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { openStore } from "@sockgate/store";
-import { makeWorld, quantile, sh, sleep, undoAll } from "./bench-world.js";
+import { daemonDir, makeWorld, quantile, sleep, undoAll } from "./bench-world.js";
 
 const ROUNDS = Number(process.env.SG_BENCH_RUN_ROUNDS ?? 20);
 const N = Number(process.env.SG_BENCH_RUN_N ?? 2000);
@@ -58,14 +57,8 @@ async function main() {
   const undo = [];
   try {
     const { netnsPath, cgBase, cgHeld, pinDir } = makeWorld(tag, undo);
-    mkdirSync(dir);
-    undo.push(() => sh("rm", ["-rf", dir]));
-    const store = openStore({ path: `${dir}/sockgate.db` });
-    for (const r of RULES) store.rules.put(r);
-    store.close();
     // root runs the program: the governed cgroup is what makes it governed (and sockgate run keeps it there)
-    const held = `/${cgHeld.split("/").pop()}`;
-    writeFileSync(`${dir}/config.json`, JSON.stringify({ store: { path: `${dir}/sockgate.db` }, api: { socket: `${dir}/api.sock` }, governed: { users: [], cgroups: [held] }, defaultRules: false, countersIntervalMs: 5000 }));
+    daemonDir(dir, cgHeld, RULES, undo);
     const logFile = `${dir}/daemon.log`;
     const daemon = spawn(process.execPath, ["--max-semi-space-size=2", MAIN, "--config", `${dir}/config.json`, "--cgroup", cgHeld, "--pin-dir", pinDir, "--hold-netns", netnsPath], { stdio: ["ignore", openSync(logFile, "w"), "inherit"] });
     const daemonExit = new Promise((resolve) => daemon.once("exit", resolve));
