@@ -8,7 +8,7 @@ import { PYTHON, RUN_CLIENTS, SupervisedProcess } from "./test-support/supervise
 
 const ATTACK = `${RUN_CLIENTS}sgrun-attack`;
 const PORT = 8121;
-const FLOOD = Number(process.env.SGRUN_FLOOD ?? "300");
+const FLOOD = Number(process.env.SGRUN_FLOOD ?? "1000");
 const UDP_A = 8122;
 const UDP_B = 8123;
 const LISTEN_OK = 8124;
@@ -65,8 +65,14 @@ describe("sockgate run: attacks from the supervised program", () => {
     expect(p.json().at(-1), p.stdout + p.stderr).toMatchObject({ step: "sendmmsg", result: -1, err: "EACCES" });
   });
 
-  it("hundreds of threads connecting at once: every one is decided (refused), none continues undecided", async () => {
+  it("a thousand threads connecting at once: every one is decided (refused), none continues undecided, and the daemon keeps serving others", async () => {
     const p = run(["flood", String(FLOOD), f.ns.peer4, String(PORT)]);
+    // another user's client while the flood is decided: answered promptly
+    const t0 = Date.now();
+    const alice = await f.client(f.alice);
+    const status = await alice.call("Status", {});
+    expect(status.error, JSON.stringify(status.error)).toBeUndefined();
+    expect(Date.now() - t0, "alice's Status during bob's flood (ms)").toBeLessThan(5000);
     await p.waitFor(/"threads"/, 40_000);
     const end = await p.done;
     expect(end.code, end.stderr).toBe(0);

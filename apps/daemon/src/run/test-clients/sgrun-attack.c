@@ -211,13 +211,18 @@ static int send_many(const char *host, const char *p1, const char *p2)
 static struct sockaddr_in flood_sa;
 static atomic_int flood_ok, flood_eacces, flood_other, flood_go;
 static atomic_int flood_otherErr;
+static pthread_mutex_t flood_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t flood_cv = PTHREAD_COND_INITIALIZER;
 
 static void *flood_one(void *arg)
 {
 	int err, fd;
 	(void)arg;
+	/* wait asleep: a thousand spinning threads would starve everything else on the machine */
+	pthread_mutex_lock(&flood_mu);
 	while (!atomic_load(&flood_go))
-		;
+		pthread_cond_wait(&flood_cv, &flood_mu);
+	pthread_mutex_unlock(&flood_mu);
 	fd = connect_to(&flood_sa, &err);
 	if (fd >= 0) {
 		atomic_fetch_add(&flood_ok, 1);
@@ -246,7 +251,10 @@ static int flood(const char *count, const char *host, const char *port)
 		if (pthread_create(&t[i], &attr, flood_one, NULL) == 0)
 			made++;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pthread_mutex_lock(&flood_mu);
 	atomic_store(&flood_go, 1);
+	pthread_cond_broadcast(&flood_cv);
+	pthread_mutex_unlock(&flood_mu);
 	for (int i = 0; i < made; i++)
 		pthread_join(t[i], NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
