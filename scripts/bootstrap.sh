@@ -9,7 +9,7 @@ PNPM_VERSION="10.34.8"
 TOOLCHAIN="$ROOT/.toolchain"
 APT_PACKAGES=(clang llvm libbpf-dev bpftool iptables iproute2 util-linux libelf-dev zlib1g-dev
   build-essential pkg-config python3 make g++ curl netcat-openbsd ca-certificates procps
-  iputils-ping e2fsprogs btrfs-progs liburing-dev)
+  iputils-ping e2fsprogs btrfs-progs liburing-dev tmux systemd)
 # bpftool, sysctl and ip live in sbin, which `su` without `-` leaves off root's PATH.
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
