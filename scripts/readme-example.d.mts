@@ -1,4 +1,5 @@
 export function readmeExample(readmePath: string): string;
+export function supportedNodes(): string[];
 export function runReadmeExample(
   packageDirs: string[],
   options?: { nodes?: string[]; timeoutMs?: number },

@@ -25,6 +25,23 @@ function pnpm(args, cwd) {
 }
 
 /**
+ * The Node binaries a pure-JavaScript package's example runs on: this one (24) and the
+ * oldest the libraries support (22, installed by scripts/bootstrap.sh). Missing Node 22 is
+ * an error, not a skip.
+ */
+export function supportedNodes() {
+  const node22 = join(dirname(new URL(import.meta.url).pathname), "..", ".toolchain", "bin", "node22");
+  let version;
+  try {
+    version = execFileSync(node22, ["--version"], { encoding: "utf8" }).trim();
+  } catch (err) {
+    throw new Error(`Node 22 is missing at ${node22} (${err.message.split("\n")[0]}): run scripts/bootstrap.sh`);
+  }
+  if (!version.startsWith("v22.")) throw new Error(`${node22} is ${version}, expected Node 22`);
+  return [process.execPath, node22];
+}
+
+/**
  * Packs `packageDirs` (the package under test last), installs the tarballs into a fresh
  * project and runs `packageDirs.at(-1)`'s README example there with each of `nodes`
  * (default: the node running this). Returns { stdout per node, manifests }.
