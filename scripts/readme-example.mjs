@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
 /** The first ```js block after the README's "## Example" heading. */
@@ -30,7 +31,7 @@ function pnpm(args, cwd) {
  * an error, not a skip.
  */
 export function supportedNodes() {
-  const node22 = join(dirname(new URL(import.meta.url).pathname), "..", ".toolchain", "bin", "node22");
+  const node22 = join(dirname(fileURLToPath(import.meta.url)), "..", ".toolchain", "bin", "node22");
   let version;
   try {
     version = execFileSync(node22, ["--version"], { encoding: "utf8" }).trim();
