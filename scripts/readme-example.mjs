@@ -80,7 +80,14 @@ export function runReadmeExample(packageDirs, { nodes = [process.execPath], time
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "readme-example", private: true, type: "module" }));
     const main = packageDirs.at(-1);
     writeFileSync(join(project, "example.mjs"), readmeExample(join(main, "README.md")));
-    const stdout = nodes.map((node) => execFileSync(node, ["example.mjs"], { cwd: project, encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] }));
+    // each Node in a directory of its own: what one run writes (a database) is not the next one's
+    const stdout = nodes.map((node, i) => {
+      const cwd = join(root, `run-${i}`);
+      mkdirSync(cwd);
+      symlinkSync(join(project, "node_modules"), join(cwd, "node_modules"));
+      for (const f of ["package.json", "example.mjs"]) writeFileSync(join(cwd, f), readFileSync(join(project, f)));
+      return execFileSync(node, ["example.mjs"], { cwd, encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] });
+    });
     return { stdout, manifests };
   } finally {
     rmSync(root, { recursive: true, force: true });
