@@ -1,8 +1,8 @@
 // What the daemon benchmarks share: a network namespace and two cgroups (a bare one for the
 // no-firewall baseline and the governed one), the shim's pin directory, quantiles, and the
 // daemon's status read from its JSON log (SIGUSR1). Every step is undone by `undo`, in reverse.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { unloadShim } from "@sockgate/kernel-shim";
 import { openStore } from "@sockgate/store";
@@ -86,4 +86,27 @@ export function daemonDir(dir, cgHeld, rules, undo) {
   const config = `${dir}/config.json`;
   writeFileSync(config, JSON.stringify({ store: { path: `${dir}/sockgate.db` }, api: { socket: `${dir}/api.sock` }, governed: { users: [], cgroups: [held] }, defaultRules: false, countersIntervalMs: 5000 }));
   return config;
+}
+
+/**
+ * sockgated on `cgHeld` with the configuration of `daemonDir`, logging to `dir`/daemon.log,
+ * ready once it holds; stopped by `undo` (SIGTERM first, so a profile is written).
+ * `nodeArgs`: the flags sockgated.service gives it unless SG_BENCH_DAEMON_NODE_ARGS says others.
+ */
+export async function startBenchDaemon({ main, dir, cgHeld, pinDir, netnsPath, extraArgs = [] }, undo) {
+  const logFile = `${dir}/daemon.log`;
+  const nodeArgs = (process.env.SG_BENCH_DAEMON_NODE_ARGS ?? "--max-semi-space-size=2").split(" ").filter(Boolean);
+  const daemon = spawn(process.execPath, [...nodeArgs, main, "--config", `${dir}/config.json`, "--cgroup", cgHeld, "--pin-dir", pinDir, "--hold-netns", netnsPath, ...extraArgs], { stdio: ["ignore", openSync(logFile, "w"), "inherit"] });
+  const daemonExit = new Promise((resolve) => daemon.once("exit", resolve));
+  undo.push(async () => {
+    daemon.kill("SIGTERM");
+    const t = setTimeout(() => daemon.kill("SIGKILL"), 15_000);
+    await daemonExit;
+    clearTimeout(t);
+  });
+  for (let i = 0; i < 500 && !readFileSync(logFile, "utf8").includes("holding connect"); i++) {
+    if (daemon.exitCode !== null) throw new Error(`the daemon exited: ${readFileSync(logFile, "utf8")}`);
+    await sleep(20);
+  }
+  return { daemon, logFile };
 }

@@ -17,11 +17,11 @@
 // SG_BENCH_DAEMON_ANSWER=allow runs the same with a fixed answer instead of the engine (what
 // the hold path costs without it). Everything made is removed, also on failure. Last line:
 // daemon rule_first_contact_p50_us=… rule_first_contact_p99_us=… rss_mb=… cpu_s_per_10k_kernel_flows=… cpu_s_per_10k_engine_flows=…
-import { execFileSync, spawn } from "node:child_process";
-import { openSync, readFileSync, realpathSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { daemonDir, daemonStatus, makeWorld, quantile, sleep, undoAll } from "./bench-world.js";
+import { daemonDir, daemonStatus, makeWorld, startBenchDaemon, quantile, sleep, undoAll } from "./bench-world.js";
 
 const OPS = Number(process.env.SG_BENCH_DAEMON_OPS ?? 2000);
 const SECONDS = Number(process.env.SG_BENCH_DAEMON_SECONDS ?? 20);
@@ -87,22 +87,7 @@ async function main() {
     const { netnsPath, cgBase, cgHeld, pinDir } = makeWorld(tag, undo);
     // root runs the load: the governed cgroup is what makes it governed
     daemonDir(dir, cgHeld, RULES, undo);
-    const logFile = `${dir}/daemon.log`;
-    // as sockgated.service runs it
-    const nodeArgs = (process.env.SG_BENCH_DAEMON_NODE_ARGS ?? "--max-semi-space-size=2").split(" ").filter(Boolean);
-    const daemon = spawn(process.execPath, [...nodeArgs, MAIN, "--config", `${dir}/config.json`, "--cgroup", cgHeld, "--pin-dir", pinDir, "--hold-netns", netnsPath, ...(process.env.SG_BENCH_DAEMON_ANSWER ? ["--answer", process.env.SG_BENCH_DAEMON_ANSWER] : [])], { stdio: ["ignore", openSync(logFile, "w"), "inherit"] });
-    const daemonExit = new Promise((resolve) => daemon.once("exit", resolve));
-    undo.push(async () => {
-      // SIGTERM first: a profile (SOCKGATE_CPU_PROFILE) is written at stop
-      daemon.kill("SIGTERM");
-      const t = setTimeout(() => daemon.kill("SIGKILL"), 15_000);
-      await daemonExit;
-      clearTimeout(t);
-    });
-    for (let i = 0; i < 500 && !readFileSync(logFile, "utf8").includes("holding connect"); i++) {
-      if (daemon.exitCode !== null) throw new Error(`the daemon exited: ${readFileSync(logFile, "utf8")}`);
-      await sleep(20);
-    }
+    const { daemon, logFile } = await startBenchDaemon({ main: MAIN, dir, cgHeld, pinDir, netnsPath, extraArgs: process.env.SG_BENCH_DAEMON_ANSWER ? ["--answer", process.env.SG_BENCH_DAEMON_ANSWER] : [] }, undo);
     let rssMax = 0;
     const rssAtStart = rssMb(daemon.pid);
     const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssMb(daemon.pid))), 250);

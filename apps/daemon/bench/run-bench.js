@@ -16,10 +16,10 @@
 // Every step is undone, also on failure. Last line:
 // run cached_ratio=<plain/sockgate run> cached_added_us=<per iteration>
 import { execFileSync, spawn } from "node:child_process";
-import { openSync, readFileSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { daemonDir, makeWorld, quantile, sleep, undoAll } from "./bench-world.js";
+import { daemonDir, makeWorld, startBenchDaemon, quantile, sleep, undoAll } from "./bench-world.js";
 
 const ROUNDS = Number(process.env.SG_BENCH_RUN_ROUNDS ?? 20);
 const N = Number(process.env.SG_BENCH_RUN_N ?? 2000);
@@ -59,19 +59,7 @@ async function main() {
     const { netnsPath, cgBase, cgHeld, pinDir } = makeWorld(tag, undo);
     // root runs the program: the governed cgroup is what makes it governed (and sockgate run keeps it there)
     daemonDir(dir, cgHeld, RULES, undo);
-    const logFile = `${dir}/daemon.log`;
-    const daemon = spawn(process.execPath, ["--max-semi-space-size=2", MAIN, "--config", `${dir}/config.json`, "--cgroup", cgHeld, "--pin-dir", pinDir, "--hold-netns", netnsPath], { stdio: ["ignore", openSync(logFile, "w"), "inherit"] });
-    const daemonExit = new Promise((resolve) => daemon.once("exit", resolve));
-    undo.push(async () => {
-      daemon.kill("SIGTERM");
-      const t = setTimeout(() => daemon.kill("SIGKILL"), 15_000);
-      await daemonExit;
-      clearTimeout(t);
-    });
-    for (let i = 0; i < 500 && !readFileSync(logFile, "utf8").includes("holding connect"); i++) {
-      if (daemon.exitCode !== null) throw new Error(`the daemon exited: ${readFileSync(logFile, "utf8")}`);
-      await sleep(20);
-    }
+    await startBenchDaemon({ main: MAIN, dir, cgHeld, pinDir, netnsPath }, undo);
     // the servers outside the governed cgroup: their accepts cost neither arm anything
     await startServer(netnsPath, cgBase, [bench, "serve", "tcp", ADDR, String(PORT)], undo);
     await startServer(netnsPath, cgBase, [bench, "serve", "unix", unixPath], undo);

@@ -2,8 +2,8 @@
 // (native/peer-cred.cc, built to build/Release/sockgate_peercred.node by the package's
 // build script). Node gives no API for a socket's fd; its Unix-socket handle carries it.
 
-import { createRequire } from "node:module";
 import type { Socket } from "node:net";
+import { loadNativeAddon } from "../native-addon.js";
 
 export interface PeerCredentials {
   uid: number;
@@ -23,18 +23,8 @@ const CANDIDATES = ["../../build/Release/sockgate_peercred.node", "../build/Rele
 let addon: PeerAddon | undefined;
 
 function loadAddon(): PeerAddon {
-  if (addon !== undefined) return addon;
-  const require = createRequire(import.meta.url);
-  const failures: string[] = [];
-  for (const path of CANDIDATES) {
-    try {
-      addon = require(path) as PeerAddon;
-      return addon;
-    } catch (err) {
-      failures.push(`${path}: ${(err as Error).message.split("\n")[0]}`);
-    }
-  }
-  throw new Error(`loading the peer-credentials addon failed: expected it built (run "pnpm --filter @sockgate/daemon build"); tried ${failures.join("; ")}`);
+  addon ??= loadNativeAddon<PeerAddon>(import.meta.url, CANDIDATES, "peer-credentials");
+  return addon;
 }
 
 /** The kernel's record of the process that connected `socket` (an accepted Unix-socket connection). */

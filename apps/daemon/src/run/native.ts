@@ -2,7 +2,7 @@
 // package's build script): the command spawned under the seccomp filter, the supervisor
 // thread, and the daemon's own look at a caller's socket. Types and loading only.
 
-import { createRequire } from "node:module";
+import { loadNativeAddon } from "../native-addon.js";
 
 export interface NativeEndpoint {
   address: string;
@@ -93,16 +93,6 @@ const CANDIDATES = ["../../build/Release/sockgate_run.node", "../../../build/Rel
 let addon: RunAddon | undefined;
 
 export function runAddon(): RunAddon {
-  if (addon !== undefined) return addon;
-  const require = createRequire(import.meta.url);
-  const failures: string[] = [];
-  for (const path of CANDIDATES) {
-    try {
-      addon = require(path) as RunAddon;
-      return addon;
-    } catch (err) {
-      failures.push(`${path}: ${(err as Error).message.split("\n")[0]}`);
-    }
-  }
-  throw new Error(`loading the sockgate run addon failed: expected it built (run "pnpm --filter @sockgate/daemon build"); tried ${failures.join("; ")}`);
+  addon ??= loadNativeAddon<RunAddon>(import.meta.url, CANDIDATES, "sockgate run");
+  return addon;
 }
