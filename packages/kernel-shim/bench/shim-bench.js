@@ -8,7 +8,7 @@
 // verdicts for sgbench, so both are measured under the same machine load. Each case
 // reports the median over batches. Everything it creates is removed, also on failure.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, realpathSync, rmdirSync, existsSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, realpathSync, rmdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { identityOf, openShim, unloadShim } from "../dist/index.js";
@@ -70,10 +70,17 @@ async function main() {
 
     const cgBase = join(cgroup2Mount(), `${tag}-base`);
     const cgShim = join(cgroup2Mount(), `${tag}-shim`);
-    for (const cg of [cgBase, cgShim]) {
+    const cgFloor = join(cgroup2Mount(), `${tag}-floor`);
+    for (const cg of [cgBase, cgShim, cgFloor]) {
       mkdirSync(cg);
       undo.push(() => removeCgroup(cg));
     }
+    // udp_send's floor: a cgroup with only an egress program that passes everything
+    const floorPin = `/sys/fs/bpf/${tag}-floor`;
+    sh("bpftool", ["prog", "load", join(root, "build", "egress-floor.bpf.o"), floorPin, "type", "cgroup/skb"]);
+    undo.push(() => rmSync(floorPin, { force: true }));
+    sh("bpftool", ["cgroup", "attach", cgFloor, "egress", "pinned", floorPin]);
+    undo.push(() => sh("bpftool", ["cgroup", "detach", cgFloor, "egress", "pinned", floorPin]));
 
     undo.push(() => unloadShim(pinDir));
     const shim = openShim({ cgroupPath: cgShim, pinDir, config: { reportAllows: false } });
@@ -92,9 +99,11 @@ async function main() {
 
     const countersBefore = shim.counters();
     const samples = {};
+    let floor = [];
     for (const name of CASES) {
-      const [base, withShim] = runBench(name, [cgBase, cgShim]);
+      const [base, withShim, egressOnly] = runBench(name, name === "udp_send" ? [cgBase, cgShim, cgFloor] : [cgBase, cgShim]);
       samples[name] = { false: base, true: withShim };
+      if (egressOnly) floor = egressOnly.map((t, i) => t / base[i]);
     }
     const countersAfter = shim.counters();
     // Run-time statistics cost two clock reads per program run, so they are taken in a
@@ -120,6 +129,8 @@ async function main() {
       const paired = samples[name].true.map((t, i) => t / samples[name].false[i]);
       console.log(JSON.stringify({ case: name, paired_ratio_median: Number(median(paired).toFixed(3)) }));
     }
+    // what an egress program that does nothing costs the same sends, batch by batch
+    console.log(JSON.stringify({ case: "udp_send", empty_egress_program_paired_ratio_median: Number(median(floor).toFixed(3)) }));
     const progs = {};
     for (const hook of Object.keys(statsAfter)) {
       const runs = statsAfter[hook].runCount - statsBefore[hook].runCount;
@@ -133,7 +144,7 @@ async function main() {
     if (mediated !== expected) throw new Error(`expected ${expected} connects allowed by the shim during the rounds, counted ${mediated}`);
     if (denied !== 0) throw new Error(`the cached allow did not hold: ${denied} calls were denied or unknown during the run`);
     console.log(
-      `shim-overhead tcp_connect_ratio=${ratios.tcp_connect.toFixed(2)} udp_connect_ratio=${ratios.udp_connect.toFixed(2)} udp_send_ratio=${ratios.udp_send.toFixed(2)}`,
+      `shim-overhead tcp_connect_ratio=${ratios.tcp_connect.toFixed(2)} udp_connect_ratio=${ratios.udp_connect.toFixed(2)} udp_send_ratio=${ratios.udp_send.toFixed(2)} udp_send_empty_egress_ratio=${median(floor).toFixed(2)}`,
     );
   } finally {
     for (const step of undo.reverse()) {

@@ -19,3 +19,5 @@ clang "${BPF_CFLAGS[@]}" -DSG_UPGRADE_TEST_VARIANT -c src/bpf/sockgate.bpf.c -o 
 llvm-strip -g build/sockgate-upgrade-variant.full.o -o build/sockgate-upgrade-variant.bpf.o 2>/dev/null || cp build/sockgate-upgrade-variant.full.o build/sockgate-upgrade-variant.bpf.o
 # Test only: the shared packet parser and the hold match as socket filters for BPF_PROG_TEST_RUN.
 clang "${BPF_CFLAGS[@]}" -c src/bpf/test_progs.bpf.c -o build/test-progs.bpf.o
+# Benchmark only: an egress program that passes everything (bench:shim's udp_send floor).
+clang "${BPF_CFLAGS[@]}" -c src/bpf/egress_floor.bpf.c -o build/egress-floor.bpf.o
