@@ -4,7 +4,7 @@
 
 import { ARGV_MAX, DNS_MAX, DnsAttr, MSG_DNS, PROTOS, type DnsAttrName, type ProtoName } from "./abi.js";
 import { argvFromWire, argvLooksCut, argvToWire } from "./argv-field.js";
-import { recordCodec, type LayoutEntry, type UnknownAttribute } from "./record-codec.js";
+import { mappedCodec, recordCodec, type LayoutEntry, type RecordCodec, type UnknownAttribute } from "./record-codec.js";
 import { addressCodec, bytesCodec, enumCodec, familyCodec, fixedBytesCodec, portCodec, u32, u32Codec, u64AsU32Codec, u64Codec } from "./record-fields.js";
 
 export interface DnsRecord {
@@ -89,23 +89,13 @@ function fromWire(w: WireDns): DnsRecord {
   return { ...rest, argv: argvFromWire(w, cut, "DNS"), argvTruncated: cut } as DnsRecord;
 }
 
+const mapped = mappedCodec<DnsRecord, WireDns>(codec, toWire, fromWire);
+
 /** Bytes encode(v) writes. Throws SockgateError when v cannot be encoded. */
-export function encodingLength(v: DnsRecord): number {
-  return codec.encodingLength(toWire(v));
-}
+export const encodingLength: (v: DnsRecord) => number = mapped.encodingLength;
 
 /** Writes v into buf at offset (allocating when buf is omitted) and returns buf; encode.bytes is the length. */
-export function encode(v: DnsRecord, buf?: Uint8Array, offset = 0): Uint8Array {
-  const out = codec.encode(toWire(v), buf, offset);
-  encode.bytes = codec.encode.bytes;
-  return out;
-}
-encode.bytes = 0;
+export const encode: RecordCodec<DnsRecord>["encode"] = mapped.encode;
 
 /** Reads one record at offset (header length honoured, unknown attributes kept); decode.bytes is its length. */
-export function decode(buf: Uint8Array, offset = 0): DnsRecord {
-  const out = fromWire(codec.decode(buf, offset));
-  decode.bytes = codec.decode.bytes;
-  return out;
-}
-decode.bytes = 0;
+export const decode: RecordCodec<DnsRecord>["decode"] = mapped.decode;

@@ -21,7 +21,7 @@ import {
   type ReasonName,
   type VerdictName,
 } from "./abi.js";
-import { recordCodec, type LayoutEntry, type UnknownAttribute } from "./record-codec.js";
+import { mappedCodec, recordCodec, type LayoutEntry, type RecordCodec, type UnknownAttribute } from "./record-codec.js";
 import { argvFromWire, argvToWire } from "./argv-field.js";
 import {
   addressCodec,
@@ -140,27 +140,17 @@ function fromWire(w: WireEvent): ShimEvent {
   return { ...rest, argv: argvFromWire(w, (w.flags & EVENT_FLAG_ARGV_TRUNCATED) !== 0, "event") } as ShimEvent;
 }
 
+const mapped = mappedCodec<ShimEvent, WireEvent>(codec, toWire, fromWire);
+
 /** Bytes encode(v) writes. Throws SockgateError when v cannot be encoded. */
-export function encodingLength(v: ShimEvent): number {
-  return codec.encodingLength(toWire(v));
-}
+export const encodingLength: (v: ShimEvent) => number = mapped.encodingLength;
 
 /** Writes v into buf at offset (allocating when buf is omitted) and returns buf; encode.bytes is the length. */
-export function encode(v: ShimEvent, buf?: Uint8Array, offset = 0): Uint8Array {
-  const out = codec.encode(toWire(v), buf, offset);
-  encode.bytes = codec.encode.bytes;
-  return out;
-}
-encode.bytes = 0;
+export const encode: RecordCodec<ShimEvent>["encode"] = mapped.encode;
 
 /**
  * Reads one record from buf at offset. Honours the header's length: bytes after it (the
  * rest of a fixed-size ring-buffer slot) are ignored; decode.bytes is that length.
  * Attributes it does not know are returned in `unknown`, in the order met.
  */
-export function decode(buf: Uint8Array, offset = 0): ShimEvent {
-  const out = fromWire(codec.decode(buf, offset));
-  decode.bytes = codec.decode.bytes;
-  return out;
-}
-decode.bytes = 0;
+export const decode: RecordCodec<ShimEvent>["decode"] = mapped.decode;

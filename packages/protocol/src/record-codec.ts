@@ -201,3 +201,28 @@ decode.bytes = 0;
 
   return { encode, decode, encodingLength };
 }
+
+/**
+ * The codec of a public shape `V` over a record codec of its wire shape: `toWire` checks and
+ * converts on the way out, `fromWire` on the way in. encode.bytes and decode.bytes follow
+ * the record codec's.
+ */
+export function mappedCodec<V, Rec>(codec: RecordCodec<Rec>, toWire: (v: V) => Rec, fromWire: (w: Rec) => V): RecordCodec<V> {
+  const encode = Object.assign(
+    (v: V, buf?: Uint8Array, offset = 0): Uint8Array => {
+      const out = codec.encode(toWire(v), buf, offset);
+      encode.bytes = codec.encode.bytes;
+      return out;
+    },
+    { bytes: 0 },
+  );
+  const decode = Object.assign(
+    (buf: Uint8Array, offset = 0): V => {
+      const out = fromWire(codec.decode(buf, offset));
+      decode.bytes = codec.decode.bytes;
+      return out;
+    },
+    { bytes: 0 },
+  );
+  return { encode, decode, encodingLength: (v: V) => codec.encodingLength(toWire(v)) };
+}
