@@ -11,9 +11,9 @@ import { assertNoLeftovers, runIn, sleep, startIn } from "@sockgate/kernel-shim/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClientProcess, EventTap } from "./api/test-support/client-process.js";
 import { CONNECTED, DaemonFixture, NOT_CONNECTED } from "./test-support/daemon-fixture.js";
+import { DNS_SERVER, resolveThenConnect } from "./test-support/index.js";
 
 const ANSWER_OWN = fileURLToPath(new URL("./test-support/answer-own.mjs", import.meta.url));
-const DNS_SERVER = fileURLToPath(new URL("./test-support/dns-server.mjs", import.meta.url));
 const TIMEOUT_MS = 4000;
 const PORTS = [8080, 8081, 8082, 8083, 8084, 8085, 8086, 8087];
 
@@ -177,11 +177,7 @@ describe("sockgated end to end", () => {
   it("host names appear in the prompt when the program resolved them from a resolver in the namespace", async () => {
     await startIn({ netnsPath: f.ns.peerPath }, [process.execPath, DNS_SERVER, f.ns.peer4, f.ns.peer4], f.cleanup);
     // python3 asks the namespace's resolver (the configured one) itself, then connects to the answer
-    const script = `import socket, struct
-q = struct.pack(">HHHHHH", 0x5347, 0x0100, 1, 0, 0, 0) + b"".join(bytes([len(p)]) + p.encode() for p in "svc.sgtest.example".split(".")) + b"\\0" + struct.pack(">HH", 1, 1)
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(5); u.sendto(q, ("${f.ns.peer4}", 53))
-r = u.recv(512); addr = socket.inet_ntoa(r[-4:])
-socket.create_connection((addr, 8087), timeout=10); print("ok", addr)`;
+    const script = resolveThenConnect(f.ns.peer4, "svc.sgtest.example", 8087);
     const py = f.runAs(f.alice, ["/usr/bin/python3", "-c", script]);
     const e = await answerNext(8087, allowForever);
     expect(e.prompt.destination).toMatchObject({ host: "svc.sgtest.example", address: f.ns.peer4, port: 8087 });

@@ -5,7 +5,7 @@
 
 import { chmodSync } from "node:fs";
 import { dirname } from "node:path";
-import { CONNECTED, DNS_SERVER, DaemonFixture, NOT_CONNECTED } from "@sockgate/daemon/test-support";
+import { CONNECTED, DNS_SERVER, DaemonFixture, NOT_CONNECTED, resolveThenConnect } from "@sockgate/daemon/test-support";
 import { assertNoLeftovers, sleep, startIn } from "@sockgate/kernel-shim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_KEY_GUARD_MS } from "../keys/prompt-keys.js";
@@ -120,11 +120,7 @@ describe("the TUI end to end, as alice and bob", () => {
 
   it("host names appear in the prompt when the program resolved them from a resolver in the namespace", async () => {
     await startIn({ netnsPath: f.ns.peerPath }, [process.execPath, DNS_SERVER, f.ns.peer4, f.ns.peer4], f.cleanup);
-    const script = `import socket, struct
-q = struct.pack(">HHHHHH", 0x5347, 0x0100, 1, 0, 0, 0) + b"".join(bytes([len(p)]) + p.encode() for p in "svc.sgtest.example".split(".")) + b"\\0" + struct.pack(">HH", 1, 1)
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(5); u.sendto(q, ("${f.ns.peer4}", 53))
-r = u.recv(512); addr = socket.inet_ntoa(r[-4:])
-socket.create_connection((addr, 8087), timeout=10); print("ok", addr)`;
+    const script = resolveThenConnect(f.ns.peer4, "svc.sgtest.example", 8087);
     const py = f.runAs(f.alice, ["/usr/bin/python3", "-c", script]);
     const screen = await answer(8087, ["a", "s", "f"]);
     expect(screen).toContain(`wants to connect to svc.sgtest.example (${f.ns.peer4}) port 8087 (TCP)`);
