@@ -1,26 +1,11 @@
 // What the screen says when there is no daemon to talk to, or this user may not use it.
 
-import { Box } from "ink";
 import type { LinkStatus } from "../state/types.js";
-import { Line } from "./Line.js";
-
-type Text = { text: string; tone?: "error" | "accent" | "dim"; bold?: boolean };
-
-function Screen({ lines, width, height }: { lines: Text[]; width: number; height: number }) {
-  return (
-    <Box flexDirection="column" width={width} height={height}>
-      {lines.slice(0, height).map((l, i) => (
-        <Line key={i} tone={l.tone} bold={l.bold}>
-          {l.text}
-        </Line>
-      ))}
-    </Box>
-  );
-}
+import { TextLines } from "./TextLines.js";
 
 export function DaemonDown({ link, startHint, width, height }: { link: Extract<LinkStatus, { kind: "down" }>; startHint: string; width: number; height: number }) {
   return (
-    <Screen
+    <TextLines
       width={width}
       height={height}
       lines={[
@@ -43,7 +28,7 @@ export function DaemonDown({ link, startHint, width, height }: { link: Extract<L
 
 export function NotAllowed({ link, width, height }: { link: Extract<LinkStatus, { kind: "denied" }>; width: number; height: number }) {
   return (
-    <Screen
+    <TextLines
       width={width}
       height={height}
       lines={[
@@ -63,5 +48,5 @@ export function NotAllowed({ link, width, height }: { link: Extract<LinkStatus, 
 }
 
 export function Connecting({ link, width, height }: { link: Extract<LinkStatus, { kind: "connecting" }>; width: number; height: number }) {
-  return <Screen width={width} height={height} lines={[{ text: ` Connecting to ${link.socketPath}…`, tone: "dim" }]} />;
+  return <TextLines width={width} height={height} lines={[{ text: ` Connecting to ${link.socketPath}…`, tone: "dim" }]} />;
 }

@@ -1,10 +1,9 @@
 // The prompt view with nothing waiting: what will happen here, how to see it happen (a
 // governed command to run), and what was settled lately.
 
-import { Box } from "ink";
 import type { Settled } from "../state/types.js";
 import { clock } from "../format/time.js";
-import { Line } from "./Line.js";
+import { TextLines } from "./TextLines.js";
 
 export interface Guidance {
   /** True when this user's own programs are governed (then any command asks). */
@@ -40,13 +39,5 @@ export function NoPrompts({ settled, guidance, width, height }: { settled: Settl
     lines.push({ text: " Recently settled:", tone: "dim" });
     for (const s of settled.slice(0, room)) lines.push({ text: `   ${clock(s.at)} ${s.text}`, tone: s.action === "allow" ? "allow" : "deny" });
   }
-  return (
-    <Box flexDirection="column" width={width} height={height}>
-      {lines.slice(0, height).map((l, i) => (
-        <Line key={i} tone={l.tone} bold={l.bold}>
-          {l.text}
-        </Line>
-      ))}
-    </Box>
-  );
+  return <TextLines lines={lines} width={width} height={height} />;
 }
