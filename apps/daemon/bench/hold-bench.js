@@ -8,11 +8,11 @@
 // is held at ingress and passes at the peer's first retransmission). Every held op is
 // proven to have gone through the queue (the daemon's queue counters against the ops).
 // Everything it makes is removed, also on failure.
-import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, openSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { daemonStatus, makeWorld, quantile, sh, undoAll } from "./bench-world.js";
+import { daemonStatus, makeWorld, quantile, sh, startBenchDaemon, undoAll } from "./bench-world.js";
 
 const OPS = Number(process.env.SG_BENCH_HOLD_OPS ?? 2000);
 const INBOUND_OPS = Number(process.env.SG_BENCH_HOLD_INBOUND ?? 5);
@@ -29,27 +29,17 @@ function runCase(name, port, ops, cgroups) {
   return out.ns;
 }
 
-const logLines = (file) => readFileSync(file, "utf8").split("\n");
-
 async function main() {
   const undo = [];
   try {
     const { cgBase, cgHeld, pinDir } = makeWorld(tag, undo);
-    // The daemon logs to a file, so reading its log costs this process nothing while it runs.
-    const logFile = `/tmp/${tag}.log`;
     const dir = `/tmp/${tag}`;
-    undo.push(() => sh("rm", ["-rf", logFile, dir]));
+    undo.push(() => sh("rm", ["-rf", dir]));
     mkdirSync(dir);
     // root runs the benchmark's clients: govern uid 0; a store and socket of its own
     writeFileSync(`${dir}/config.json`, JSON.stringify({ store: { path: `${dir}/db` }, api: { socket: `${dir}/api.sock` }, governed: { users: [0], cgroups: [] }, defaultRules: false }));
-    // the daemon runs with the flags the unit and ./sockgate start give it (SG_BENCH_DAEMON_NODE_ARGS: others, e.g. a profiler)
-    const nodeArgs = (process.env.SG_BENCH_DAEMON_NODE_ARGS ?? "--max-semi-space-size=2").split(" ").filter(Boolean);
-    const daemon = spawn(process.execPath, [...nodeArgs, MAIN, "--config", `${dir}/config.json`, "--cgroup", cgHeld, "--pin-dir", pinDir, "--unknown", "hold", "--answer", "allow", "--hold-netns", netnsPath], { stdio: ["ignore", openSync(logFile, "w"), "inherit"] });
-    undo.push(() => daemon.kill("SIGKILL"));
-    for (let i = 0; i < 500 && !logLines(logFile).some((l) => l.includes("holding connect")); i++) {
-      if (daemon.exitCode !== null) throw new Error(`the daemon exited: ${readFileSync(logFile, "utf8")}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // The daemon logs to a file, so reading its log costs this process nothing while it runs.
+    const { daemon, logFile } = await startBenchDaemon({ main: MAIN, dir, cgHeld, pinDir, netnsPath, extraArgs: ["--unknown", "hold", "--answer", "allow"] }, undo);
     // warm up: routes, allocator, the daemon's code paths
     runCase("tcp_first", 7201, 50, [cgBase, cgHeld]);
     runCase("udp_first", 7202, 50, [cgBase, cgHeld]);
