@@ -186,7 +186,7 @@ class Supervisor : public Napi::ObjectWrap<Supervisor> {
     return info.Env().Undefined();
   }
 
-  // respond(id: bigint, allow: boolean, errno: number, remember: ({allow, untilMs} | null)[])
+  // respond(id: bigint, allow: boolean, errno: number, remember: ({allow, untilMs} | null)[], listenHere: boolean)
   Napi::Value Respond(const Napi::CallbackInfo& info) {
     bool lossless = false;
     uint64_t id = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
@@ -200,7 +200,8 @@ class Supervisor : public Napi::ObjectWrap<Supervisor> {
       Napi::Object o = v.As<Napi::Object>();
       remember[i] = {true, o.Get("allow").ToBoolean(), static_cast<int64_t>(o.Get("untilMs").As<Napi::Number>().Int64Value())};
     }
-    return Napi::Boolean::New(info.Env(), native_->Respond(id, allow, error, remember));
+    bool listenHere = info.Length() > 4 && info[4].ToBoolean();
+    return Napi::Boolean::New(info.Env(), native_->Respond(id, allow, error, remember, listenHere));
   }
 
   Napi::Value Flush(const Napi::CallbackInfo& info) {
@@ -222,6 +223,7 @@ class Supervisor : public Napi::ObjectWrap<Supervisor> {
     o.Set("gone", static_cast<double>(s.gone));
     o.Set("unreadable", static_cast<double>(s.unreadable));
     o.Set("failedByKernelRule", static_cast<double>(s.failedByKernelRule));
+    o.Set("listenedHere", static_cast<double>(s.listenedHere));
     o.Set("cached", static_cast<double>(native_->CacheSize()));
     o.Set("ended", native_->Ended());
     return o;
@@ -239,17 +241,20 @@ class Supervisor : public Napi::ObjectWrap<Supervisor> {
 
 // --- single calls --------------------------------------------------------------------
 
-// inspectSocket(pid, fd) -> {domain, type, protocol, cookie, local?}: for the daemon,
-// which takes no socket fact from the client it can read itself.
+// inspectSocket(pid, fd, keep?) -> {domain, type, protocol, cookie, local?, copyFd?}: for the
+// daemon, which takes no socket fact from the client it can read itself. With keep, its copy
+// of the socket stays open (copyFd, close-on-exec) for the caller to use and close.
 Napi::Value InspectSocket(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   pid_t pid = info[0].As<Napi::Number>().Int32Value();
   int fd = info[1].As<Napi::Number>().Int32Value();
+  bool keep = info.Length() > 2 && info[2].ToBoolean();
   int pidfd = sgrun::pidfd_open(pid, PIDFD_THREAD);
   if (pidfd < 0 && errno == EINVAL) pidfd = sgrun::pidfd_open(pid, 0);
   if (pidfd < 0) throw ErrnoError(env, errno, "pidfd_open");
   sgrun::SocketInfo si;
-  bool ok = sgrun::InspectSocket(pidfd, fd, &si);
+  int copy = -1;
+  bool ok = sgrun::InspectSocket(pidfd, fd, &si, keep ? &copy : nullptr);
   int err = errno;
   close(pidfd);
   if (!ok) throw ErrnoError(env, err, "pidfd_getfd");
@@ -259,6 +264,7 @@ Napi::Value InspectSocket(const Napi::CallbackInfo& info) {
   o.Set("protocol", si.protocol);
   o.Set("cookie", Napi::BigInt::New(env, static_cast<uint64_t>(si.cookie)));
   if (si.hasLocal) o.Set("local", EndpointObject(env, si.local));
+  if (copy >= 0) o.Set("copyFd", copy);
   return o;
 }
 

@@ -63,6 +63,8 @@ Supervisor::Supervisor(int listenerFd, std::function<void(std::unique_ptr<Socket
 
 Supervisor::~Supervisor() {
   Stop();
+  for (auto& [id, call] : pending_)
+    if (call.copyFd >= 0) close(call.copyFd);
   close(stopFd_);
 }
 
@@ -144,12 +146,20 @@ void Supervisor::Handle(const seccomp_notif& n) {
   }
   SocketCall call;
   int r = Inspect(n, *task, &call);
+  // The copy of a listener-to-be lives only while its call is pending, and is closed before
+  // any answer: the caller may close and bind its port again at once.
+  auto dropCopy = [&call] {
+    if (call.copyFd >= 0) close(call.copyFd);
+    call.copyFd = -1;
+  };
   if (!Valid(n.id)) {
+    dropCopy();
     stats_.gone++;
     return;
   }
   if (r == kContinue) {
     stats_.passedNonInet++;
+    dropCopy();
     lock.unlock();
     Reply(n.id, true, 0);
     return;
@@ -157,6 +167,7 @@ void Supervisor::Handle(const seccomp_notif& n) {
   if (r < 0) {
     if (r == -EACCES) stats_.unreadable++;
     else stats_.failedByKernelRule++;
+    dropCopy();
     lock.unlock();
     Reply(n.id, false, -r);
     return;
@@ -173,12 +184,15 @@ void Supervisor::Handle(const seccomp_notif& n) {
     VerdictCache::Hit hit = cache_.Lookup(call.tgid, call.epoch, key, now);
     if (hit == VerdictCache::Hit::kDeny) {
       stats_.cachedDeny++;
+      dropCopy();
       lock.unlock();
       Reply(n.id, false, EACCES);
       return;
     }
     if (hit == VerdictCache::Hit::kMiss) all = false;
   }
+  // an allowed listen goes to the daemon each time: only it can name the caller on the socket
+  if (call.op == Op::kListen) all = false;
   if (all) {
     stats_.cachedAllow++;
     lock.unlock();
@@ -186,7 +200,7 @@ void Supervisor::Handle(const seccomp_notif& n) {
     return;
   }
   stats_.asked++;
-  pending_.emplace(n.id, call);
+  pending_.emplace(n.id, call);  // which owns the copy now
   lock.unlock();
   ask_(std::make_unique<SocketCall>(call));
 }
@@ -207,7 +221,9 @@ int Supervisor::Inspect(const seccomp_notif& n, const TaskTable::Task& task, Soc
   }
   call->fd = static_cast<int>(a[0]);
   SocketInfo si;
-  if (!InspectSocket(task.pidfd, call->fd, &si)) return errno == EBADF || errno == ENOTSOCK ? -errno : -EACCES;
+  bool listen = n.data.nr == __NR_listen;
+  if (!InspectSocket(task.pidfd, call->fd, &si, listen ? &call->copyFd : nullptr))
+    return errno == EBADF || errno == ENOTSOCK ? -errno : -EACCES;
   if (si.domain != AF_INET && si.domain != AF_INET6) return kContinue;
   call->domain = si.domain;
   call->type = si.type;
@@ -234,6 +250,7 @@ int Supervisor::Inspect(const seccomp_notif& n, const TaskTable::Task& task, Soc
     case __NR_accept:
     case __NR_accept4:
       call->op = n.data.nr == __NR_listen ? Op::kListen : Op::kAccept;
+      call->backlog = static_cast<int>(a[1]);
       call->hasLocal = si.hasLocal;
       call->local = si.local;
       return kInspect;
@@ -267,7 +284,7 @@ int Supervisor::Inspect(const seccomp_notif& n, const TaskTable::Task& task, Soc
   return call->remotes.empty() ? kContinue : kInspect;
 }
 
-bool Supervisor::Respond(uint64_t notifId, bool allow, int error, const std::vector<Remember>& remember) {
+bool Supervisor::Respond(uint64_t notifId, bool allow, int error, const std::vector<Remember>& remember, bool listenHere) {
   std::unique_lock<std::mutex> lock(mu_);
   auto it = pending_.find(notifId);
   if (it == pending_.end()) return false;
@@ -275,11 +292,28 @@ bool Supervisor::Respond(uint64_t notifId, bool allow, int error, const std::vec
   pending_.erase(it);
   std::vector<CallKey> keys = call.Keys();
   for (size_t i = 0; i < keys.size() && i < remember.size(); i++) {
-    if (remember[i].set) cache_.Remember(call.tgid, call.epoch, keys[i], remember[i].allow, remember[i].untilMs);
+    // an allowed listen is never answered from the cache (Handle), so it is not kept
+    if (remember[i].set && !(call.op == Op::kListen && remember[i].allow))
+      cache_.Remember(call.tgid, call.epoch, keys[i], remember[i].allow, remember[i].untilMs);
   }
   if (allow && (call.op == Op::kListen || call.op == Op::kAccept) && call.cookie != 0) cache_.AllowListener(call.cookie);
   lock.unlock();
   stats_.answered++;
+  if (allow && call.op == Op::kListen && listenHere && call.copyFd >= 0) {
+    // The socket that was checked listens, whatever the caller's descriptor names by now.
+    // A task that is gone is not listened for (its socket may be another's by now).
+    if (!Valid(notifId)) {
+      close(call.copyFd);
+      stats_.gone++;
+      return true;
+    }
+    int err = listen(call.copyFd, call.backlog) == 0 ? 0 : errno;
+    close(call.copyFd);
+    stats_.listenedHere++;
+    Reply(notifId, false, err);
+    return true;
+  }
+  if (call.copyFd >= 0) close(call.copyFd);
   Reply(notifId, allow, allow ? 0 : (error > 0 ? error : EACCES));
   return true;
 }

@@ -102,7 +102,7 @@ const TaskTable::Task* TaskTable::Get(pid_t tid) {
   return &(tasks_[tid] = Task{pidfd, tgid, epoch});
 }
 
-bool InspectSocket(int pidfd, int fd, SocketInfo* out) {
+bool InspectSocket(int pidfd, int fd, SocketInfo* out, int* keep) {
   int copy = pidfd_getfd(pidfd, fd);
   if (copy < 0) return false;
   socklen_t len = sizeof(int);
@@ -129,7 +129,11 @@ bool InspectSocket(int pidfd, int fd, SocketInfo* out) {
     }
   }
   int err = errno;
-  close(copy);
+  if (ok && keep != nullptr) {
+    *keep = copy;
+  } else {
+    close(copy);
+  }
   errno = ok ? 0 : (err == ENOTSOCK ? ENOTSOCK : err);
   return ok;
 }

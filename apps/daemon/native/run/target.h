@@ -50,8 +50,9 @@ struct SocketInfo {
   Endpoint local;
 };
 
-/** A copy of fd `fd` of the task behind `pidfd` is inspected and closed; false with errno set when it cannot be. */
-bool InspectSocket(int pidfd, int fd, SocketInfo* out);
+/** A copy of fd `fd` of the task behind `pidfd` is inspected and closed (or, with `keep`, left
+ *  open in *keep for an inet socket); false with errno set when it cannot be. */
+bool InspectSocket(int pidfd, int fd, SocketInfo* out, int* keep = nullptr);
 
 /** Reads `len` bytes at `addr` of task `tid`; false with errno set (EFAULT for a bad pointer, EPERM/ESRCH otherwise). */
 bool ReadTarget(pid_t tid, uint64_t addr, void* buf, size_t len);

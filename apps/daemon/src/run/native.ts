@@ -42,13 +42,16 @@ export interface NativeStats {
   gone: number;
   unreadable: number;
   failedByKernelRule: number;
+  /** Allowed listens the supervisor did itself, on its copy of the checked socket. */
+  listenedHere: number;
   cached: number;
   ended: boolean;
 }
 
 export interface NativeSupervisor {
   start(): void;
-  respond(id: bigint, allow: boolean, errno: number, remember: NativeRemember[]): boolean;
+  /** listenHere: an allowed listen() is done by the supervisor on the socket it checked (RunVerdict.listenOnCheckedSocket). */
+  respond(id: bigint, allow: boolean, errno: number, remember: NativeRemember[], listenHere?: boolean): boolean;
   flush(): void;
   stats(): NativeStats;
   stop(): void;
@@ -76,12 +79,14 @@ export interface SocketFacts {
   protocol: number;
   cookie: bigint;
   local?: NativeEndpoint;
+  /** inspectSocket(…, true): the caller's own copy of the socket, to close. */
+  copyFd?: number;
 }
 
 export interface RunAddon {
   Child: new (file: string, argv: string[], env: string[], options: { noIoUring: boolean }) => NativeChild;
   Supervisor: new (listenerFd: number, onCall: (call: NativeCall) => void) => NativeSupervisor;
-  inspectSocket(pid: number, fd: number): SocketFacts;
+  inspectSocket(pid: number, fd: number, keep?: boolean): SocketFacts;
   terminalForeground(): boolean;
   exitLike(kind: "exited" | "killed", value: number): never;
   /** The classic-BPF filter Child installs, as [code, jt, jf, k] (for tests). */

@@ -109,6 +109,8 @@ describe("sockgate run: every socket call held at the system call", () => {
     const peer = runIn({ netnsPath: f.ns.peerPath }, [clientPath("sgclient"), "connect", "tcp4", f.ns.local4, String(SERVER_PORT)], { timeoutMs: 20_000 });
     const a = await prompt("accept");
     expect(a.prompt.destination).toMatchObject({ address: f.ns.peer4 });
+    // the supervisor made the socket listen (on its own copy), yet the listener is python3's
+    expect(a.prompt.app).toMatchObject({ exePath: "/usr/bin/python3.11", pid: s.prompt.app.pid, uid: f.alice.uid });
     await stillHeld(server, "accepted");
     await answer(a, ONCE);
     await server.waitFor(/^accepted /m, 15_000);

@@ -1,6 +1,8 @@
 #include "kernel-features.h"
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
@@ -43,6 +45,30 @@ OptionalFeature SocketEndFeature() {
   btf__free(vmlinux);
   if (found) return {true, ""};
   return {false, "this kernel has no bpf_sock_destroy (Linux 6.5): a socket whose permission ends lives on until closed"};
+}
+
+OptionalFeature ListenDelegationFeature() {
+  btf* vmlinux = btf__load_vmlinux_btf();
+  if (vmlinux == nullptr) return {false, "the kernel's BTF is unreadable, so bpf_task_from_pid cannot be found"};
+  int from_pid = btf__find_by_name_kind(vmlinux, "bpf_task_from_pid", BTF_KIND_FUNC);
+  int release = btf__find_by_name_kind(vmlinux, "bpf_task_release", BTF_KIND_FUNC);
+  btf__free(vmlinux);
+  if (from_pid < 0 || release < 0) return {false, "this kernel has no bpf_task_from_pid (Linux 6.2)"};
+  // t = bpf_task_from_pid(1); if (t) bpf_task_release(t); return 1;
+  auto kfunc = [](int id) { return bpf_insn{BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, id}; };
+  const bpf_insn prog[] = {
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_1, 0, 0, 1},
+      kfunc(from_pid),
+      {BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 2, 0},
+      {BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_0, 0, 0},
+      kfunc(release),
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1},
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+  };
+  int fd = bpf_prog_load(BPF_PROG_TYPE_SOCK_OPS, nullptr, "GPL", prog, sizeof prog / sizeof prog[0], nullptr);
+  if (fd < 0) return {false, "this kernel's sockops programs cannot take a task by its pid (bpf_task_from_pid)"};
+  close(fd);
+  return {true, ""};
 }
 
 }  // namespace sg

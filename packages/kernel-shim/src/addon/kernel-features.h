@@ -18,4 +18,9 @@ struct OptionalFeature {
 // until closed (new calls are still refused).
 OptionalFeature SocketEndFeature();
 
+// bpf_task_from_pid in sockops programs: a listen() sockgate run's supervisor performs for
+// a supervised thread is that thread's. Without it the supervised thread listens itself,
+// after the check (a descriptor swapped meanwhile is not caught at the system call).
+OptionalFeature ListenDelegationFeature();
+
 }  // namespace sg

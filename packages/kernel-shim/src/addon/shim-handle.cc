@@ -60,6 +60,7 @@ Napi::Function ShimHandle::Define(Napi::Env env) {
                          InstanceMethod<&ShimHandle::MapUpdate>("mapUpdate"),
                          InstanceMethod<&ShimHandle::MapLookup>("mapLookup"),
                          InstanceMethod<&ShimHandle::MapDelete>("mapDelete"),
+                         InstanceMethod<&ShimHandle::DelegateListen>("delegateListen"),
                          InstanceMethod<&ShimHandle::MapList>("mapList"),
                          InstanceMethod<&ShimHandle::MapMaxEntries>("mapMaxEntries"),
                          InstanceMethod<&ShimHandle::ReleasePending>("releasePending"),
@@ -132,6 +133,7 @@ Napi::Value ShimHandle::Features(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("execIdentity", feature(loaded.exec_ids(), loaded.exec_ids_reason()));
   out.Set("socketEnd", feature(loaded.socket_end().active, loaded.socket_end().reason));
+  out.Set("listenDelegation", feature(loaded.listen_delegation().active, loaded.listen_delegation().reason));
   return out;
 }
 
@@ -162,6 +164,20 @@ Napi::Value ShimHandle::MapDelete(const Napi::CallbackInfo& info) {
   std::string name = String(info, 0, "map");
   std::vector<uint8_t> key = Bytes(info, 1, "key");
   return Napi::Boolean::New(env, Guard(env, [&] { return sg::MapDelete(MapByName(Open(env).skel(), name), key); }));
+}
+
+// Socket storage is keyed by a descriptor of the caller, so it has no place in mapUpdate.
+Napi::Value ShimHandle::DelegateListen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  sg_listen_delegation d{info[1].As<Napi::Number>().Uint32Value(), info[2].As<Napi::Number>().Uint32Value()};
+  Guard(env, [&] {
+    int map = bpf_map__fd(Open(env).skel()->maps.sg_listen_delegations);
+    if (bpf_map_update_elem(map, &fd, &d, BPF_ANY) != 0)
+      throw StepError("update", "bpf", errno, "name the thread a listen() is for on socket fd " + std::to_string(fd));
+    return 0;
+  });
+  return env.Undefined();
 }
 
 Napi::Value ShimHandle::MapMaxEntries(const Napi::CallbackInfo& info) {

@@ -38,9 +38,8 @@ static __always_inline struct sg_task_ident *sg_task_record(struct task_struct *
 }
 
 /* Hot path: only what the verdict key needs (exe inode, uid). Plain BTF loads. */
-static __always_inline void sg_current_key_ident(struct sg_ident *id)
+static __always_inline void sg_task_key_ident(struct task_struct *t, struct sg_ident *id)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	struct mm_struct *mm = t->mm;
 	struct file *exe;
 
@@ -73,17 +72,32 @@ static __always_inline void sg_current_key_ident(struct sg_ident *id)
 	}
 }
 
-/* The rest of the identity, read only when an event is reported or a listener tagged. */
-static __always_inline void sg_current_rest_ident(struct sg_ident *id)
+static __always_inline void sg_current_key_ident(struct sg_ident *id)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	sg_task_key_ident(bpf_get_current_task_btf(), id);
+}
 
+/* The rest of the identity, read only when an event is reported or a listener tagged. */
+static __always_inline void sg_task_rest_fields(struct task_struct *t, struct sg_ident *id)
+{
 	id->pid = t->pid;
 	id->tgid = t->tgid;
 	id->ppid = t->real_parent->tgid;
 	id->gid = t->cred->gid.val;
 	id->cgroup_id = t->cgroups->dfl_cgrp->kn->id;
+}
+
+static __always_inline void sg_current_rest_ident(struct sg_ident *id)
+{
+	sg_task_rest_fields(bpf_get_current_task_btf(), id);
 	bpf_get_current_comm(id->comm, sizeof(id->comm));
+}
+
+/* The same for a task that is not the caller (id->comm must start zeroed). */
+static __always_inline void sg_task_rest_ident(struct task_struct *t, struct sg_ident *id)
+{
+	sg_task_rest_fields(t, id);
+	bpf_probe_read_kernel_str(id->comm, sizeof(id->comm), t->comm);
 }
 
 struct sg_path_walk {

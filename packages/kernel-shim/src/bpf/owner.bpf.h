@@ -32,11 +32,13 @@ static __always_inline int sg_owner_held(void *sk)
 	return owner && (owner->flags & SG_OWNER_HELD);
 }
 
-/* The creating process's identity (with its path and argv, for events made where it is not
- * the caller: the accept side, a raw socket's packets). r->id must hold the whole identity. */
-static __always_inline void sg_owner_takes_identity(struct sg_sock_owner *owner, const struct sg_req *r)
+/* The owning process's identity (with its path and argv, for events made where it is not
+ * the caller: the accept side, a raw socket's packets). r->id must hold the whole identity,
+ * of task `t` (the caller, or whom sockgate run listened for). */
+static __always_inline void sg_owner_takes_identity(struct sg_sock_owner *owner, const struct sg_req *r,
+						    struct task_struct *t)
 {
-	struct sg_task_ident *rec = sg_exec_ids ? sg_task_record(bpf_get_current_task_btf()) : NULL;
+	struct sg_task_ident *rec = sg_exec_ids ? sg_task_record(t) : NULL;
 
 	if (rec) {
 		bpf_probe_read_kernel(&owner->exe, sizeof(owner->exe), rec);
@@ -68,9 +70,9 @@ static __always_inline void sg_owner_takes_identity(struct sg_sock_owner *owner,
 
 /* At listen(): who listens, on which address and port, and what listen() was answered. */
 static __always_inline void sg_owner_listening(struct sg_sock_owner *owner, const struct sg_req *r,
-					       const struct sg_lookup *l)
+					       const struct sg_lookup *l, struct task_struct *t)
 {
-	sg_owner_takes_identity(owner, r);
+	sg_owner_takes_identity(owner, r, t);
 	owner->flags = (owner->flags & SG_OWNER_HELD) | SG_OWNER_LISTENER |
 		       (l->verdict == SG_VERDICT_DENY ? SG_OWNER_LISTEN_DENIED : 0);
 	owner->tag = l->tag;
@@ -89,7 +91,7 @@ static __noinline void sg_owner_of_sender(struct bpf_sock *sk, struct sg_req *r)
 	if (!owner)
 		return; /* egress then judges by the sending process */
 	sg_current_rest_ident(&r->id);
-	sg_owner_takes_identity(owner, r);
+	sg_owner_takes_identity(owner, r, bpf_get_current_task_btf());
 }
 
 /* The identity a request of this socket is decided for. */

@@ -2,27 +2,32 @@
  * with no verdict, an unknown policy of deny) marks the listener and ingress drops every
  * SYN to it. Records the listener's owner (who listens, on what) for the accept side.
  * Return value is ignored by the kernel. Needs 4.13 (sk field: 5.3). */
-SEC("sockops")
-int sg_sockops(struct bpf_sock_ops *skops)
+
+/* Set by the loader: this kernel lets sockops programs take a task by its pid (6.18 here). */
+const volatile __u8 sg_listen_delegation = 1;
+
+/* The listen of `t` (the caller, or the thread sockgate run listens for). `lost`: a thread
+ * was named but is gone, so nobody can be said to listen and the listener is denied. */
+static __always_inline void sg_listen_by(struct bpf_sock_ops *skops, struct bpf_sock *sk, struct task_struct *t,
+					 int delegated, int lost)
 {
 	struct sg_sock_owner *owner;
-	struct bpf_sock *sk;
 	struct sg_lookup l;
 	struct sg_req r = {};
 
-	if (skops->op != BPF_SOCK_OPS_TCP_LISTEN_CB)
-		return SG_PASS;
-	sk = skops->sk;
-	if (!sk)
-		return SG_PASS;
-	sg_current_key_ident(&r.id);
-	sg_current_rest_ident(&r.id);
+	sg_task_key_ident(t, &r.id);
+	if (delegated)
+		sg_task_rest_ident(t, &r.id);
+	else
+		sg_current_rest_ident(&r.id);
 	r.op = SG_OP_LISTEN;
 	r.proto = SG_PROTO_TCP;
 	r.hook = SG_HOOK_SOCKOPS;
 	r.has_peer = 1;
 	r.family = skops->family;
 	r.flags = SG_EF_NOT_DENIABLE;
+	/* sockgate run governs the sessions it listens for, whatever cgroup its supervisor is in */
+	r.scope = delegated ? SG_SCOPE_IS_GOVERNED : SG_SCOPE_CURRENT;
 	r.cookie = bpf_get_socket_cookie(skops);
 	if (skops->family == SG_AF_INET6) {
 		__u32 ip6[4] = { skops->local_ip6[0], skops->local_ip6[1], skops->local_ip6[2], skops->local_ip6[3] };
@@ -34,7 +39,7 @@ int sg_sockops(struct bpf_sock_ops *skops)
 	r.local_port = (__u16)skops->local_port; /* host order already */
 
 	/* listen() proceeds whatever is decided: a deny or a fail-closed unknown marks the listener */
-	if (sg_decide(&r, &l) != SG_ACT_ALLOW)
+	if (sg_decide(&r, &l) != SG_ACT_ALLOW || lost)
 		l.verdict = SG_VERDICT_DENY;
 	else if (l.reason == SG_REASON_UNKNOWN)
 		l.verdict = SG_VERDICT_NONE, l.reason = SG_REASON_OBSERVED;
@@ -42,7 +47,58 @@ int sg_sockops(struct bpf_sock_ops *skops)
 	 * owner, and ingress denies its SYNs (no_owner), never allows them */
 	owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (owner)
-		sg_owner_listening(owner, &r, &l);
-	SG_REPORT(skops, r, l);
+		sg_owner_listening(owner, &r, &l, t);
+	if (delegated && owner)
+		SG_REPORT_FOR(skops, r, l, &owner->exe);
+	else
+		SG_REPORT(skops, r, l);
+}
+
+/* The thread named on the socket by the daemon (struct sg_listen_delegation), taken once;
+ * acquired, or NULL. *named says whether one was named at all. */
+static __always_inline struct task_struct *sg_listen_delegate(struct bpf_sock *sk, int *named)
+{
+	struct sg_listen_delegation *d;
+	struct task_struct *t;
+	__u32 tid, tgid;
+
+	*named = 0;
+	if (!sg_listen_delegation || !sg_exec_ids)
+		return NULL;
+	d = bpf_sk_storage_get(&sg_listen_delegations, sk, NULL, 0);
+	if (!d)
+		return NULL;
+	*named = 1;
+	tid = d->tid;
+	tgid = d->tgid;
+	bpf_sk_storage_delete(&sg_listen_delegations, sk);
+	t = bpf_task_from_pid(tid);
+	if (t && t->tgid != tgid) {
+		/* the thread ended and its id went to another process */
+		bpf_task_release(t);
+		t = NULL;
+	}
+	return t;
+}
+
+SEC("sockops")
+int sg_sockops(struct bpf_sock_ops *skops)
+{
+	struct task_struct *t;
+	struct bpf_sock *sk;
+	int named;
+
+	if (skops->op != BPF_SOCK_OPS_TCP_LISTEN_CB)
+		return SG_PASS;
+	sk = skops->sk;
+	if (!sk)
+		return SG_PASS;
+	t = sg_listen_delegate(sk, &named);
+	if (t) {
+		sg_listen_by(skops, sk, t, 1, 0);
+		bpf_task_release(t);
+	} else {
+		sg_listen_by(skops, sk, bpf_get_current_task_btf(), 0, named);
+	}
 	return SG_PASS;
 }

@@ -1,7 +1,7 @@
 // Schemas of `sockgate run`'s methods (types-run.ts).
 
 import { REQUEST_OPERATIONS } from "../request.js";
-import { closed, list, oneOfStrings, open, ref, tagged, text, uint32, uint53 } from "./schema-common.js";
+import { bool, closed, list, oneOfStrings, open, ref, tagged, text, uint32, uint53 } from "./schema-common.js";
 import type { Schema } from "./schema-common.js";
 
 const endpoint = closed({ address: text(64, 1), port: { type: "integer", minimum: 0, maximum: 65535 } }, ["address", "port"]);
@@ -28,6 +28,7 @@ export const RUN_DEFINITIONS: Record<string, Schema> = {
       operation: oneOfStrings(REQUEST_OPERATIONS),
       socket: closed({ domain: uint32, type: uint32, protocol: uint32 }, ["domain", "type", "protocol"]),
       fd: uint32,
+      cookie: { type: "string", pattern: "^[1-9][0-9]{0,19}$" },
       local: ref("RunEndpoint"),
       remote: ref("RunEndpoint"),
     },
@@ -41,6 +42,7 @@ export const RUN_DEFINITIONS: Record<string, Schema> = {
       cache: tagged("scope", { call: {}, rules: { properties: { until: uint53 } } }, "open"),
       ruleId: text(256, 1),
       promptId: ref("PromptId"),
+      listenOnCheckedSocket: bool,
     },
     ["action", "reason", "cache"],
   ),

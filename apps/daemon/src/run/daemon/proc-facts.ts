@@ -48,3 +48,11 @@ export function pidNamespace(pid: number | "self"): string | undefined {
     return undefined;
   }
 }
+
+/** The initial pid namespace's inode (PROC_PID_INIT_INO): the kernel's BPF names tasks by pids of this namespace. */
+const INIT_PID_NS = "pid:[4026531836]";
+
+/** Whether this process sees the initial pid namespace's pids (then its tids are the kernel's). */
+export function inInitialPidNamespace(): boolean {
+  return pidNamespace("self") === INIT_PID_NS;
+}

@@ -2,10 +2,12 @@
 // opened by a client for its own child; each held call (DecideCall) is decided as the
 // caller's uid, for a process of the caller's session only. Allowed calls are remembered
 // for the kernel's second look (run-flows.ts) and, for connect and send, written as a
-// flow verdict for exactly that socket and peer.
+// flow verdict for exactly that socket and peer. An allowed listen is named on the checked
+// socket for the kernel, so the supervisor can make that socket listen itself and the
+// listener is still the caller's.
 
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { closeSync, readFileSync } from "node:fs";
 import type { Engine } from "@sockgate/decision-engine";
 import type { Shim } from "@sockgate/kernel-shim";
 import type { Request } from "@sockgate/protocol";
@@ -17,7 +19,7 @@ import type { Decide } from "../../hold/verdict.js";
 import type { GovernedScope } from "../../scope/governed.js";
 import { runAddon } from "../native.js";
 import type { SocketFacts } from "../native.js";
-import { descendsFrom, pidNamespace, taskFacts } from "./proc-facts.js";
+import { descendsFrom, inInitialPidNamespace, pidNamespace, taskFacts } from "./proc-facts.js";
 import type { RunCgroup } from "./run-cgroup.js";
 import { runDecide } from "./run-decide.js";
 import type { RunProfileRules } from "./run-decide.js";
@@ -27,7 +29,7 @@ import { RunCallError, requestOfRunCall } from "./run-request.js";
 
 export interface RunServiceDeps {
   engine: Engine;
-  shim: Pick<Shim, "setFlowVerdict">;
+  shim: Pick<Shim, "setFlowVerdict" | "delegateListen" | "features">;
   scope: () => GovernedScope;
   cgroup: RunCgroup;
   cgroupMount: string;
@@ -65,6 +67,8 @@ export function startRunService(d: RunServiceDeps): RunService {
     for (const s of sessions.values()) s.emit({ type: "rules-changed", generation: change.generation });
   });
   const ownNamespace = pidNamespace("self");
+  // the kernel takes the listening thread by its pid in the initial namespace
+  const delegation = d.shim.features.listenDelegation.active && inInitialPidNamespace();
 
   function supervise(peer: Peer, p: SuperviseParameters, emit: (e: SupervisionEvent) => void): { started: SupervisionEvent; stop(): void } {
     if (pidNamespace(peer.pid) !== ownNamespace) throw denied("sockgate run must run in the daemon's pid namespace: process ids in its calls would name other processes here");
@@ -91,17 +95,36 @@ export function startRunService(d: RunServiceDeps): RunService {
     };
   }
 
-  function socketOf(call: RunCall): SocketFacts | undefined {
+  function socketOf(call: RunCall, keep: boolean): SocketFacts | undefined {
     if (call.operation === "socket") {
       if (call.socket === undefined) throw new ApiError("io.sockgate.InvalidParameter", "DecideCall: a socket() call needs call.socket (domain, type, protocol)", { field: "call.socket" });
       return undefined;
     }
     if (call.fd === undefined) throw new ApiError("io.sockgate.InvalidParameter", `DecideCall: a ${call.operation}() call needs call.fd`, { field: "call.fd" });
+    if (keep && call.cookie === undefined) throw new ApiError("io.sockgate.InvalidParameter", "DecideCall: a listen() call needs call.cookie (the socket the supervisor checked)", { field: "call.cookie" });
+    let s: SocketFacts;
     try {
       // The daemon's own copy of the socket: its cookie, family and type are facts, not claims.
-      return runAddon().inspectSocket(call.tid, call.fd);
+      s = runAddon().inspectSocket(call.tid, call.fd, keep);
     } catch (err) {
       throw notFound(`the socket (fd ${call.fd} of thread ${call.tid}) cannot be read: ${(err as Error).message}`);
+    }
+    if (call.cookie !== undefined && s.cookie !== BigInt(call.cookie)) {
+      if (s.copyFd !== undefined) closeSync(s.copyFd);
+      throw notFound(`fd ${call.fd} of thread ${call.tid} is no longer the socket the supervisor checked (cookie ${call.cookie}, now ${s.cookie}): another thread replaced it`);
+    }
+    return s;
+  }
+
+  /** An allowed listen: named on the socket for the kernel, or refused when it cannot be. */
+  function delegate(call: RunCall, tgid: number, v: RunVerdict, s: SocketFacts | undefined): RunVerdict {
+    if (v.action !== "allow" || s?.copyFd === undefined) return v;
+    try {
+      d.shim.delegateListen(s.copyFd, call.tid, tgid);
+      return { ...v, listenOnCheckedSocket: true };
+    } catch (err) {
+      d.log.warn({ err: (err as Error).message, tid: call.tid }, "sockgate run: the listen could not be named for the kernel; refused");
+      return { action: "deny", reason: `the listen could not be made the caller's in the kernel (${(err as Error).message})`, cache: { scope: "call" } };
     }
   }
 
@@ -127,18 +150,22 @@ export function startRunService(d: RunServiceDeps): RunService {
     if (task === undefined) throw notFound(`thread ${call.tid} is gone`);
     if (task.uid !== session.uid) throw denied(`thread ${call.tid} runs as uid ${task.uid}, not as the session's uid ${session.uid}`);
     if (!descendsFrom(task.tgid, session.roots)) throw denied(`process ${task.tgid} is not in this sockgate run session's tree`);
-    const socket = socketOf(call);
-    let request: Request;
+    const socket = socketOf(call, delegation && call.operation === "listen");
     try {
-      request = requestOfRunCall(call, { tgid: task.tgid, uid: task.uid, socket }, d.cgroupMount);
-    } catch (err) {
-      if (err instanceof RunCallError) throw notFound(err.message);
-      throw err;
+      let request: Request;
+      try {
+        request = requestOfRunCall(call, { tgid: task.tgid, uid: task.uid, socket }, d.cgroupMount);
+      } catch (err) {
+        if (err instanceof RunCallError) throw notFound(err.message);
+        throw err;
+      }
+      const verdict = delegate(call, task.tgid, await decide(request, session.profile), socket);
+      // the session may have ended while a person was asked; the answer stands either way
+      remember(request, verdict, socket);
+      return verdict;
+    } finally {
+      if (socket?.copyFd !== undefined) closeSync(socket.copyFd);
     }
-    const verdict = await decide(request, session.profile);
-    // the session may have ended while a person was asked; the answer stands either way
-    remember(request, verdict, socket);
-    return verdict;
   }
 
   return {

@@ -16,9 +16,10 @@ describe("sockgate run: native calls as DecideCall questions", () => {
     ]);
   });
 
-  it("bind sends the address asked for; listen and accept only the descriptor", () => {
-    expect(runCallsOf(call({ op: "bind", local: { address: "0.0.0.0", port: 8080 } }), "s")).toEqual([{ session: "s", tid: 12, operation: "bind", fd: 3, local: { address: "0.0.0.0", port: 8080 } }]);
-    expect(runCallsOf(call({ op: "listen", local: { address: "0.0.0.0", port: 8080 } }), "s")).toEqual([{ session: "s", tid: 12, operation: "listen", fd: 3 }]);
+  it("bind sends the address asked for; listen and accept only the descriptor and the cookie of the socket checked", () => {
+    expect(runCallsOf(call({ op: "bind", local: { address: "0.0.0.0", port: 8080 } }), "s")).toEqual([{ session: "s", tid: 12, operation: "bind", fd: 3, cookie: "77", local: { address: "0.0.0.0", port: 8080 } }]);
+    expect(runCallsOf(call({ op: "listen", local: { address: "0.0.0.0", port: 8080 } }), "s")).toEqual([{ session: "s", tid: 12, operation: "listen", fd: 3, cookie: "77" }]);
+    expect(runCallsOf(call({ op: "listen", cookie: 0n }), "s")).toEqual([{ session: "s", tid: 12, operation: "listen", fd: 3 }]);
   });
 
   it("a sendmmsg with two peers asks twice", () => {
@@ -27,9 +28,15 @@ describe("sockgate run: native calls as DecideCall questions", () => {
   });
 
   it("allows only when every peer is allowed, and keeps what the daemon says may be reused", () => {
-    expect(answerOf([allow({ scope: "rules" }), allow({ scope: "rules", until: 5000 })])).toEqual({ allow: true, remember: [{ allow: true, untilMs: 0 }, { allow: true, untilMs: 5000 }] });
-    expect(answerOf([allow({ scope: "call" }), deny])).toEqual({ allow: false, remember: [null, null] });
+    expect(answerOf([allow({ scope: "rules" }), allow({ scope: "rules", until: 5000 })])).toEqual({ allow: true, remember: [{ allow: true, untilMs: 0 }, { allow: true, untilMs: 5000 }], listenHere: false });
+    expect(answerOf([allow({ scope: "call" }), deny])).toEqual({ allow: false, remember: [null, null], listenHere: false });
     expect(answerOf([]).allow).toBe(false);
+  });
+
+  it("listens in the supervisor only for an allowed listen the daemon named the caller for", () => {
+    expect(answerOf([{ ...allow({ scope: "call" }), listenOnCheckedSocket: true }]).listenHere).toBe(true);
+    expect(answerOf([allow({ scope: "call" })]).listenHere).toBe(false);
+    expect(answerOf([{ ...deny, listenOnCheckedSocket: true }]).listenHere).toBe(false);
   });
 
   it("says what was refused and why", () => {

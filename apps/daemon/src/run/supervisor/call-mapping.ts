@@ -8,7 +8,7 @@ import type { NativeCall, NativeRemember } from "../native.js";
 export function runCallsOf(call: NativeCall, session: string): RunCall[] {
   const base: RunCall = { session, tid: call.tid, operation: call.op };
   if (call.op === "socket") return [{ ...base, socket: { domain: call.domain, type: call.type, protocol: call.protocol } }];
-  const withFd: RunCall = { ...base, fd: call.fd };
+  const withFd: RunCall = { ...base, fd: call.fd, ...(call.cookie !== 0n ? { cookie: call.cookie.toString() } : {}) };
   if (call.op === "bind") return [{ ...withFd, ...(call.local ? { local: call.local } : {}) }];
   if (call.remotes.length === 0) return [withFd];
   return call.remotes.map((remote) => ({ ...withFd, remote }));
@@ -18,13 +18,17 @@ export interface Answer {
   allow: boolean;
   /** One per key of the native call, in the order runCallsOf asked. */
   remember: NativeRemember[];
+  /** An allowed listen(): the supervisor listens on the socket it checked. */
+  listenHere: boolean;
 }
 
 /** Allowed only when every peer is; each verdict the daemon says may be reused is kept. */
 export function answerOf(verdicts: readonly RunVerdict[]): Answer {
+  const allow = verdicts.length > 0 && verdicts.every((v) => v.action === "allow");
   return {
-    allow: verdicts.length > 0 && verdicts.every((v) => v.action === "allow"),
+    allow,
     remember: verdicts.map((v) => (v.cache.scope === "rules" ? { allow: v.action === "allow", untilMs: v.cache.until ?? 0 } : null)),
+    listenHere: allow && verdicts.every((v) => v.listenOnCheckedSocket === true),
   };
 }
 
