@@ -33,7 +33,8 @@ export interface NativeShimHandle {
   mapDelete(map: ShimMapName, key: Uint8Array): boolean;
   mapList(map: ShimMapName): Buffer;
   mapMaxEntries(map: ShimMapName): number;
-  delegateListen(socketFd: number, tid: number, tgid: number): void;
+  /** op: SG_OP_BIND or SG_OP_LISTEN */
+  delegate(socketFd: number, op: number, tid: number, tgid: number): void;
   releasePending(flowKey: Uint8Array): boolean;
   runIterator(program: "mark_listeners" | "sock_idents" | "end_tcp" | "end_udp", netnsPaths: string[]): number;
   holdMatchPin(): string;
@@ -51,7 +52,7 @@ export interface NativeShimHandle {
   /** Entries moved per migrated map (empty when nothing was migrated). */
   migrated(): Record<string, number>;
   close(): void;
-  features(): { execIdentity: { active: boolean; reason: string }; socketEnd: { active: boolean; reason: string }; listenDelegation: { active: boolean; reason: string } };
+  features(): { execIdentity: { active: boolean; reason: string }; socketEnd: { active: boolean; reason: string }; delegation: { active: boolean; reason: string } };
 }
 
 export interface NativeAddon {

@@ -242,13 +242,14 @@ class OpenShim implements Shim {
     return callNative(() => native.mapDelete("sg_flows", k));
   }
 
-  delegateListen(socketFd: number, tid: number, tgid: number): void {
-    const native = this.#handle("delegateListen");
+  delegate(socketFd: number, op: "bind" | "listen", tid: number, tgid: number): void {
+    const native = this.#handle("delegate");
     for (const [name, v] of [["socketFd", socketFd], ["tid", tid], ["tgid", tgid]] as const) {
-      if (!Number.isInteger(v) || v < (name === "socketFd" ? 0 : 1) || v > 0x7fffffff) throw new SockgateError("SG_ERR_BAD_VALUE", `delegateListen: ${name} must be a positive 32-bit integer, got ${v}`);
+      if (!Number.isInteger(v) || v < (name === "socketFd" ? 0 : 1) || v > 0x7fffffff) throw new SockgateError("SG_ERR_BAD_VALUE", `delegate: ${name} must be a positive 32-bit integer, got ${v}`);
     }
-    if (!this.features.listenDelegation.active) throw new SockgateError("SG_ERR_KERNEL_FEATURE", `delegateListen: ${this.features.listenDelegation.reason}`);
-    callNative(() => native.delegateListen(socketFd, tid, tgid));
+    if (op !== "bind" && op !== "listen") throw new SockgateError("SG_ERR_BAD_VALUE", `delegate: op must be "bind" or "listen", got ${JSON.stringify(op)}`);
+    if (!this.features.delegation.active) throw new SockgateError("SG_ERR_KERNEL_FEATURE", `delegate: ${this.features.delegation.reason}`);
+    callNative(() => native.delegate(socketFd, abi.OPS.indexOf(op), tid, tgid));
   }
 
   getFlowVerdict(flow: FlowKey): VerdictValue | undefined {

@@ -170,9 +170,9 @@ export interface ShimFeatures {
   execIdentity: ShimFeature;
   /** Sockets ended when their permission ends (bpf_sock_destroy, 6.5). */
   socketEnd: ShimFeature;
-  /** delegateListen(): a listen() one process performs for another is the other's
-   *  (bpf_task_from_pid in sockops programs, with exec-time identities). */
-  listenDelegation: ShimFeature;
+  /** delegate(): a bind() or listen() one process performs for another is the other's
+   *  (bpf_task_from_pid in sockops and sock_addr programs, with exec-time identities). */
+  delegation: ShimFeature;
 }
 
 export interface ShimStats {
@@ -227,12 +227,12 @@ export interface Shim {
   /** "This connection only" answers, looked up before the identity entries. */
   setFlowVerdict(flow: FlowKey, value: VerdictValue): void;
   deleteFlowVerdict(flow: FlowKey): boolean;
-  /** The next listen() on the socket behind `socketFd` (a descriptor of this process) is
+  /** The next `op` call on the socket behind `socketFd` (a descriptor of this process) is
    *  thread `tid` of process `tgid`'s: decided, recorded and reported as theirs, whoever
-   *  calls it (sockgate run's supervisor listens on its own copy of the socket it checked).
-   *  A thread gone by then leaves the listener denied. Ids are the initial pid namespace's.
-   *  Throws SG_ERR_KERNEL_FEATURE without features.listenDelegation. */
-  delegateListen(socketFd: number, tid: number, tgid: number): void;
+   *  makes it (sockgate run's supervisor binds and listens on its own copy of the socket it
+   *  checked). A thread gone by then gets the bind refused, the listener denied. Ids are the
+   *  initial pid namespace's. Throws SG_ERR_KERNEL_FEATURE without features.delegation. */
+  delegate(socketFd: number, op: "bind" | "listen", tid: number, tgid: number): void;
   getFlowVerdict(flow: FlowKey): VerdictValue | undefined;
   /** Held flows, straight from the kernel's sg_pending map. */
   pendingFlows(): PendingFlow[];

@@ -484,13 +484,15 @@ struct sg_sock_owner {
 	__u8 listen_addr[16];  /* the bound local address at listen() (:: or ::ffff:0.0.0.0 for any) */
 };
 
-/* A listen() sockgate run decided and its supervisor performs on its own copy of the checked
- * socket (so a descriptor swapped after the check cannot listen): the daemon names, on the
- * socket, the thread whose call it was, and the listener is that thread's, not the
- * supervisor's. Used once, at the listen. */
-struct sg_listen_delegation {
+/* A bind() or listen() sockgate run decided and its supervisor performs on its own copy of
+ * the checked socket (so a descriptor or sockaddr swapped after the check is not what the
+ * kernel binds or listens on): the daemon names, on the socket, the thread whose call it
+ * was, and the hook decides and reports the call as that thread's, not the supervisor's.
+ * Used once, by the call of that operation. */
+struct sg_delegation {
 	__u32 tid;  /* the calling thread, in the initial pid namespace */
 	__u32 tgid; /* its process: a reused tid of another process is refused */
+	__u32 op;   /* SG_OP_BIND or SG_OP_LISTEN */
 };
 
 #define SG_OWNER_LISTEN_DENIED 0x1 /* listen() was denied: every SYN to this listener is dropped */
@@ -527,7 +529,7 @@ SG_ASSERT_SIZE(sg_attr_dns, 4 + SG_DNS_MAX);
 SG_ASSERT_SIZE(sg_dns_event, 8 + 5 * 8 + 4 * 12 + 2 * 20 + 4 * 8 + 4 + SG_ARGV_MAX + 4 + SG_DNS_MAX);
 SG_ASSERT_SIZE(sg_exe_key, 16);
 SG_ASSERT_SIZE(sg_sock_ident, 24);
-SG_ASSERT_SIZE(sg_listen_delegation, 8);
+SG_ASSERT_SIZE(sg_delegation, 12);
 SG_ASSERT_SIZE(sg_app_key, 24);
 SG_ASSERT_SIZE(sg_exe_path, 8 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_task_ident, 24 + SG_PATH_MAX + SG_ARGV_MAX);

@@ -186,7 +186,7 @@ class Supervisor : public Napi::ObjectWrap<Supervisor> {
     return info.Env().Undefined();
   }
 
-  // respond(id: bigint, allow: boolean, errno: number, remember: ({allow, untilMs} | null)[], listenHere: boolean)
+  // respond(id: bigint, allow: boolean, errno: number, remember: ({allow, untilMs} | null)[], onChecked: boolean)
   Napi::Value Respond(const Napi::CallbackInfo& info) {
     bool lossless = false;
     uint64_t id = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
@@ -200,8 +200,8 @@ class Supervisor : public Napi::ObjectWrap<Supervisor> {
       Napi::Object o = v.As<Napi::Object>();
       remember[i] = {true, o.Get("allow").ToBoolean(), static_cast<int64_t>(o.Get("untilMs").As<Napi::Number>().Int64Value())};
     }
-    bool listenHere = info.Length() > 4 && info[4].ToBoolean();
-    return Napi::Boolean::New(info.Env(), native_->Respond(id, allow, error, remember, listenHere));
+    bool onChecked = info.Length() > 4 && info[4].ToBoolean();
+    return Napi::Boolean::New(info.Env(), native_->Respond(id, allow, error, remember, onChecked));
   }
 
   Napi::Value Flush(const Napi::CallbackInfo& info) {
@@ -223,7 +223,7 @@ class Supervisor : public Napi::ObjectWrap<Supervisor> {
     o.Set("gone", static_cast<double>(s.gone));
     o.Set("unreadable", static_cast<double>(s.unreadable));
     o.Set("failedByKernelRule", static_cast<double>(s.failedByKernelRule));
-    o.Set("listenedHere", static_cast<double>(s.listenedHere));
+    o.Set("doneHere", static_cast<double>(s.doneHere));
     o.Set("cached", static_cast<double>(native_->CacheSize()));
     o.Set("ended", native_->Ended());
     return o;

@@ -62,8 +62,9 @@ struct SocketCall {
   Endpoint local;  // bind: the address asked for; listen, accept: the socket's own
   std::vector<Endpoint> remotes;  // connect, send: the peers (sendmmsg: one per message)
   int backlog = 0;                // listen
-  // listen: the supervisor's own copy of the checked socket (pidfd_getfd), owned by the
-  // pending entry; an allowed listen is done on it, never on whatever the fd names later
+  std::vector<uint8_t> rawLocal;  // bind: the sockaddr as read from the caller, to bind with
+  // bind, listen: the supervisor's own copy of the checked socket (pidfd_getfd), owned by
+  // the pending entry; an allowed call is done on it, never on whatever the fd names later
   int copyFd = -1;
   std::vector<CallKey> Keys() const;
 };

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <system_error>
 
@@ -35,10 +36,13 @@ int64_t NowMs() {
 }
 
 // Reads and decodes one sockaddr of the target; kContinue when there is no address to decide.
-int ReadAddress(pid_t tid, uint64_t ptr, uint64_t len, int domain, bool unspecIsInet, Endpoint* out) {
+// `raw`, when given, keeps the bytes read.
+int ReadAddress(pid_t tid, uint64_t ptr, uint64_t len, int domain, bool unspecIsInet, Endpoint* out,
+                std::vector<uint8_t>* raw = nullptr) {
   if (len > kMaxAddr) return -EINVAL;
   uint8_t buf[kMaxAddr];
   if (!ReadTarget(tid, ptr, buf, len)) return errno == EFAULT ? -EFAULT : -EACCES;
+  if (raw != nullptr) raw->assign(buf, buf + len);
   switch (DecodeSockaddr(buf, len, domain, unspecIsInet, out)) {
     case AddrKind::kInet: return kInspect;
     case AddrKind::kNone: return kContinue;
@@ -46,6 +50,34 @@ int ReadAddress(pid_t tid, uint64_t ptr, uint64_t len, int domain, bool unspecIs
     case AddrKind::kTooShort: return -EINVAL;
   }
   return -EINVAL;
+}
+
+constexpr int kNetBindService = 10;  // CAP_NET_BIND_SERVICE
+
+// Whether CapEff in /proc/TASK/status has `cap`; false when unreadable.
+bool HasCap(const char* task, int cap) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%s/status", task);
+  FILE* f = fopen(path, "re");
+  if (f == nullptr) return false;
+  char line[256];
+  unsigned long long eff = 0;
+  bool found = false;
+  while (!found && fgets(line, sizeof line, f) != nullptr) found = sscanf(line, "CapEff: %llx", &eff) == 1;
+  fclose(f);
+  return found && ((eff >> cap) & 1) != 0;
+}
+
+// A bind the supervisor may do for the caller: one to a port below 1024 needs
+// CAP_NET_BIND_SERVICE, and the supervisor must be neither more able than the caller (root
+// running --user NAME) nor less (the caller root in a user namespace of its own, or a
+// lowered ip_unprivileged_port_start): those continue, and the kernel checks the caller.
+bool BindHere(const SocketCall& call) {
+  if (call.rawLocal.empty()) return false;
+  if (call.local.port == 0 || call.local.port >= 1024) return true;
+  char tid[16];
+  snprintf(tid, sizeof tid, "%d", call.tid);
+  return HasCap("self", kNetBindService) && HasCap(tid, kNetBindService);
 }
 
 void AddRemote(SocketCall* call, const Endpoint& e) {
@@ -191,8 +223,8 @@ void Supervisor::Handle(const seccomp_notif& n) {
     }
     if (hit == VerdictCache::Hit::kMiss) all = false;
   }
-  // an allowed listen goes to the daemon each time: only it can name the caller on the socket
-  if (call.op == Op::kListen) all = false;
+  // an allowed bind or listen goes to the daemon each time: only it can name the caller on the socket
+  if (call.op == Op::kListen || call.op == Op::kBind) all = false;
   if (all) {
     stats_.cachedAllow++;
     lock.unlock();
@@ -221,8 +253,8 @@ int Supervisor::Inspect(const seccomp_notif& n, const TaskTable::Task& task, Soc
   }
   call->fd = static_cast<int>(a[0]);
   SocketInfo si;
-  bool listen = n.data.nr == __NR_listen;
-  if (!InspectSocket(task.pidfd, call->fd, &si, listen ? &call->copyFd : nullptr))
+  bool keep = n.data.nr == __NR_listen || n.data.nr == __NR_bind;
+  if (!InspectSocket(task.pidfd, call->fd, &si, keep ? &call->copyFd : nullptr))
     return errno == EBADF || errno == ENOTSOCK ? -errno : -EACCES;
   if (si.domain != AF_INET && si.domain != AF_INET6) return kContinue;
   call->domain = si.domain;
@@ -234,7 +266,7 @@ int Supervisor::Inspect(const seccomp_notif& n, const TaskTable::Task& task, Soc
   switch (n.data.nr) {
     case __NR_bind: {
       call->op = Op::kBind;
-      int r = ReadAddress(call->tid, a[1], a[2], si.domain, true, &call->local);
+      int r = ReadAddress(call->tid, a[1], a[2], si.domain, true, &call->local, &call->rawLocal);
       if (r == kContinue) return -EAFNOSUPPORT;
       call->hasLocal = r == kInspect;
       return r;
@@ -284,32 +316,34 @@ int Supervisor::Inspect(const seccomp_notif& n, const TaskTable::Task& task, Soc
   return call->remotes.empty() ? kContinue : kInspect;
 }
 
-bool Supervisor::Respond(uint64_t notifId, bool allow, int error, const std::vector<Remember>& remember, bool listenHere) {
+bool Supervisor::Respond(uint64_t notifId, bool allow, int error, const std::vector<Remember>& remember, bool onChecked) {
   std::unique_lock<std::mutex> lock(mu_);
   auto it = pending_.find(notifId);
   if (it == pending_.end()) return false;
   SocketCall call = std::move(it->second);
   pending_.erase(it);
+  bool here = call.op == Op::kListen || call.op == Op::kBind;
   std::vector<CallKey> keys = call.Keys();
   for (size_t i = 0; i < keys.size() && i < remember.size(); i++) {
-    // an allowed listen is never answered from the cache (Handle), so it is not kept
-    if (remember[i].set && !(call.op == Op::kListen && remember[i].allow))
-      cache_.Remember(call.tgid, call.epoch, keys[i], remember[i].allow, remember[i].untilMs);
+    // an allowed bind or listen is never answered from the cache (Handle), so it is not kept
+    if (remember[i].set && !(here && remember[i].allow)) cache_.Remember(call.tgid, call.epoch, keys[i], remember[i].allow, remember[i].untilMs);
   }
   if (allow && (call.op == Op::kListen || call.op == Op::kAccept) && call.cookie != 0) cache_.AllowListener(call.cookie);
   lock.unlock();
   stats_.answered++;
-  if (allow && call.op == Op::kListen && listenHere && call.copyFd >= 0) {
-    // The socket that was checked listens, whatever the caller's descriptor names by now.
-    // A task that is gone is not listened for (its socket may be another's by now).
+  if (allow && here && onChecked && call.copyFd >= 0 && (call.op == Op::kListen || BindHere(call))) {
+    // The socket that was checked binds or listens, to the address that was checked, whatever
+    // the caller's descriptor and memory say by now. A task that is gone is not called for.
     if (!Valid(notifId)) {
       close(call.copyFd);
       stats_.gone++;
       return true;
     }
-    int err = listen(call.copyFd, call.backlog) == 0 ? 0 : errno;
-    close(call.copyFd);
-    stats_.listenedHere++;
+    int r = call.op == Op::kListen ? listen(call.copyFd, call.backlog)
+                                   : bind(call.copyFd, reinterpret_cast<const sockaddr*>(call.rawLocal.data()), static_cast<socklen_t>(call.rawLocal.size()));
+    int err = r == 0 ? 0 : errno;
+    close(call.copyFd);  // before the answer: the caller may close the socket and bind its port again at once
+    stats_.doneHere++;
     Reply(notifId, false, err);
     return true;
   }

@@ -28,7 +28,7 @@ struct SupervisorStats {
   std::atomic<uint64_t> gone{0};        // the task died or the notification ended before an answer
   std::atomic<uint64_t> unreadable{0};  // memory or socket not readable: refused with EACCES
   std::atomic<uint64_t> failedByKernelRule{0};  // answered with the errno the kernel would give (bad pointer, bad family)
-  std::atomic<uint64_t> listenedHere{0};  // allowed listens done on the checked socket's copy
+  std::atomic<uint64_t> doneHere{0};  // allowed binds and listens done on the checked socket's copy
 };
 
 /** One cached verdict JavaScript hands back with its answer, per key of the call. */
@@ -47,9 +47,10 @@ class Supervisor {
   /** Stops the thread; unanswered calls stay held until the listener closes (then ENOSYS). */
   void Stop();
   /** Answers call `notifId`: CONTINUE, or the errno (EACCES for a deny); false when it had ended.
-   *  `listenHere`: an allowed listen() is done here, on the copy of the socket that was checked,
-   *  and its result is the call's (the daemon has named the caller on the socket for the kernel). */
-  bool Respond(uint64_t notifId, bool allow, int error, const std::vector<Remember>& remember, bool listenHere);
+   *  `onChecked`: an allowed bind() or listen() is done here, on the copy of the socket that
+   *  was checked (a bind with the sockaddr that was checked), and its result is the call's
+   *  (the daemon has named the caller on the socket for the kernel). */
+  bool Respond(uint64_t notifId, bool allow, int error, const std::vector<Remember>& remember, bool onChecked);
   void Flush();
   const SupervisorStats& Stats() const { return stats_; }
   size_t CacheSize();

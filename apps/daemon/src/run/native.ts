@@ -42,16 +42,16 @@ export interface NativeStats {
   gone: number;
   unreadable: number;
   failedByKernelRule: number;
-  /** Allowed listens the supervisor did itself, on its copy of the checked socket. */
-  listenedHere: number;
+  /** Allowed binds and listens the supervisor did itself, on its copy of the checked socket. */
+  doneHere: number;
   cached: number;
   ended: boolean;
 }
 
 export interface NativeSupervisor {
   start(): void;
-  /** listenHere: an allowed listen() is done by the supervisor on the socket it checked (RunVerdict.listenOnCheckedSocket). */
-  respond(id: bigint, allow: boolean, errno: number, remember: NativeRemember[], listenHere?: boolean): boolean;
+  /** onChecked: an allowed bind() or listen() is done by the supervisor on the socket it checked (RunVerdict.onCheckedSocket). */
+  respond(id: bigint, allow: boolean, errno: number, remember: NativeRemember[], onChecked?: boolean): boolean;
   flush(): void;
   stats(): NativeStats;
   stop(): void;

@@ -13,6 +13,8 @@ const UDP_A = 8122;
 const UDP_B = 8123;
 const LISTEN_OK = 8124;
 const LISTEN_BAD = 8125;
+const BIND_OK = 8126;
+const BIND_BAD = 8127;
 
 describe("sockgate run: attacks from the supervised program", () => {
   const f = new DaemonFixture();
@@ -111,7 +113,8 @@ describe("sockgate run: attacks from the supervised program", () => {
   // CONTINUE would look the fd up again, so a socket dup2()ed onto it after the check would
   // listen undecided: the supervisor makes its own copy of the checked socket listen instead.
   it("listen() on an fd another thread swaps between two sockets: only the checked socket may listen", async () => {
-    await allow({ operation: ["socket", "bind"], protocol: ["tcp"] });
+    await allow({ operation: ["socket"], protocol: ["tcp"] });
+    await allow({ operation: ["bind"], protocol: ["tcp"], localPort: [LISTEN_OK, LISTEN_BAD] });
     await allow({ operation: ["listen"], protocol: ["tcp"], localPort: [LISTEN_OK] });
     const p = run(["listenswap", String(LISTEN_OK), String(LISTEN_BAD), "300"]);
     const end = await p.done;
@@ -123,5 +126,23 @@ describe("sockgate run: attacks from the supervised program", () => {
     expect(r.other, JSON.stringify(r)).toBe(0);
     expect(Number(r.listenedOk) + Number(r.eacces), JSON.stringify(r)).toBe(300);
     expect(r.listenedOk, JSON.stringify(r)).toBeGreaterThan(0);
+  }, 60_000);
+
+  // The same for bind(), where another thread also rewrites the sockaddr's port: the kernel
+  // would read both again at CONTINUE, and its bind hook can refuse but not hold.
+  it("bind() with the fd and the sockaddr swapped by another thread: one socket binds, only to a port that was allowed", async () => {
+    // no rule for BIND_BAD: at the system call nobody is asked (no UI) and it is refused; the
+    // kernel's hook, which cannot hold, would let it through as unknown and ask afterwards
+    await allow({ operation: ["socket"], protocol: ["tcp"] });
+    await allow({ operation: ["bind"], protocol: ["tcp"], localPort: [BIND_OK] });
+    const p = run(["bindswap", String(BIND_OK), String(BIND_BAD), "300"]);
+    const end = await p.done;
+    expect(end.code, end.stderr).toBe(0);
+    const r = p.json().at(-1)!;
+    expect(r.boundBad, JSON.stringify(r)).toBe(0);
+    expect(r.boundBoth, JSON.stringify(r)).toBe(0);
+    expect(r.other, JSON.stringify(r)).toBe(0);
+    expect(Number(r.boundOk) + Number(r.eacces), JSON.stringify(r)).toBe(300);
+    expect(r.boundOk, JSON.stringify(r)).toBeGreaterThan(0);
   }, 60_000);
 });

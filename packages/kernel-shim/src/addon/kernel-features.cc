@@ -47,7 +47,7 @@ OptionalFeature SocketEndFeature() {
   return {false, "this kernel has no bpf_sock_destroy (Linux 6.5): a socket whose permission ends lives on until closed"};
 }
 
-OptionalFeature ListenDelegationFeature() {
+OptionalFeature DelegationFeature() {
   btf* vmlinux = btf__load_vmlinux_btf();
   if (vmlinux == nullptr) return {false, "the kernel's BTF is unreadable, so bpf_task_from_pid cannot be found"};
   int from_pid = btf__find_by_name_kind(vmlinux, "bpf_task_from_pid", BTF_KIND_FUNC);
@@ -65,9 +65,18 @@ OptionalFeature ListenDelegationFeature() {
       {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1},
       {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
   };
-  int fd = bpf_prog_load(BPF_PROG_TYPE_SOCK_OPS, nullptr, "GPL", prog, sizeof prog / sizeof prog[0], nullptr);
-  if (fd < 0) return {false, "this kernel's sockops programs cannot take a task by its pid (bpf_task_from_pid)"};
-  close(fd);
+  struct Kind {
+    bpf_prog_type type;
+    bpf_attach_type attach;
+    const char* name;
+  };
+  for (const Kind& k : {Kind{BPF_PROG_TYPE_SOCK_OPS, BPF_CGROUP_SOCK_OPS, "sockops"},
+                        Kind{BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_BIND, "cgroup/bind"}}) {
+    LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = k.attach);
+    int fd = bpf_prog_load(k.type, nullptr, "GPL", prog, sizeof prog / sizeof prog[0], &opts);
+    if (fd < 0) return {false, std::string("this kernel's ") + k.name + " programs cannot take a task by its pid (bpf_task_from_pid)"};
+    close(fd);
+  }
   return {true, ""};
 }
 

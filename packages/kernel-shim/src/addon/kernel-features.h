@@ -18,9 +18,10 @@ struct OptionalFeature {
 // until closed (new calls are still refused).
 OptionalFeature SocketEndFeature();
 
-// bpf_task_from_pid in sockops programs: a listen() sockgate run's supervisor performs for
-// a supervised thread is that thread's. Without it the supervised thread listens itself,
-// after the check (a descriptor swapped meanwhile is not caught at the system call).
-OptionalFeature ListenDelegationFeature();
+// bpf_task_from_pid in sockops and sock_addr programs: a bind() or listen() sockgate run's
+// supervisor performs for a supervised thread is that thread's. Without it the supervised
+// thread's call continues after the check (a descriptor or sockaddr swapped meanwhile is
+// then caught only by the hooks, not at the system call).
+OptionalFeature DelegationFeature();
 
 }  // namespace sg

@@ -42,7 +42,7 @@ std::vector<bpf_map*> PinnedMaps(sockgate* s) {
           s->maps.sg_pending_listeners, s->maps.sg_pending_socks, s->maps.sg_hold_netns,
           s->maps.sg_queued,        s->maps.sg_end_cookies,    s->maps.sg_end_idents,
           s->maps.sg_scope_uids,    s->maps.sg_scope_cgroups,  s->maps.sg_app_counts,
-          s->maps.sg_task_ids,      s->maps.sg_listen_delegations};
+          s->maps.sg_task_ids,      s->maps.sg_delegations};
 }
 
 std::string MapPin(const std::string& pin_dir, const bpf_map* map) {
@@ -104,7 +104,7 @@ Loaded::Loaded(const LoadOptions& options) : lock_(std::make_unique<PinLock>(opt
   try {
     RequireKernelFeatures();
     socket_end_ = SocketEndFeature();
-    listen_delegation_ = ListenDelegationFeature();
+    delegation_ = DelegationFeature();
     ChooseIdentitySource(options);
     int err = OpenAndLoad(options, log);
     if (err != 0 && exec_ids_) {
@@ -195,9 +195,9 @@ int Loaded::OpenAndLoad(const LoadOptions& options, const LibbpfLog& log) {
   }
   PinMaps(options);
   skel_->rodata->sg_exec_ids = exec_ids_ ? 1 : 0;
-  if (listen_delegation_.active && !exec_ids_)
-    listen_delegation_ = {false, "it takes exec-time identities, which are off: " + exec_ids_reason_};
-  skel_->rodata->sg_listen_delegation = listen_delegation_.active ? 1 : 0;
+  if (delegation_.active && !exec_ids_)
+    delegation_ = {false, "it takes exec-time identities, which are off: " + exec_ids_reason_};
+  skel_->rodata->sg_delegation = delegation_.active ? 1 : 0;
   if (!exec_ids_) {
     for (bpf_program* prog : TracingPrograms()) bpf_program__set_autoload(prog, false);
     bpf_program__set_autoload(skel_->progs.sg_iter_seed_ids, false);

@@ -53,8 +53,8 @@ class Loaded {
   bool exec_ids() const { return exec_ids_; }
   const std::string& exec_ids_reason() const { return exec_ids_reason_; }
   const OptionalFeature& socket_end() const { return socket_end_; }
-  /** Active only with exec-time identities too: the listener takes the named thread's record. */
-  const OptionalFeature& listen_delegation() const { return listen_delegation_; }
+  /** Active only with exec-time identities too: the call is the named thread's record's. */
+  const OptionalFeature& delegation() const { return delegation_; }
   struct sockgate* skel() const { return skel_; }
   // The programs attached to the cgroup through pinned links.
   std::vector<struct bpf_program*> CgroupPrograms() const;
@@ -91,7 +91,7 @@ class Loaded {
   bool exec_ids_ = false;
   std::string exec_ids_reason_;
   OptionalFeature socket_end_{false, ""};
-  OptionalFeature listen_delegation_{false, ""};
+  OptionalFeature delegation_{false, ""};
   std::vector<struct bpf_link*> links_;      // links this process attached
   std::vector<struct bpf_map*> new_pins_;    // maps this process pinned
   std::string hold_match_pin_;               // set once pinned, so Undo() can remove it

@@ -60,7 +60,7 @@ Napi::Function ShimHandle::Define(Napi::Env env) {
                          InstanceMethod<&ShimHandle::MapUpdate>("mapUpdate"),
                          InstanceMethod<&ShimHandle::MapLookup>("mapLookup"),
                          InstanceMethod<&ShimHandle::MapDelete>("mapDelete"),
-                         InstanceMethod<&ShimHandle::DelegateListen>("delegateListen"),
+                         InstanceMethod<&ShimHandle::Delegate>("delegate"),
                          InstanceMethod<&ShimHandle::MapList>("mapList"),
                          InstanceMethod<&ShimHandle::MapMaxEntries>("mapMaxEntries"),
                          InstanceMethod<&ShimHandle::ReleasePending>("releasePending"),
@@ -133,7 +133,7 @@ Napi::Value ShimHandle::Features(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("execIdentity", feature(loaded.exec_ids(), loaded.exec_ids_reason()));
   out.Set("socketEnd", feature(loaded.socket_end().active, loaded.socket_end().reason));
-  out.Set("listenDelegation", feature(loaded.listen_delegation().active, loaded.listen_delegation().reason));
+  out.Set("delegation", feature(loaded.delegation().active, loaded.delegation().reason));
   return out;
 }
 
@@ -167,14 +167,15 @@ Napi::Value ShimHandle::MapDelete(const Napi::CallbackInfo& info) {
 }
 
 // Socket storage is keyed by a descriptor of the caller, so it has no place in mapUpdate.
-Napi::Value ShimHandle::DelegateListen(const Napi::CallbackInfo& info) {
+Napi::Value ShimHandle::Delegate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = info[0].As<Napi::Number>().Int32Value();
-  sg_listen_delegation d{info[1].As<Napi::Number>().Uint32Value(), info[2].As<Napi::Number>().Uint32Value()};
+  sg_delegation d{info[2].As<Napi::Number>().Uint32Value(), info[3].As<Napi::Number>().Uint32Value(),
+                  info[1].As<Napi::Number>().Uint32Value()};
   Guard(env, [&] {
-    int map = bpf_map__fd(Open(env).skel()->maps.sg_listen_delegations);
+    int map = bpf_map__fd(Open(env).skel()->maps.sg_delegations);
     if (bpf_map_update_elem(map, &fd, &d, BPF_ANY) != 0)
-      throw StepError("update", "bpf", errno, "name the thread a listen() is for on socket fd " + std::to_string(fd));
+      throw StepError("update", "bpf", errno, "name the thread a call is for on socket fd " + std::to_string(fd));
     return 0;
   });
   return env.Undefined();

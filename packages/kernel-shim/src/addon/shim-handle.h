@@ -26,7 +26,7 @@ class ShimHandle : public Napi::ObjectWrap<ShimHandle> {
   Napi::Value MapUpdate(const Napi::CallbackInfo& info);  // (map, key, value, flags) => "ok" | "full" | "exists"
   Napi::Value MapLookup(const Napi::CallbackInfo& info);  // (map, key) => Buffer | null
   Napi::Value MapDelete(const Napi::CallbackInfo& info);  // (map, key) => false when absent
-  Napi::Value DelegateListen(const Napi::CallbackInfo& info);  // (socketFd, tid, tgid)
+  Napi::Value Delegate(const Napi::CallbackInfo& info);  // (socketFd, op, tid, tgid)
   Napi::Value MapList(const Napi::CallbackInfo& info);
   Napi::Value MapMaxEntries(const Napi::CallbackInfo& info);    // (map) => Buffer of key|value pairs
   Napi::Value ReleasePending(const Napi::CallbackInfo& info);  // (flowKey) => true when it ended the flow

@@ -52,14 +52,15 @@ struct {
 	__type(value, struct sg_task_ident);
 } sg_task_ids SEC(".maps");
 
-/* Listens sockgate run performs for a supervised thread (struct sg_listen_delegation): written
- * by the daemon on its copy of the socket, taken by the socket's listen. Dies with the socket. */
+/* Binds and listens sockgate run performs for a supervised thread (struct sg_delegation):
+ * written by the daemon on its copy of the socket, taken by the socket's next call of that
+ * operation. Dies with the socket. */
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct sg_listen_delegation);
-} sg_listen_delegations SEC(".maps");
+	__type(value, struct sg_delegation);
+} sg_delegations SEC(".maps");
 
 /* Who owns a socket, from socket() on: the accept side runs in softirq, where there is no
  * caller. Cloned into accepted sockets so they know their listener. */

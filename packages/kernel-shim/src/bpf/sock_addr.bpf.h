@@ -8,7 +8,6 @@ static __always_inline void sg_req_from_sock_addr(struct sg_req *r, struct bpf_s
 	__u8 *user_addr = op == SG_OP_BIND ? r->local_addr : r->remote_addr;
 	__u16 user_port = bpf_ntohs((__u16)ctx->user_port);
 
-	sg_current_key_ident(&r->id);
 	r->op = op;
 	r->hook = hook;
 	r->has_peer = 1;
@@ -33,6 +32,7 @@ static __always_inline int sg_sock_addr_hook(struct bpf_sock_addr *ctx, __u8 op,
 	struct sg_lookup l;
 	int act;
 
+	sg_current_key_ident(&r.id);
 	sg_req_from_sock_addr(&r, ctx, op, hook, v6);
 	/* flow verdicts are keyed by the socket and exist only for sockets that held a flow:
 	 * only those pay for the cookie and the lookup */

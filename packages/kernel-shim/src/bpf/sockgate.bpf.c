@@ -30,6 +30,7 @@
 #include "verdict.bpf.h"
 #include "packet.bpf.h"
 #include "owner.bpf.h"
+#include "delegation.bpf.h"
 #include "hold.bpf.h"
 #include "dns.bpf.h"
 #include "source_route.bpf.h"

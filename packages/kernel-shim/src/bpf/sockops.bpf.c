@@ -3,9 +3,6 @@
  * SYN to it. Records the listener's owner (who listens, on what) for the accept side.
  * Return value is ignored by the kernel. Needs 4.13 (sk field: 5.3). */
 
-/* Set by the loader: this kernel lets sockops programs take a task by its pid (6.18 here). */
-const volatile __u8 sg_listen_delegation = 1;
-
 /* The listen of `t` (the caller, or the thread sockgate run listens for). `lost`: a thread
  * was named but is gone, so nobody can be said to listen and the listener is denied. */
 static __always_inline void sg_listen_by(struct bpf_sock_ops *skops, struct bpf_sock *sk, struct task_struct *t,
@@ -54,33 +51,6 @@ static __always_inline void sg_listen_by(struct bpf_sock_ops *skops, struct bpf_
 		SG_REPORT(skops, r, l);
 }
 
-/* The thread named on the socket by the daemon (struct sg_listen_delegation), taken once;
- * acquired, or NULL. *named says whether one was named at all. */
-static __always_inline struct task_struct *sg_listen_delegate(struct bpf_sock *sk, int *named)
-{
-	struct sg_listen_delegation *d;
-	struct task_struct *t;
-	__u32 tid, tgid;
-
-	*named = 0;
-	if (!sg_listen_delegation || !sg_exec_ids)
-		return NULL;
-	d = bpf_sk_storage_get(&sg_listen_delegations, sk, NULL, 0);
-	if (!d)
-		return NULL;
-	*named = 1;
-	tid = d->tid;
-	tgid = d->tgid;
-	bpf_sk_storage_delete(&sg_listen_delegations, sk);
-	t = bpf_task_from_pid(tid);
-	if (t && t->tgid != tgid) {
-		/* the thread ended and its id went to another process */
-		bpf_task_release(t);
-		t = NULL;
-	}
-	return t;
-}
-
 SEC("sockops")
 int sg_sockops(struct bpf_sock_ops *skops)
 {
@@ -93,7 +63,7 @@ int sg_sockops(struct bpf_sock_ops *skops)
 	sk = skops->sk;
 	if (!sk)
 		return SG_PASS;
-	t = sg_listen_delegate(sk, &named);
+	t = sg_delegate(sk, SG_OP_LISTEN, &named);
 	if (t) {
 		sg_listen_by(skops, sk, t, 1, 0);
 		bpf_task_release(t);

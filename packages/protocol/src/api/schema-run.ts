@@ -42,7 +42,7 @@ export const RUN_DEFINITIONS: Record<string, Schema> = {
       cache: tagged("scope", { call: {}, rules: { properties: { until: uint53 } } }, "open"),
       ruleId: text(256, 1),
       promptId: ref("PromptId"),
-      listenOnCheckedSocket: bool,
+      onCheckedSocket: bool,
     },
     ["action", "reason", "cache"],
   ),

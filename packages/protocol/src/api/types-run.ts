@@ -43,8 +43,9 @@ export interface RunCall {
   socket?: { domain: number; type: number; protocol: number };
   /** Every other call: the socket's descriptor in the calling thread. */
   fd?: number;
-  /** The socket's cookie (decimal) as the supervisor's own copy of it says; listen() needs it:
-   *  the daemon refuses when the descriptor names another socket by the time it looks. */
+  /** The socket's cookie (decimal) as the supervisor's own copy of it says; bind() and
+   *  listen() need it. The daemon refuses a call whose descriptor names another socket by
+   *  the time it looks. */
   cookie?: string;
   /** bind: the address asked for (read from the caller's memory). */
   local?: RunEndpoint;
@@ -60,8 +61,9 @@ export interface RunVerdict {
   cache: { scope: "call" } | { scope: "rules"; until?: number };
   ruleId?: string;
   promptId?: string;
-  /** An allowed listen(): the supervisor makes its own copy of the checked socket listen
-   *  (the kernel counts that listen as the caller's), rather than letting the call go on
-   *  with a descriptor that another thread may have pointed at another socket meanwhile. */
-  listenOnCheckedSocket?: boolean;
+  /** An allowed bind() or listen(): the supervisor does it itself on its own copy of the
+   *  checked socket, a bind with the sockaddr it checked (the kernel counts the call as the
+   *  caller's), rather than letting the call go on with a descriptor or memory another thread
+   *  may have changed meanwhile. */
+  onCheckedSocket?: boolean;
 }

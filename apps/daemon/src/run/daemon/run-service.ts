@@ -2,9 +2,9 @@
 // opened by a client for its own child; each held call (DecideCall) is decided as the
 // caller's uid, for a process of the caller's session only. Allowed calls are remembered
 // for the kernel's second look (run-flows.ts) and, for connect and send, written as a
-// flow verdict for exactly that socket and peer. An allowed listen is named on the checked
-// socket for the kernel, so the supervisor can make that socket listen itself and the
-// listener is still the caller's.
+// flow verdict for exactly that socket and peer. An allowed bind or listen is named on the
+// checked socket for the kernel, so the supervisor can make that socket bind or listen
+// itself and the call is still the caller's.
 
 import { randomUUID } from "node:crypto";
 import { closeSync, readFileSync } from "node:fs";
@@ -29,7 +29,7 @@ import { RunCallError, requestOfRunCall } from "./run-request.js";
 
 export interface RunServiceDeps {
   engine: Engine;
-  shim: Pick<Shim, "setFlowVerdict" | "delegateListen" | "features">;
+  shim: Pick<Shim, "setFlowVerdict" | "delegate" | "features">;
   scope: () => GovernedScope;
   cgroup: RunCgroup;
   cgroupMount: string;
@@ -67,8 +67,8 @@ export function startRunService(d: RunServiceDeps): RunService {
     for (const s of sessions.values()) s.emit({ type: "rules-changed", generation: change.generation });
   });
   const ownNamespace = pidNamespace("self");
-  // the kernel takes the listening thread by its pid in the initial namespace
-  const delegation = d.shim.features.listenDelegation.active && inInitialPidNamespace();
+  // the kernel takes the calling thread by its pid in the initial namespace
+  const delegation = d.shim.features.delegation.active && inInitialPidNamespace();
 
   function supervise(peer: Peer, p: SuperviseParameters, emit: (e: SupervisionEvent) => void): { started: SupervisionEvent; stop(): void } {
     if (pidNamespace(peer.pid) !== ownNamespace) throw denied("sockgate run must run in the daemon's pid namespace: process ids in its calls would name other processes here");
@@ -101,7 +101,7 @@ export function startRunService(d: RunServiceDeps): RunService {
       return undefined;
     }
     if (call.fd === undefined) throw new ApiError("io.sockgate.InvalidParameter", `DecideCall: a ${call.operation}() call needs call.fd`, { field: "call.fd" });
-    if (keep && call.cookie === undefined) throw new ApiError("io.sockgate.InvalidParameter", "DecideCall: a listen() call needs call.cookie (the socket the supervisor checked)", { field: "call.cookie" });
+    if (keep && call.cookie === undefined) throw new ApiError("io.sockgate.InvalidParameter", `DecideCall: a ${call.operation}() call needs call.cookie (the socket the supervisor checked)`, { field: "call.cookie" });
     let s: SocketFacts;
     try {
       // The daemon's own copy of the socket: its cookie, family and type are facts, not claims.
@@ -116,15 +116,16 @@ export function startRunService(d: RunServiceDeps): RunService {
     return s;
   }
 
-  /** An allowed listen: named on the socket for the kernel, or refused when it cannot be. */
+  /** An allowed bind or listen: named on the socket for the kernel, or refused when it cannot be. */
   function delegate(call: RunCall, tgid: number, v: RunVerdict, s: SocketFacts | undefined): RunVerdict {
-    if (v.action !== "allow" || s?.copyFd === undefined) return v;
+    const op = call.operation;
+    if (v.action !== "allow" || s?.copyFd === undefined || (op !== "bind" && op !== "listen")) return v;
     try {
-      d.shim.delegateListen(s.copyFd, call.tid, tgid);
-      return { ...v, listenOnCheckedSocket: true };
+      d.shim.delegate(s.copyFd, op, call.tid, tgid);
+      return { ...v, onCheckedSocket: true };
     } catch (err) {
-      d.log.warn({ err: (err as Error).message, tid: call.tid }, "sockgate run: the listen could not be named for the kernel; refused");
-      return { action: "deny", reason: `the listen could not be made the caller's in the kernel (${(err as Error).message})`, cache: { scope: "call" } };
+      d.log.warn({ err: (err as Error).message, tid: call.tid, op }, "sockgate run: the call could not be named for the kernel; refused");
+      return { action: "deny", reason: `the ${op} could not be made the caller's in the kernel (${(err as Error).message})`, cache: { scope: "call" } };
     }
   }
 
@@ -150,7 +151,7 @@ export function startRunService(d: RunServiceDeps): RunService {
     if (task === undefined) throw notFound(`thread ${call.tid} is gone`);
     if (task.uid !== session.uid) throw denied(`thread ${call.tid} runs as uid ${task.uid}, not as the session's uid ${session.uid}`);
     if (!descendsFrom(task.tgid, session.roots)) throw denied(`process ${task.tgid} is not in this sockgate run session's tree`);
-    const socket = socketOf(call, delegation && call.operation === "listen");
+    const socket = socketOf(call, delegation && (call.operation === "listen" || call.operation === "bind"));
     try {
       let request: Request;
       try {

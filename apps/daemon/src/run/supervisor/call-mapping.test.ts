@@ -28,15 +28,15 @@ describe("sockgate run: native calls as DecideCall questions", () => {
   });
 
   it("allows only when every peer is allowed, and keeps what the daemon says may be reused", () => {
-    expect(answerOf([allow({ scope: "rules" }), allow({ scope: "rules", until: 5000 })])).toEqual({ allow: true, remember: [{ allow: true, untilMs: 0 }, { allow: true, untilMs: 5000 }], listenHere: false });
-    expect(answerOf([allow({ scope: "call" }), deny])).toEqual({ allow: false, remember: [null, null], listenHere: false });
+    expect(answerOf([allow({ scope: "rules" }), allow({ scope: "rules", until: 5000 })])).toEqual({ allow: true, remember: [{ allow: true, untilMs: 0 }, { allow: true, untilMs: 5000 }], onChecked: false });
+    expect(answerOf([allow({ scope: "call" }), deny])).toEqual({ allow: false, remember: [null, null], onChecked: false });
     expect(answerOf([]).allow).toBe(false);
   });
 
-  it("listens in the supervisor only for an allowed listen the daemon named the caller for", () => {
-    expect(answerOf([{ ...allow({ scope: "call" }), listenOnCheckedSocket: true }]).listenHere).toBe(true);
-    expect(answerOf([allow({ scope: "call" })]).listenHere).toBe(false);
-    expect(answerOf([{ ...deny, listenOnCheckedSocket: true }]).listenHere).toBe(false);
+  it("binds or listens in the supervisor only for an allowed call the daemon named the caller for", () => {
+    expect(answerOf([{ ...allow({ scope: "call" }), onCheckedSocket: true }]).onChecked).toBe(true);
+    expect(answerOf([allow({ scope: "call" })]).onChecked).toBe(false);
+    expect(answerOf([{ ...deny, onCheckedSocket: true }]).onChecked).toBe(false);
   });
 
   it("says what was refused and why", () => {

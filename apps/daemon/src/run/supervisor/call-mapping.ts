@@ -18,8 +18,8 @@ export interface Answer {
   allow: boolean;
   /** One per key of the native call, in the order runCallsOf asked. */
   remember: NativeRemember[];
-  /** An allowed listen(): the supervisor listens on the socket it checked. */
-  listenHere: boolean;
+  /** An allowed bind() or listen(): the supervisor does it on the socket it checked. */
+  onChecked: boolean;
 }
 
 /** Allowed only when every peer is; each verdict the daemon says may be reused is kept. */
@@ -28,7 +28,7 @@ export function answerOf(verdicts: readonly RunVerdict[]): Answer {
   return {
     allow,
     remember: verdicts.map((v) => (v.cache.scope === "rules" ? { allow: v.action === "allow", untilMs: v.cache.until ?? 0 } : null)),
-    listenHere: allow && verdicts.every((v) => v.listenOnCheckedSocket === true),
+    onChecked: allow && verdicts.every((v) => v.onCheckedSocket === true),
   };
 }
 

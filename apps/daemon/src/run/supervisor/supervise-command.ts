@@ -51,7 +51,7 @@ function answer(sup: NativeSupervisor, link: DaemonLink, call: NativeCall, quiet
   Promise.all(questions.map(({ session: _, ...q }) => link.decide(q))).then(
     (verdicts: RunVerdict[]) => {
       const a = answerOf(verdicts);
-      sup.respond(call.id, a.allow, EACCES, a.remember, a.listenHere);
+      sup.respond(call.id, a.allow, EACCES, a.remember, a.onChecked);
       if (!a.allow && !quiet) say(describeRefusal(call, verdicts, exeOf(call.tgid)));
     },
     (err: Error) => {

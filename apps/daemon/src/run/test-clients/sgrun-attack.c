@@ -356,6 +356,71 @@ static int listenswap(const char *okPort, const char *badPort, const char *itera
 	return 0;
 }
 
+/* --- bindswap ------------------------------------------------------------------------- */
+
+static struct sockaddr_in bind_sa;
+static int bind_ok_port, bind_bad_port;
+
+/* swaps the fd between two sockets and the sockaddr's port between the checked and another */
+static void *bind_swapper(void *arg)
+{
+	(void)arg;
+	while (!atomic_load_explicit(&swap_stop, memory_order_relaxed)) {
+		dup2(swap_b, swap_fd);
+		bind_sa.sin_port = htons((unsigned short)bind_bad_port);
+		dup2(swap_a, swap_fd);
+		bind_sa.sin_port = htons((unsigned short)bind_ok_port);
+	}
+	return NULL;
+}
+
+static int bindswap(const char *okPort, const char *badPort, const char *iterations)
+{
+	int n = atoi(iterations);
+	int boundOk = 0, boundBad = 0, boundBoth = 0, eacces = 0, other = 0, otherErr = 0;
+	pthread_t t;
+
+	bind_ok_port = atoi(okPort);
+	bind_bad_port = atoi(badPort);
+	for (int i = 0; i < n; i++) {
+		int one = 1;
+		swap_a = socket(AF_INET, SOCK_STREAM, 0);
+		swap_b = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(swap_a, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(swap_b, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		swap_fd = dup(swap_a);
+		bind_sa = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons((unsigned short)bind_ok_port),
+						.sin_addr = { htonl(INADDR_LOOPBACK) } };
+		atomic_store(&swap_stop, 0);
+		pthread_create(&t, NULL, bind_swapper, NULL);
+		int r = bind(swap_fd, (struct sockaddr *)&bind_sa, sizeof(bind_sa));
+		int err = r < 0 ? errno : 0;
+		atomic_store(&swap_stop, 1);
+		pthread_join(t, NULL);
+		if (r != 0 && err == EACCES)
+			eacces++;
+		else if (r != 0) {
+			other++;
+			otherErr = err;
+		}
+		/* what the kernel bound, whatever fd and sockaddr the call used: one socket (the one
+		 * the fd named when checked) at most, to the port checked */
+		int pa = port_of(swap_a), pb = port_of(swap_b);
+		if (pa == bind_ok_port || pb == bind_ok_port)
+			boundOk++;
+		if (pa == bind_bad_port || pb == bind_bad_port)
+			boundBad++;
+		if (pa > 0 && pb > 0)
+			boundBoth++;
+		close(swap_fd);
+		close(swap_a);
+		close(swap_b);
+	}
+	printf("{\"boundOk\":%d,\"boundBad\":%d,\"boundBoth\":%d,\"eacces\":%d,\"other\":%d,\"otherErr\":\"%s\"}\n", boundOk,
+	       boundBad, boundBoth, eacces, other, en(otherErr));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -372,7 +437,9 @@ int main(int argc, char **argv)
 		return flood(argv[2], argv[3], argv[4]);
 	if (!strcmp(mode, "listenswap") && argc == 5)
 		return listenswap(argv[2], argv[3], argv[4]);
-	fprintf(stderr, "usage: %s steal HOST PORT | prctl-notif | orphan DELAY_MS | sendmmsg HOST P1 P2 | flood N HOST PORT | listenswap OK BAD N\n",
+	if (!strcmp(mode, "bindswap") && argc == 5)
+		return bindswap(argv[2], argv[3], argv[4]);
+	fprintf(stderr, "usage: %s steal HOST PORT | prctl-notif | orphan DELAY_MS | sendmmsg HOST P1 P2 | flood N HOST PORT | listenswap OK BAD N | bindswap OK BAD N\n",
 		argv[0]);
 	return 2;
 }
