@@ -52,6 +52,12 @@ const char* StepName(int step) {
 
 // Runs in the child between fork and exec: system calls only.
 [[noreturn]] void Child(int ctl, const SpawnRequest& req, char* const* argv, char* const* envp, const sock_fprog* prog, const bool* ignored) {
+  // The parent takes the listener with pidfd_getfd, which needs ptrace access to this
+  // child. A process that changed its ids (`--user`: root became NAME) is not dumpable, and
+  // its child inherits that until execve, so the access would need CAP_SYS_PTRACE. Only this
+  // copy becomes dumpable (as any child of a normal user's sockgate run is); execve sets it
+  // anew, and the parent stays not dumpable.
+  prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);

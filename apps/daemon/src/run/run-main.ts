@@ -17,7 +17,14 @@ export const EXIT_RUN_FAILED = 125;
 
 function becomeUser(name: string, env: NodeJS.ProcessEnv): void {
   if (process.getuid?.() !== 0) throw new RunFailure(`--user ${name}: only root can run a command as another user`);
-  const entry = execFileSync("getent", ["passwd", name], { encoding: "utf8" }).trim().split(":");
+  let entry: string[];
+  try {
+    entry = execFileSync("getent", ["passwd", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim().split(":");
+  } catch (err) {
+    // getent: 2 is "not found"; anything else is a lookup that could not be made
+    const status = (err as { status?: number }).status;
+    throw new RunFailure(status === 2 ? `--user ${name}: no such user` : `--user ${name}: the user could not be looked up (getent exited with ${status ?? "a signal"})`);
+  }
   const [login, , uid, gid, , home] = entry;
   if (login === undefined || uid === undefined || gid === undefined) throw new RunFailure(`--user ${name}: no such user`);
   process.initgroups!(login, Number(gid));

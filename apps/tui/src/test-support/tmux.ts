@@ -3,6 +3,8 @@
 // send-keys. The server, and every program in it, is killed at cleanup.
 
 import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import type { Cleanup } from "@sockgate/kernel-shim/test-harness";
 
 let counter = 0;
@@ -19,6 +21,8 @@ export class Tmux {
       } catch {
         // no server (never started, or already gone)
       }
+      // kill-server leaves its socket file behind
+      rmSync(join(process.env.TMUX_TMPDIR ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`, this.socket), { force: true });
     });
   }
 

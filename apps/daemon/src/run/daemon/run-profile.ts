@@ -22,7 +22,11 @@ export function compileProfile(profile: RunProfile, uid: number, bootId: string)
     try {
       return parseRule({ schemaVersion: 1, duration: { kind: "forever" }, id: `profile-${profile.name}-${i + 1}`, ...input, owner: { kind: "user", uid } });
     } catch (err) {
-      throw new ApiError("io.sockgate.InvalidRule", `profile ${profile.name}: ${(err as Error).message}`, { field: `profile.rules[${i}]` });
+      // "rule N" as the file counts them: the id parseRule names is made up here unless the file gave one
+      const problem = (err as Error).message.replace(/^rule( "[^"]*")? is invalid: /, "");
+      const id = (input as { id?: unknown }).id;
+      const named = typeof id === "string" ? ` (${JSON.stringify(id)})` : "";
+      throw new ApiError("io.sockgate.InvalidRule", `profile ${profile.name}: rule ${i + 1}${named} is invalid: ${problem}`, { field: `profile.rules[${i}]` });
     }
   });
   return { name: profile.name, compiled: compileRules(rules, { bootId }), unmatched: profile.unmatched ?? "ask" };

@@ -8,10 +8,12 @@ import { runAddon } from "../native.js";
 import type { ChildEvent, NativeCall, NativeChild, NativeSupervisor } from "../native.js";
 import { answerOf, describeRefusal, runCallsOf } from "./call-mapping.js";
 import { DaemonLink } from "./daemon-link.js";
+import { HeldCalls } from "./interrupt-held.js";
 import { CommandError } from "./resolve-command.js";
 import { relaySignals } from "./signals.js";
 
 const EACCES = 13;
+const EINTR = 4;
 
 export interface SuperviseOptions {
   file: string;
@@ -46,15 +48,18 @@ function exeOf(tgid: number): string {
   }
 }
 
-function answer(sup: NativeSupervisor, link: DaemonLink, call: NativeCall, quiet: boolean): void {
+function answer(sup: NativeSupervisor, link: DaemonLink, held: HeldCalls, call: NativeCall, quiet: boolean): void {
   const questions = runCallsOf(call, "");
+  held.add(call);
   Promise.all(questions.map(({ session: _, ...q }) => link.decide(q))).then(
     (verdicts: RunVerdict[]) => {
+      if (!held.settle(call)) return; // a signal ended it (EINTR) while it waited
       const a = answerOf(verdicts);
       sup.respond(call.id, a.allow, EACCES, a.remember, a.onChecked);
       if (!a.allow && !quiet) say(describeRefusal(call, verdicts, exeOf(call.tgid)));
     },
     (err: Error) => {
+      if (!held.settle(call)) return;
       // never continued undecided: a question the daemon could not answer is a refusal
       sup.respond(call.id, false, EACCES, []);
       const gone = (err as { code?: string }).code === "io.sockgate.NotFound";
@@ -84,7 +89,8 @@ export async function superviseCommand(o: SuperviseOptions): Promise<CommandEnd>
     child.signal(9);
     throw new RunFailure(`${(err as Error).message}: nothing could be decided, so ${o.argv[0]} was not started`);
   }
-  const sup = new addon.Supervisor(child.listenerFd, (call) => answer(sup, link, call, o.quiet));
+  const held = new HeldCalls((call) => void sup.respond(call.id, false, EINTR, []));
+  const sup = new addon.Supervisor(child.listenerFd, (call) => answer(sup, link, held, call, o.quiet));
   native.supervisor = sup;
   sup.start();
   const relay = relaySignals(child, () => addon.terminalForeground());
@@ -97,6 +103,7 @@ export async function superviseCommand(o: SuperviseOptions): Promise<CommandEnd>
   const execErr = child.go();
   if (execErr !== 0) {
     await ended;
+    held.stop();
     relay.stop();
     link.close();
     sup.stop();
@@ -105,6 +112,7 @@ export async function superviseCommand(o: SuperviseOptions): Promise<CommandEnd>
   }
   const end = await ended;
   if (o.stats) say(`sockgate run: stats ${JSON.stringify(sup.stats())}`);
+  held.stop();
   relay.stop();
   link.close();
   sup.stop();
