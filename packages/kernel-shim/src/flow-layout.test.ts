@@ -98,3 +98,24 @@ describe("flow layouts refuse what no flow can be", () => {
     expect(decodeFlowKey(encodeFlowKey(k))).toEqual(k);
   });
 });
+
+describe("addresses kept from one key to the next", () => {
+  it("a key written into a reused buffer is the same as a fresh one, and writing into it changes no later key", () => {
+    const scratch = Buffer.alloc(FLOW_KEY_BYTES);
+    expect(hex(encodeFlowKey(FLOW, scratch))).toBe(FLOW_BYTES);
+    scratch.fill(0xff); // the caller owns its buffer: the kept address bytes are not in it
+    expect(hex(encodeFlowKey(FLOW))).toBe(FLOW_BYTES);
+    expect(hex(encodeFlowKey(FLOW, scratch))).toBe(FLOW_BYTES);
+  });
+
+  it("a bad address throws each time it is given", () => {
+    for (let i = 0; i < 2; i++) expect(() => encodeFlowKey({ ...FLOW, addr: "203.0.113" })).toThrow();
+  });
+
+  it("more addresses than it keeps still encode exactly", () => {
+    for (let i = 0; i < 3000; i++) {
+      const addr = `10.${(i >> 8) & 255}.${i & 255}.1`;
+      expect(decodeFlowKey(encodeFlowKey({ ...FLOW, addr })).addr).toBe(`::ffff:${addr}`);
+    }
+  });
+});

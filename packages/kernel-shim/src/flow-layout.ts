@@ -34,6 +34,21 @@ function nameAt<T extends string>(what: string, names: readonly T[], i: number):
   return name;
 }
 
+// A held flow's peer is encoded into a key several times (pending, flow verdict, release,
+// the queued tuple), and parsing the text is most of a key's cost: the last addresses
+// parsed are kept. Only valid addresses are kept (a bad one throws every time); the bytes
+// are copied into each key, never handed out.
+const parsed = new Map<string, Uint8Array>();
+function addressBytes(text: string): Uint8Array {
+  let bytes = parsed.get(text);
+  if (bytes === undefined) {
+    bytes = parseAddress(text);
+    if (parsed.size >= 1024) parsed.clear();
+    parsed.set(text, bytes);
+  }
+  return bytes;
+}
+
 const cString = (b: Buffer): string => {
   const nul = b.indexOf(0);
   return b.subarray(0, nul < 0 ? b.length : nul).toString("utf8");
@@ -45,7 +60,7 @@ export function encodeFlowKey(key: FlowKey, buf = Buffer.alloc(FLOW_KEY_BYTES), 
   if (typeof key.cookie !== "bigint" || key.cookie <= 0n || key.cookie > U64_MAX) {
     throw bad("flow key cookie", "a socket cookie (a bigint from 1n to 2^64-1)", key.cookie);
   }
-  const addr = parseAddress(key.addr);
+  const addr = addressBytes(key.addr);
   const port = checkPort("flow key port", key.port);
   const proto = protoIndex("flow key proto", key.proto);
   buf.fill(0, offset, offset + FLOW_KEY_BYTES);
@@ -140,8 +155,8 @@ export function encodePending(p: PendingFlow, buf = Buffer.alloc(PENDING_BYTES),
 // struct sg_tuple: saddr 0, daddr 16, sport 32, dport 34, proto 36
 export function encodeTuple(t: PacketTuple, buf = Buffer.alloc(TUPLE_BYTES), offset = 0): Buffer {
   buf.fill(0, offset, offset + TUPLE_BYTES);
-  buf.set(parseAddress(t.saddr), offset);
-  buf.set(parseAddress(t.daddr), offset + 16);
+  buf.set(addressBytes(t.saddr), offset);
+  buf.set(addressBytes(t.daddr), offset + 16);
   buf.writeUInt16LE(checkPort("tuple sport", t.sport), offset + 32);
   buf.writeUInt16LE(checkPort("tuple dport", t.dport), offset + 34);
   buf.writeUInt8(protoIndex("tuple proto", t.proto), offset + 36);

@@ -32,6 +32,12 @@ export interface NativeShimHandle {
   mapLookup(map: ShimMapName, key: Uint8Array): Buffer | null;
   mapDelete(map: ShimMapName, key: Uint8Array): boolean;
   mapList(map: ShimMapName): Buffer;
+  /** The per-flow path: a map named once, then bytes in and out of the caller's Buffers
+   *  (no copy, no allocation per call). updateRef: 0 ok, 1 full, 2 exists. */
+  mapRef(map: ShimMapName): number;
+  lookupInto(ref: number, key: Uint8Array, out: Uint8Array): boolean;
+  updateRef(ref: number, key: Uint8Array, value: Uint8Array, flags?: number): 0 | 1 | 2;
+  deleteRef(ref: number, key: Uint8Array): boolean;
   mapMaxEntries(map: ShimMapName): number;
   /** op: SG_OP_BIND or SG_OP_LISTEN */
   delegate(socketFd: number, op: number, tid: number, tgid: number): void;

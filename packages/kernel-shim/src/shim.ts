@@ -28,7 +28,7 @@ import type {
   VerdictValue,
 } from "./types.js";
 import { bootClock, type BootClock } from "./boot-clock.js";
-import { FLOW_KEY_BYTES, PENDING_BYTES, decodeFlowKey, decodePending, encodeFlowKey, encodeTuple } from "./flow-layout.js";
+import { FLOW_KEY_BYTES, PENDING_BYTES, TUPLE_BYTES, decodeFlowKey, decodePending, encodeFlowKey, encodeTuple } from "./flow-layout.js";
 import { netnsPathsNow } from "./netns-paths.js";
 import {
   KERNEL_OPS,
@@ -109,6 +109,15 @@ class OpenShim implements Shim {
   #verdicts: { used: number; max: number } | undefined;
   /** Starts from the wall clock so two daemons one after the other do not share generations. */
   #endGen = Math.floor(Date.now() / 1000) >>> 0;
+  /** The per-flow path (a held flow costs several of these): maps named once, and one set of
+   *  key and value buffers reused by every call, which the native side reads and fills in
+   *  place. Each call is synchronous and decodes before it returns, so none outlives it. */
+  #refs: { flows: number; pending: number; queued: number } | undefined;
+  #flowKey = Buffer.alloc(FLOW_KEY_BYTES);
+  #tuple = Buffer.alloc(TUPLE_BYTES);
+  #pendingOut = Buffer.alloc(PENDING_BYTES);
+  #valueOut = Buffer.alloc(VERDICT_VALUE_BYTES);
+  #cookieOut = Buffer.alloc(8);
 
   constructor(native: NativeShimHandle, pinDir: string, clock: BootClock) {
     this.#native = native;
@@ -133,6 +142,11 @@ class OpenShim implements Shim {
     const { expiresNs, exeGeneration, ...plain } = decodeVerdictValue(bytes);
     const rest: VerdictValue = exeGeneration === 0 ? plain : { ...plain, exeGeneration };
     return expiresNs === 0n ? rest : { ...rest, expiresAt: this.#clock.epochMsAt(expiresNs) };
+  }
+
+  #flowRefs(native: NativeShimHandle): { flows: number; pending: number; queued: number } {
+    this.#refs ??= callNative(() => ({ flows: native.mapRef("sg_flows"), pending: native.mapRef("sg_pending"), queued: native.mapRef("sg_queued") }));
+    return this.#refs;
   }
 
   #handle(method: string): NativeShimHandle {
@@ -227,10 +241,11 @@ class OpenShim implements Shim {
 
   setFlowVerdict(flow: FlowKey, value: VerdictValue): void {
     const native = this.#handle("setFlowVerdict");
-    const k = encodeFlowKey(flow);
+    const ref = this.#flowRefs(native).flows;
+    const k = encodeFlowKey(flow, this.#flowKey);
     const v = this.#valueBytes(value);
     // An LRU map makes room rather than refuse; "full" only means no free slot right now.
-    if (callNative(() => native.mapUpdate("sg_flows", k, v)) === "full") {
+    if (callNative(() => native.updateRef(ref, k, v)) === 1) {
       this.#flowMapFull++;
       throw new SockgateError("SG_ERR_VERDICT_MAP_FULL", `setFlowVerdict for cookie ${flow.cookie} failed: the kernel flow map had no room`);
     }
@@ -238,8 +253,9 @@ class OpenShim implements Shim {
 
   deleteFlowVerdict(flow: FlowKey): boolean {
     const native = this.#handle("deleteFlowVerdict");
-    const k = encodeFlowKey(flow);
-    return callNative(() => native.mapDelete("sg_flows", k));
+    const ref = this.#flowRefs(native).flows;
+    const k = encodeFlowKey(flow, this.#flowKey);
+    return callNative(() => native.deleteRef(ref, k));
   }
 
   delegate(socketFd: number, op: "bind" | "listen", tid: number, tgid: number): void {
@@ -254,9 +270,10 @@ class OpenShim implements Shim {
 
   getFlowVerdict(flow: FlowKey): VerdictValue | undefined {
     const native = this.#handle("getFlowVerdict");
-    const k = encodeFlowKey(flow);
-    const bytes = callNative(() => native.mapLookup("sg_flows", k));
-    return bytes === null ? undefined : this.#valueOf(bytes);
+    const ref = this.#flowRefs(native).flows;
+    const k = encodeFlowKey(flow, this.#flowKey);
+    const out = this.#valueOut;
+    return callNative(() => native.lookupInto(ref, k, out)) ? this.#valueOf(out) : undefined;
   }
 
   pendingFlows(): PendingFlow[] {
@@ -272,22 +289,24 @@ class OpenShim implements Shim {
 
   getPending(flow: FlowKey): PendingFlow | undefined {
     const native = this.#handle("getPending");
-    const k = encodeFlowKey(flow);
-    const bytes = callNative(() => native.mapLookup("sg_pending", k));
-    return bytes === null ? undefined : decodePending(decodeFlowKey(k), bytes);
+    const ref = this.#flowRefs(native).pending;
+    const k = encodeFlowKey(flow, this.#flowKey);
+    const out = this.#pendingOut;
+    return callNative(() => native.lookupInto(ref, k, out)) ? decodePending(decodeFlowKey(k), out) : undefined;
   }
 
   releasePending(flow: FlowKey): boolean {
     const native = this.#handle("releasePending");
-    const k = encodeFlowKey(flow);
+    const k = encodeFlowKey(flow, this.#flowKey);
     return callNative(() => native.releasePending(k));
   }
 
   queuedCookie(tuple: PacketTuple): bigint | undefined {
     const native = this.#handle("queuedCookie");
-    const k = encodeTuple(tuple);
-    const bytes = callNative(() => native.mapLookup("sg_queued", k));
-    return bytes === null ? undefined : bytes.readBigUInt64LE(0);
+    const ref = this.#flowRefs(native).queued;
+    const k = encodeTuple(tuple, this.#tuple);
+    const out = this.#cookieOut;
+    return callNative(() => native.lookupInto(ref, k, out)) ? out.readBigUInt64LE(0) : undefined;
   }
 
   setHoldNamespace(netnsCookie: bigint, enabled: boolean): void {

@@ -6,7 +6,10 @@ import type { FlowDecision, HeldFlow, Hold, HoldStatus, Shim, VerdictKey } from 
 import type { Decide, Verdict } from "./verdict.js";
 import { requestOfFlow } from "./request-of-flow.js";
 
-export type Log = (level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
+export type LogLevel = "debug" | "info" | "warn" | "error";
+/** `enabled`, when given, says whether a line at that level would be written: a held flow's
+ *  answer then builds no line nobody reads (allows are debug by default). */
+export type Log = ((level: LogLevel, message: string, fields?: Record<string, unknown>) => void) & { enabled?: (level: LogLevel) => boolean };
 
 export interface HoldServiceDeps {
   shim: Shim;
@@ -103,16 +106,18 @@ export function startHoldService(d: HoldServiceDeps): HoldService {
     const netns = d.netnsPathOf(flow.pending.netnsCookie);
     const p = flow.pending;
     const level = v.reason.startsWith("no answer") ? "warn" : v.action === "deny" || d.logAllows === true ? "info" : "debug";
-    d.log(level, `${v.action} held ${p.op} ${p.key.proto} to ${p.key.addr}:${p.key.port}: ${v.reason}`, {
-      verdict: v.action,
-      reason: v.reason,
-      pid: p.tgid,
-      uid: p.uid,
-      exe: flow.event?.exePath,
-      cache: v.cache.scope,
-      packets: r.accepted + r.rejected + r.dropped,
-      released: r.released,
-    });
+    if (d.log.enabled?.(level) !== false) {
+      d.log(level, `${v.action} held ${p.op} ${p.key.proto} to ${p.key.addr}:${p.key.port}: ${v.reason}`, {
+        verdict: v.action,
+        reason: v.reason,
+        pid: p.tgid,
+        uid: p.uid,
+        exe: flow.event?.exePath,
+        cache: v.cache.scope,
+        packets: r.accepted + r.rejected + r.dropped,
+        released: r.released,
+      });
+    }
     if (d.onAnswered !== undefined) {
       const done = d.onAnswered;
       // after the turn: the next held flow's answer goes first

@@ -3,6 +3,7 @@
 // has only the kernel's pending entry, and the path comes from /proc.
 import { readFileSync, readlinkSync } from "node:fs";
 import { identityOf } from "@sockgate/kernel-shim";
+import { startTimes } from "./start-times.js";
 import type { HeldFlow } from "@sockgate/kernel-shim";
 import { requestFromEvent, type ProcInfo, type Request, type RequestEvent } from "@sockgate/protocol";
 
@@ -14,15 +15,10 @@ function tryRead<T>(read: () => T): T | undefined {
   }
 }
 
-/** /proc/PID/stat field 22 (start time in clock ticks), counted after the ")" ending comm. */
-function startTimeOf(pid: number): number | undefined {
-  const stat = tryRead(() => readFileSync(`/proc/${pid}/stat`, "utf8"));
-  const fields = stat?.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return fields && fields.length > 19 ? Number(fields[19]) : undefined;
-}
-
 // A process asks many questions in a row: its cgroup and command line are read once per
-// process (pid and start time, so a reused pid is a new process).
+// process (pid and start time, so a reused pid is a new process). The start time itself is
+// kept per process, checked with a pidfd (start-times.ts), not read from /proc per flow.
+const starts = startTimes();
 const CACHE_MAX = 1024;
 const cache = new Map<string, ProcInfo>();
 
@@ -57,7 +53,7 @@ export function preloads(environ: string): boolean {
 }
 
 export function procInfoOf(pid: number, exePath = "", uid?: number): ProcInfo {
-  const startTime = startTimeOf(pid);
+  const startTime = starts.of(pid);
   const id = `${pid}:${startTime}`;
   const hit = startTime === undefined ? undefined : cache.get(id);
   if (hit) return hit;

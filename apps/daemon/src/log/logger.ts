@@ -39,7 +39,9 @@ export function createLogger(level: string, fd = 1): LoggerHandle {
 
 /** The hold service's (level, message, fields) shape over a pino logger. */
 export function holdLog(logger: Logger): Log {
-  return (level, message, fields) => logger[level](fields ?? {}, message);
+  const log: Log = (level, message, fields) => logger[level](fields ?? {}, message);
+  log.enabled = (level) => logger.isLevelEnabled(level);
+  return log;
 }
 
 /** JSON-safe copy of a value holding bigints. */

@@ -43,33 +43,46 @@ static void CheckSize(bpf_map* map, const char* what, size_t got, size_t want) {
   }
 }
 
-UpdateResult MapUpdate(bpf_map* map, const std::vector<uint8_t>& key, const std::vector<uint8_t>& value,
-                       uint64_t flags) {
-  CheckSize(map, "key", key.size(), bpf_map__key_size(map));
-  CheckSize(map, "value", value.size(), ValueBytes(map));
-  int err = bpf_map__update_elem(map, key.data(), key.size(), value.data(), value.size(), flags);
+UpdateResult MapUpdateRaw(bpf_map* map, const uint8_t* key, size_t key_len, const uint8_t* value, size_t value_len,
+                          uint64_t flags) {
+  CheckSize(map, "key", key_len, bpf_map__key_size(map));
+  CheckSize(map, "value", value_len, ValueBytes(map));
+  int err = bpf_map__update_elem(map, key, key_len, value, value_len, flags);
   if (err == -E2BIG) return UpdateResult::kFull;
   if (err == -EEXIST) return UpdateResult::kExists;
   if (err != 0) throw StepError("update", "bpf", -err, std::string("update ") + bpf_map__name(map));
   return UpdateResult::kOk;
 }
 
-std::optional<std::vector<uint8_t>> MapLookup(bpf_map* map, const std::vector<uint8_t>& key) {
-  CheckSize(map, "key", key.size(), bpf_map__key_size(map));
-  std::vector<uint8_t> value(ValueBytes(map));
-  int err = bpf_map__lookup_elem(map, key.data(), key.size(), value.data(), value.size(), 0);
-  if (err == -ENOENT) return std::nullopt;
+UpdateResult MapUpdate(bpf_map* map, const std::vector<uint8_t>& key, const std::vector<uint8_t>& value,
+                       uint64_t flags) {
+  return MapUpdateRaw(map, key.data(), key.size(), value.data(), value.size(), flags);
+}
+
+bool MapLookupInto(bpf_map* map, const uint8_t* key, size_t key_len, uint8_t* out, size_t out_len) {
+  CheckSize(map, "key", key_len, bpf_map__key_size(map));
+  CheckSize(map, "value", out_len, ValueBytes(map));
+  int err = bpf_map__lookup_elem(map, key, key_len, out, out_len, 0);
+  if (err == -ENOENT) return false;
   if (err != 0) throw StepError("read", "bpf", -err, std::string("read ") + bpf_map__name(map));
+  return true;
+}
+
+std::optional<std::vector<uint8_t>> MapLookup(bpf_map* map, const std::vector<uint8_t>& key) {
+  std::vector<uint8_t> value(ValueBytes(map));
+  if (!MapLookupInto(map, key.data(), key.size(), value.data(), value.size())) return std::nullopt;
   return value;
 }
 
-bool MapDelete(bpf_map* map, const std::vector<uint8_t>& key) {
-  CheckSize(map, "key", key.size(), bpf_map__key_size(map));
-  int err = bpf_map__delete_elem(map, key.data(), key.size(), 0);
+bool MapDeleteRaw(bpf_map* map, const uint8_t* key, size_t key_len) {
+  CheckSize(map, "key", key_len, bpf_map__key_size(map));
+  int err = bpf_map__delete_elem(map, key, key_len, 0);
   if (err == -ENOENT) return false;
   if (err != 0) throw StepError("update", "bpf", -err, std::string("delete from ") + bpf_map__name(map));
   return true;
 }
+
+bool MapDelete(bpf_map* map, const std::vector<uint8_t>& key) { return MapDeleteRaw(map, key.data(), key.size()); }
 
 std::vector<uint8_t> MapList(bpf_map* map) {
   const size_t kKey = bpf_map__key_size(map), kValue = ValueBytes(map);

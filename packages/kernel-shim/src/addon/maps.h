@@ -29,6 +29,13 @@ UpdateResult MapUpdate(bpf_map* map, const std::vector<uint8_t>& key, const std:
 std::optional<std::vector<uint8_t>> MapLookup(bpf_map* map, const std::vector<uint8_t>& key);
 // false when there was no such entry.
 bool MapDelete(bpf_map* map, const std::vector<uint8_t>& key);
+// The same without copies, for the per-flow path: the caller's bytes, checked against the
+// map's sizes (StepError SG_ERR_BAD_VALUE when they differ). MapLookupInto writes the value
+// into out and returns false when there is no entry.
+bool MapLookupInto(bpf_map* map, const uint8_t* key, size_t key_len, uint8_t* out, size_t out_len);
+UpdateResult MapUpdateRaw(bpf_map* map, const uint8_t* key, size_t key_len, const uint8_t* value, size_t value_len,
+                          uint64_t flags);
+bool MapDeleteRaw(bpf_map* map, const uint8_t* key, size_t key_len);
 // Key then value for every entry, back to back.
 std::vector<uint8_t> MapList(bpf_map* map);
 

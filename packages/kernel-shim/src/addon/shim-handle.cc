@@ -62,6 +62,10 @@ Napi::Function ShimHandle::Define(Napi::Env env) {
                          InstanceMethod<&ShimHandle::MapDelete>("mapDelete"),
                          InstanceMethod<&ShimHandle::Delegate>("delegate"),
                          InstanceMethod<&ShimHandle::MapList>("mapList"),
+                         InstanceMethod<&ShimHandle::MapRef>("mapRef"),
+                         InstanceMethod<&ShimHandle::LookupInto>("lookupInto"),
+                         InstanceMethod<&ShimHandle::UpdateRef>("updateRef"),
+                         InstanceMethod<&ShimHandle::DeleteRef>("deleteRef"),
                          InstanceMethod<&ShimHandle::MapMaxEntries>("mapMaxEntries"),
                          InstanceMethod<&ShimHandle::ReleasePending>("releasePending"),
                          InstanceMethod<&ShimHandle::RunIterator>("runIterator"),
@@ -191,6 +195,67 @@ Napi::Value ShimHandle::MapList(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name = String(info, 0, "map");
   return ToBuffer(env, Guard(env, [&] { return sg::MapList(MapByName(Open(env).skel(), name)); }));
+}
+
+Napi::Value ShimHandle::MapRef(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = String(info, 0, "map");
+  Guard(env, [&] { MapByName(Open(env).skel(), name); });  // refuses what MapByName refuses
+  for (size_t i = 0; i < ref_names_.size(); i++) {
+    if (ref_names_[i] == name) return Napi::Number::New(env, static_cast<double>(i));
+  }
+  ref_names_.push_back(name);
+  ref_skel_ = nullptr;  // resolved again at the next use
+  return Napi::Number::New(env, static_cast<double>(ref_names_.size() - 1));
+}
+
+bpf_map* ShimHandle::MapOf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  sockgate* skel = Open(env).skel();
+  if (ref_skel_ != skel) {
+    ref_maps_.clear();
+    for (const std::string& name : ref_names_) ref_maps_.push_back(Guard(env, [&] { return MapByName(skel, name); }));
+    ref_skel_ = skel;
+  }
+  uint32_t ref = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : UINT32_MAX;
+  if (ref >= ref_maps_.size()) throw Napi::TypeError::New(env, "map ref must come from mapRef()");
+  return ref_maps_[ref];
+}
+
+namespace {
+// A Buffer argument's bytes, not copied (the call is synchronous).
+Napi::Uint8Array View(const Napi::CallbackInfo& info, size_t index, const char* what) {
+  if (info.Length() <= index || !info[index].IsTypedArray()) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a Buffer");
+  }
+  return info[index].As<Napi::Uint8Array>();
+}
+}  // namespace
+
+Napi::Value ShimHandle::LookupInto(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bpf_map* map = MapOf(info);
+  auto key = View(info, 1, "key");
+  auto out = View(info, 2, "out");
+  bool found = Guard(env, [&] { return MapLookupInto(map, key.Data(), key.ByteLength(), out.Data(), out.ByteLength()); });
+  return Napi::Boolean::New(env, found);
+}
+
+Napi::Value ShimHandle::UpdateRef(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bpf_map* map = MapOf(info);
+  auto key = View(info, 1, "key");
+  auto value = View(info, 2, "value");
+  uint64_t flags = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().Uint32Value() : static_cast<uint32_t>(BPF_ANY);
+  UpdateResult r = Guard(env, [&] { return MapUpdateRaw(map, key.Data(), key.ByteLength(), value.Data(), value.ByteLength(), flags); });
+  return Napi::Number::New(env, r == UpdateResult::kOk ? 0 : r == UpdateResult::kFull ? 1 : 2);
+}
+
+Napi::Value ShimHandle::DeleteRef(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bpf_map* map = MapOf(info);
+  auto key = View(info, 1, "key");
+  return Napi::Boolean::New(env, Guard(env, [&] { return MapDeleteRaw(map, key.Data(), key.ByteLength()); }));
 }
 
 Napi::Value ShimHandle::ReleasePending(const Napi::CallbackInfo& info) {

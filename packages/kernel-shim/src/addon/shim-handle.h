@@ -5,6 +5,8 @@
 
 #include <memory>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "loader.h"
 
@@ -27,6 +29,12 @@ class ShimHandle : public Napi::ObjectWrap<ShimHandle> {
   Napi::Value MapLookup(const Napi::CallbackInfo& info);  // (map, key) => Buffer | null
   Napi::Value MapDelete(const Napi::CallbackInfo& info);  // (map, key) => false when absent
   Napi::Value Delegate(const Napi::CallbackInfo& info);  // (socketFd, op, tid, tgid)
+  // The per-flow path: a map named once (mapRef), then bytes in and out of the caller's own
+  // Buffers, with no copy and no allocation per call.
+  Napi::Value MapRef(const Napi::CallbackInfo& info);         // (map) => ref
+  Napi::Value LookupInto(const Napi::CallbackInfo& info);     // (ref, key, out) => false when absent
+  Napi::Value UpdateRef(const Napi::CallbackInfo& info);      // (ref, key, value, flags) => 0 ok | 1 full | 2 exists
+  Napi::Value DeleteRef(const Napi::CallbackInfo& info);      // (ref, key) => false when absent
   Napi::Value MapList(const Napi::CallbackInfo& info);
   Napi::Value MapMaxEntries(const Napi::CallbackInfo& info);    // (map) => Buffer of key|value pairs
   Napi::Value ReleasePending(const Napi::CallbackInfo& info);  // (flowKey) => true when it ended the flow
@@ -44,6 +52,11 @@ class ShimHandle : public Napi::ObjectWrap<ShimHandle> {
   Napi::Value Migrated(const Napi::CallbackInfo& info);         // () => { map: entries moved } of a migration
 
   Loaded& Open(Napi::Env env);  // throws when closed
+  bpf_map* MapOf(const Napi::CallbackInfo& info);  // the map of info[0], a ref from MapRef
+
+  std::vector<std::string> ref_names_;      // index: ref
+  std::vector<bpf_map*> ref_maps_;          // resolved in ref_skel_
+  struct sockgate* ref_skel_ = nullptr;
   void Release();
 
   std::unique_ptr<Loaded> loaded_;

@@ -109,6 +109,7 @@ export const DEFAULT_QUEUE_NUM = 7351;
 /** 'SG' and 1: the mark a denied TCP packet carries to sockgate's REJECT rule. */
 export const DEFAULT_REJECT_MARK = 0x53470001;
 const DECIDED_KEEP_MS = 5000;
+const PRUNE_EVERY_MS = 200;
 
 const flowId = (k: FlowKey): string => `${k.cookie}/${k.addr}/${k.port}/${k.proto}`;
 
@@ -373,9 +374,13 @@ class OpenHold implements Hold {
         out[v === "accept" ? "accepted" : v === "reject" ? "rejected" : "dropped"]++;
       }
     }
-    this.#pruneDecided();
-    // A packet of this flow that reached the socket meanwhile gets its verdict now.
-    for (const s of this.#spaces) s.reader.drain();
+    // Not at every answer: the map's deleted slots sit at its front until it is rehashed, and
+    // walking past them each time cost more than the answer. The scan prunes once a second too.
+    this.#pruneSoon();
+    // A flow answered before its first packet: that packet may be on the socket already, and
+    // gets its verdict now rather than at the next turn of the loop. (Packets of other flows,
+    // or later ones of this flow, are read when the socket wakes the loop, as always.)
+    if (awaiting) for (const s of this.#spaces) s.reader.drain();
     // A connected UDP (or ping) socket sends without running any hook: a denied one is ended,
     // or its later send() calls would go out. (A denied TCP connect gets its reset.)
     if (decision.verdict === "deny" && pending?.op === "connect" && key.proto !== "tcp") {
@@ -385,8 +390,15 @@ class OpenHold implements Hold {
     return out;
   }
 
+  #prunedAt = 0;
+
+  #pruneSoon(): void {
+    if (Date.now() - this.#prunedAt >= PRUNE_EVERY_MS) this.#pruneDecided();
+  }
+
   #pruneDecided(): void {
-    const old = Date.now() - DECIDED_KEEP_MS;
+    this.#prunedAt = Date.now();
+    const old = this.#prunedAt - DECIDED_KEEP_MS;
     for (const [id, d] of this.#decided) {
       if (d.at >= old) break;
       // its packet never came (the call failed before sending): end the flow now
