@@ -174,7 +174,7 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
       sg_attr_argv: NLA_HDRLEN + abi.ARGV_MAX,
     };
     // Kernel-side map layouts no TypeScript reads; a new struct must be added to one list.
-    const kernelOnly = ["sg_exe_key", "sg_exe_path", "sg_sock_ident", "sg_task_ident"];
+    const kernelOnly = ["sg_delegation", "sg_exe_key", "sg_exe_path", "sg_sock_ident", "sg_task_ident"];
     expect([...sizes.keys()].sort()).toEqual([...Object.keys(mirrored), ...kernelOnly].sort());
     for (const [struct, size] of Object.entries(mirrored)) expect([struct, sizes.get(struct)]).toEqual([struct, size]);
   });
