@@ -15,7 +15,8 @@ export const EXIT_CODES_HELP = `
 Exit codes: 0 ok, 1 error, 2 bad usage or input, 3 daemon not running or unreachable,
 4 not allowed, 5 no such rule or prompt, 6 conflict (id taken, owner would change).`;
 
-export function buildProgram(version: string): Command {
+/** `argv`: the arguments as given (sockgate run passes its own on untouched). */
+export function buildProgram(version: string, argv: readonly string[] = []): Command {
   const program = new Command("sockgate")
     .description("sockgate's terminal UI (with no command) and its commands for scripts")
     .version(version)
@@ -30,7 +31,7 @@ export function buildProgram(version: string): Command {
   registerPrompts(program);
   registerRules(program);
   registerLog(program);
-  registerRun(program);
+  registerRun(program, argv);
   program.exitOverride();
   for (const c of program.commands) {
     c.exitOverride();
@@ -41,7 +42,7 @@ export function buildProgram(version: string): Command {
 
 /** Runs the command line; resolves with the exit code. */
 export async function runCli(argv: string[], version: string): Promise<number> {
-  const program = buildProgram(version);
+  const program = buildProgram(version, argv);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (err) {

@@ -50,23 +50,23 @@ export function runArguments(rawArgs: readonly string[]): { args: string[]; sock
   return { args: [] };
 }
 
-export function registerRun(program: Command): void {
+export function registerRun(program: Command, argv: readonly string[]): void {
   program
     .command("run")
     .description("run COMMAND with every socket call held at the syscall until decided (sockgate run --help for more)")
     .argument("[args...]", "[--user NAME] [--profile NAME] [--no-io-uring] -- COMMAND ARGS...")
     .helpOption(false)
     .allowUnknownOption()
-    .action(async (_args: string[], _opts: unknown, cmd: Command) => {
+    .action(async () => {
       const found = findSockgateRun();
       if (found === undefined) {
         process.stderr.write("sockgate run: sockgate-run (the daemon package's supervisor) is not beside this program nor on PATH; install @sockgate/daemon or run ./sockgate run\n");
         process.exitCode = EXIT.error;
         return;
       }
-      const { args, socket } = runArguments(cmd.parent?.rawArgs ?? []);
-      const argv = [...(socket !== undefined && !args.includes("--socket") ? ["--socket", socket] : []), ...args];
-      process.exitCode = await relay(found.viaNode ? process.execPath : found.file, found.viaNode ? [found.file, ...argv] : argv);
+      const { args, socket } = runArguments(argv);
+      const passed = [...(socket !== undefined && !args.includes("--socket") ? ["--socket", socket] : []), ...args];
+      process.exitCode = await relay(found.viaNode ? process.execPath : found.file, found.viaNode ? [found.file, ...passed] : passed);
     });
 }
 

@@ -16,6 +16,7 @@ import { Tmux } from "../test-support/tmux.js";
 import { TERMINAL_ENV, asUser } from "./tui-users.js";
 
 const RUN_BIN = fileURLToPath(new URL("../../../daemon/dist/run.js", import.meta.url));
+const TUI_BIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
 const PANE = "shell";
 const HELD_PORT = 8151;
 
@@ -128,6 +129,18 @@ describe("sockgate run in a terminal: Ctrl-C, Ctrl-Z and fg", () => {
     expect(screen).toMatch(/^\^Cgot SIGINT$/m);
     // once: sockgate run did not pass the terminal's SIGINT on a second time
     expect(screen.match(/^\^Cgot SIGINT$/gm)).toHaveLength(1);
+    await onlyTheShell();
+  });
+
+  it("through the TUI's `sockgate run` (which starts sockgate-run): the same Ctrl-C, the same status, SIGINT once", async () => {
+    const loop = "import time\ntry:\n  print('looping', flush=True)\n  while True: time.sleep(0.05)\nexcept KeyboardInterrupt:\n  print('got SIGINT', flush=True); raise SystemExit(3)";
+    const quoted = ["python3", "-c", loop].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
+    type(`node ${TUI_BIN} --socket ${f.socketPath} run -- ${quoted}`);
+    await tmux.waitFor(PANE, /^looping$/m);
+    expect(supervisor(), "the wrapper started the real supervisor").toBeDefined();
+    tmux.send(PANE, ["C-c"]);
+    expect(await shellStatus()).toBe(3);
+    expect(tmux.screen(PANE).match(/^\^Cgot SIGINT$/gm)).toHaveLength(1);
     await onlyTheShell();
   });
 
