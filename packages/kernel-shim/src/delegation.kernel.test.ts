@@ -5,12 +5,12 @@
 
 import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isSockgateError } from "@sockgate/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertNoLeftovers } from "../test/harness/leftovers.js";
 import { cgroup2Mount } from "../test/harness/cgroup.js";
 import { runIn, startIn, type Started } from "../test/harness/spawn.js";
 import { createShimWorld, type ShimWorld } from "../test/harness/world.js";
+import { refusal } from "../test/harness/refusal.js";
 
 interface TcpHandle {
   fd: number;
@@ -36,16 +36,6 @@ function boundSocketIn(cgroupPath: string): { handle: TcpHandle; port: number } 
   const name: { port?: number } = {};
   expect(handle.getsockname(name)).toBe(0);
   return { handle, port: name.port! };
-}
-
-function refusal(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (isSockgateError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error("expected a SockgateError");
 }
 
 describe("a listen made for another thread (Shim.delegate)", () => {

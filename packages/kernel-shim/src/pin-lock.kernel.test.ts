@@ -1,4 +1,3 @@
-import { isSockgateError } from "@sockgate/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { openShim } from "./index.js";
 import { createTestCgroup } from "../test/harness/cgroup.js";
@@ -7,19 +6,10 @@ import { assertNoLeftovers } from "../test/harness/leftovers.js";
 import { clientPath, packagePath } from "../test/harness/names.js";
 import { startIn } from "../test/harness/spawn.js";
 import { openShimWithCleanup, pinDirName } from "../test/harness/world.js";
+import { refusal } from "../test/harness/refusal.js";
 
 // One shim per pin directory: a second opener would split the ring buffer's records with
 // the first. The lock is a flock on the directory, so it dies with its holder.
-
-function refusal(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (isSockgateError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error("expected openShim to be refused");
-}
 
 describe("pin directory lock", () => {
   const cleanup = new Cleanup();

@@ -11,7 +11,7 @@ import { assertNoLeftovers, sleep } from "@sockgate/kernel-shim/test-harness";
 import type { SubscriptionEvent } from "@sockgate/protocol/client";
 import type { ClientProcess, EventTap } from "../api/test-support/client-process.js";
 import { DaemonFixture } from "../test-support/daemon-fixture.js";
-import { PYTHON, SupervisedProcess } from "./test-support/supervised-process.js";
+import { CONNECT_EACH, PYTHON, SupervisedProcess } from "./test-support/supervised-process.js";
 
 type PromptEvent = Extract<SubscriptionEvent, { type: "prompt" }>;
 const P_PROFILE = 8141; // the profile allows it
@@ -19,16 +19,6 @@ const P_OTHER = 8142; // nothing allows it
 const P_STORED = 8143; // alice's stored rule allows it, the profile denies it
 const DENY_ONCE = { action: "deny", scope: "host-port", duration: "once" } as const;
 
-const CONNECT = `
-import socket, sys
-for port in sys.argv[2:]:
-    s = socket.socket()
-    try:
-        s.connect((sys.argv[1], int(port))); print("connected", port, flush=True)
-    except OSError as e:
-        print("failed", port, e.errno, flush=True)
-    s.close()
-`;
 
 const connectRule = (action: string, port: number) => ({ action, match: { operation: ["connect"], remotePort: [port] } });
 
@@ -66,14 +56,14 @@ describe("sockgate run --profile: a profile's rules decide the run's calls first
     tap.events.filter((e): e is PromptEvent => e.type === "prompt" && e.prompt.destination.port === port && (pid === undefined || e.prompt.app.pid === pid));
 
   it("without a profile, the port the profile will allow is asked (the control)", async () => {
-    const p = run([], [PYTHON, "-c", CONNECT, f.ns.peer4, String(P_PROFILE)]);
+    const p = run([], [PYTHON, "-c", CONNECT_EACH, f.ns.peer4, String(P_PROFILE)]);
     const asked = (await tap.next((e) => e.type === "prompt" && e.prompt.destination.port === P_PROFILE, 10_000)) as PromptEvent;
     expect((await ui.call("AnswerPrompt", { promptId: asked.prompt.id, answer: DENY_ONCE })).error).toBeUndefined();
     expect((await p.done).stdout).toContain(`failed ${P_PROFILE} 13`);
   });
 
   it("--profile NAME (from alice's config directory): its allow connects unasked, its deny beats alice's stored allow, the rest is asked", async () => {
-    const p = run(["--profile", "web"], [PYTHON, "-c", CONNECT, f.ns.peer4, String(P_PROFILE), String(P_STORED), String(P_OTHER)]);
+    const p = run(["--profile", "web"], [PYTHON, "-c", CONNECT_EACH, f.ns.peer4, String(P_PROFILE), String(P_STORED), String(P_OTHER)]);
     await p.waitFor(new RegExp(`^connected ${P_PROFILE}$`, "m"));
     await p.waitFor(new RegExp(`^failed ${P_STORED} 13$`, "m"));
     // the refusal's line is written after the answer: it may come after the program's own
@@ -94,7 +84,7 @@ describe("sockgate run --profile: a profile's rules decide the run's calls first
     const path = join(f.dir, "strict.json");
     writeFileSync(path, JSON.stringify({ rules: [connectRule("allow", P_PROFILE)], unmatched: "deny" }));
     chmodSync(path, 0o644);
-    const p = run(["--profile", path], [PYTHON, "-c", CONNECT, f.ns.peer4, String(P_PROFILE), String(P_OTHER)]);
+    const p = run(["--profile", path], [PYTHON, "-c", CONNECT_EACH, f.ns.peer4, String(P_PROFILE), String(P_OTHER)]);
     const end = await p.done;
     expect(end.stdout).toContain(`connected ${P_PROFILE}`);
     expect(end.stdout).toContain(`failed ${P_OTHER} 13`);

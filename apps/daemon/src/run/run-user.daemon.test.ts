@@ -14,7 +14,7 @@ import type { ClientProcess, EventTap } from "../api/test-support/client-process
 import { TestUsers } from "../api/test-support/users.js";
 import { DaemonFixture } from "../test-support/daemon-fixture.js";
 import { removeRunCgroupOnCleanup } from "./test-support/run-cgroup-cleanup.js";
-import { PYTHON, RUN_CLIENTS, SupervisedProcess } from "./test-support/supervised-process.js";
+import { CONNECT_EACH, PYTHON, RUN_CLIENTS, SupervisedProcess } from "./test-support/supervised-process.js";
 
 type PromptEvent = Extract<SubscriptionEvent, { type: "prompt" }>;
 const P_BOB = 8131; // bob's rule allows it
@@ -57,16 +57,6 @@ out["setuidProgram"] = subprocess.run([sys.argv[1], "-u"], capture_output=True, 
 print(json.dumps(out), flush=True)
 `;
 
-const CONNECT = `
-import socket, sys
-for port in sys.argv[2:]:
-    s = socket.socket()
-    try:
-        s.connect((sys.argv[1], int(port))); print("connected", port, flush=True)
-    except OSError as e:
-        print("failed", port, e.errno, flush=True)
-    s.close()
-`;
 
 describe("sockgate run --user: root runs the command as bob", () => {
   const f = new DaemonFixture();
@@ -130,10 +120,10 @@ describe("sockgate run --user: root runs the command as bob", () => {
 
   it("bob's rules decide and bob is asked: root's rule does not apply, root's UI is not asked", async () => {
     // control: as root, root's rule lets P_ROOT through (and nothing asks bob)
-    const asRootItself = await asRoot([], [PYTHON, "-c", CONNECT, f.ns.peer4, String(P_ROOT)]).done;
+    const asRootItself = await asRoot([], [PYTHON, "-c", CONNECT_EACH, f.ns.peer4, String(P_ROOT)]).done;
     expect(asRootItself.stdout, asRootItself.stderr).toContain(`connected ${P_ROOT}`);
 
-    const p = asRoot(["--user", f.bob.name], [PYTHON, "-c", CONNECT, f.ns.peer4, String(P_BOB), String(P_ROOT)]);
+    const p = asRoot(["--user", f.bob.name], [PYTHON, "-c", CONNECT_EACH, f.ns.peer4, String(P_BOB), String(P_ROOT)]);
     await p.waitFor(new RegExp(`^connected ${P_BOB}$`, "m"));
     const asked = (await bobTap.next((e) => e.type === "prompt" && e.prompt.destination.port === P_ROOT, 10_000)) as PromptEvent;
     expect(asked.prompt).toMatchObject({ uid: f.bob.uid, operation: "connect", app: { uid: f.bob.uid } });

@@ -279,6 +279,34 @@ static void *swapper(void *arg)
 	return NULL;
 }
 
+/* A call on swap_fd while `swap` rewrites what it names from another thread; how it failed is counted. */
+struct swap_tally {
+	int eacces, other, otherErr;
+};
+
+static void swapped_call(void *(*swap)(void *), int (*call)(void), struct swap_tally *tally)
+{
+	pthread_t t;
+
+	atomic_store(&swap_stop, 0);
+	pthread_create(&t, NULL, swap, NULL);
+	int r = call();
+	int err = r < 0 ? errno : 0;
+	atomic_store(&swap_stop, 1);
+	pthread_join(t, NULL);
+	if (r != 0 && err == EACCES) {
+		tally->eacces++;
+	} else if (r != 0) {
+		tally->other++;
+		tally->otherErr = err;
+	}
+}
+
+static int listen_swapped(void)
+{
+	return listen(swap_fd, 1);
+}
+
 static int bound(int port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port), .sin_addr = { htonl(INADDR_LOOPBACK) } };
@@ -313,15 +341,15 @@ static int listening(int fd)
 static int listenswap(const char *okPort, const char *badPort, const char *iterations)
 {
 	int ok = atoi(okPort), bad = atoi(badPort), n = atoi(iterations);
-	int listenedOk = 0, listenedBad = 0, eacces = 0, other = 0, otherErr = 0;
-	pthread_t t;
+	int listenedOk = 0, listenedBad = 0;
+	struct swap_tally tally = { 0 };
 
 	for (int i = 0; i < n; i++) {
 		swap_a = bound(ok);
 		swap_b = bound(bad);
 		if (swap_a < 0 || swap_b < 0) {
-			other++;
-			otherErr = errno;
+			tally.other++;
+			tally.otherErr = errno;
 			if (swap_a >= 0)
 				close(swap_a);
 			if (swap_b >= 0)
@@ -329,18 +357,7 @@ static int listenswap(const char *okPort, const char *badPort, const char *itera
 			continue;
 		}
 		swap_fd = dup(swap_a);
-		atomic_store(&swap_stop, 0);
-		pthread_create(&t, NULL, swapper, NULL);
-		int r = listen(swap_fd, 1);
-		int err = r < 0 ? errno : 0;
-		atomic_store(&swap_stop, 1);
-		pthread_join(t, NULL);
-		if (r != 0 && err == EACCES)
-			eacces++;
-		else if (r != 0) {
-			other++;
-			otherErr = err;
-		}
+		swapped_call(swapper, listen_swapped, &tally);
 		/* which socket listens, whatever fd the call used */
 		if (listening(swap_a))
 			listenedOk++;
@@ -351,7 +368,7 @@ static int listenswap(const char *okPort, const char *badPort, const char *itera
 		close(swap_b);
 	}
 	printf("{\"listenedOk\":%d,\"listenedBad\":%d,\"eacces\":%d,\"other\":%d,\"otherErr\":\"%s\",\"okPort\":%d,\"badPort\":%d}\n", listenedOk,
-	       listenedBad, eacces, other, en(otherErr), ok, bad);
+	       listenedBad, tally.eacces, tally.other, en(tally.otherErr), ok, bad);
 	(void)port_of;
 	return 0;
 }
@@ -360,6 +377,11 @@ static int listenswap(const char *okPort, const char *badPort, const char *itera
 
 static struct sockaddr_in bind_sa;
 static int bind_ok_port, bind_bad_port;
+
+static int bind_swapped(void)
+{
+	return bind(swap_fd, (struct sockaddr *)&bind_sa, sizeof(bind_sa));
+}
 
 /* swaps the fd between two sockets and the sockaddr's port between the checked and another */
 static void *bind_swapper(void *arg)
@@ -377,8 +399,8 @@ static void *bind_swapper(void *arg)
 static int bindswap(const char *okPort, const char *badPort, const char *iterations)
 {
 	int n = atoi(iterations);
-	int boundOk = 0, boundBad = 0, boundBoth = 0, eacces = 0, other = 0, otherErr = 0;
-	pthread_t t;
+	int boundOk = 0, boundBad = 0, boundBoth = 0;
+	struct swap_tally tally = { 0 };
 
 	bind_ok_port = atoi(okPort);
 	bind_bad_port = atoi(badPort);
@@ -391,18 +413,7 @@ static int bindswap(const char *okPort, const char *badPort, const char *iterati
 		swap_fd = dup(swap_a);
 		bind_sa = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons((unsigned short)bind_ok_port),
 						.sin_addr = { htonl(INADDR_LOOPBACK) } };
-		atomic_store(&swap_stop, 0);
-		pthread_create(&t, NULL, bind_swapper, NULL);
-		int r = bind(swap_fd, (struct sockaddr *)&bind_sa, sizeof(bind_sa));
-		int err = r < 0 ? errno : 0;
-		atomic_store(&swap_stop, 1);
-		pthread_join(t, NULL);
-		if (r != 0 && err == EACCES)
-			eacces++;
-		else if (r != 0) {
-			other++;
-			otherErr = err;
-		}
+		swapped_call(bind_swapper, bind_swapped, &tally);
 		/* what the kernel bound, whatever fd and sockaddr the call used: one socket (the one
 		 * the fd named when checked) at most, to the port checked */
 		int pa = port_of(swap_a), pb = port_of(swap_b);
@@ -417,7 +428,7 @@ static int bindswap(const char *okPort, const char *badPort, const char *iterati
 		close(swap_b);
 	}
 	printf("{\"boundOk\":%d,\"boundBad\":%d,\"boundBoth\":%d,\"eacces\":%d,\"other\":%d,\"otherErr\":\"%s\"}\n", boundOk,
-	       boundBad, boundBoth, eacces, other, en(otherErr));
+	       boundBad, boundBoth, tally.eacces, tally.other, en(tally.otherErr));
 	return 0;
 }
 

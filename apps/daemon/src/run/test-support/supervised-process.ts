@@ -11,6 +11,17 @@ import type { TestUser } from "../../api/test-support/users.js";
 export const RUN_BIN = fileURLToPath(new URL("../../../dist/run.js", import.meta.url));
 export const RUN_CLIENTS = fileURLToPath(new URL("../../../build/clients/", import.meta.url));
 export const PYTHON = "/usr/bin/python3";
+/** python3 -c CONNECT HOST PORT...: a TCP connect to each port, "connected PORT" or "failed PORT ERRNO" per line. */
+export const CONNECT_EACH = `
+import socket, sys
+for port in sys.argv[2:]:
+    s = socket.socket()
+    try:
+        s.connect((sys.argv[1], int(port))); print("connected", port, flush=True)
+    except OSError as e:
+        print("failed", port, e.errno, flush=True)
+    s.close()
+`;
 
 export interface Place {
   cgroup?: TestCgroup;
