@@ -1,5 +1,3 @@
-import Database from "better-sqlite3";
-import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
 import { parseRule } from "@sockgate/decision-engine";
 import type { Rule } from "@sockgate/decision-engine";
 import { SockgateError } from "@sockgate/protocol";
@@ -7,7 +5,7 @@ import { checkRetention, createHistoryRepo } from "./history-repo.js";
 import type { HistoryQuery, HistoryRepo, RetentionPolicy, StoredHistoryEntry } from "./history-repo.js";
 import { exportRules, importRules } from "./import-export.js";
 import type { ImportOptions, ImportResult } from "./import-export.js";
-import { APPLICATION_ID, applyMigrations, SCHEMA_VERSION } from "./migrations.js";
+import { checkPath, openConnection, openError } from "./connection.js";
 import { createRulesRepo } from "./rules-repo.js";
 import { ownerColumns } from "./owner.js";
 import type { RulesRepo, SkippedRule } from "./rules-repo.js";
@@ -66,77 +64,18 @@ export interface Store<R extends StorableRule> {
   close(): void;
 }
 
-function openError(path: string, what: string, cause?: unknown): SockgateError {
-  const detail = cause === undefined ? "" : `: ${(cause as Error).message}`;
-  return new SockgateError("SG_ERR_STORE_OPEN", `opening store ${JSON.stringify(path)}: ${what}${detail}`, cause === undefined ? undefined : { cause });
-}
-
-// The file holds every user's rules and history: only root may read it. The database is
-// created 0600 before SQLite opens it, and SQLite gives its -wal and -shm files the
-// database's mode; files left looser by an older version are tightened.
-function restrictMode(path: string): void {
-  closeSync(openSync(path, "a", 0o600));
-  for (const p of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(p)) chmodSync(p, 0o600);
-}
-
-function configure(db: Database.Database, path: string): void {
-  let appId: number;
-  try {
-    appId = db.pragma("application_id", { simple: true }) as number;
-  } catch (cause) {
-    throw openError(path, "expected an SQLite database, received a file SQLite cannot read", cause);
-  }
-  if (appId !== 0 && appId !== APPLICATION_ID) {
-    throw openError(path, `expected a sockgate store (application_id ${APPLICATION_ID}), received application_id ${appId}`);
-  }
-  if (appId === 0) {
-    const tables = db.prepare("SELECT count(*) FROM sqlite_schema").pluck().get() as number;
-    if (tables > 0) throw openError(path, `expected an empty file or a sockgate store, received a database with ${tables} unrelated schema objects`);
-  }
-  // WAL: readers (the TUI's history view) never block the daemon's writes, and a commit is
-  // one append to the log. synchronous=FULL: the log is fsynced at every commit, so an
-  // acknowledged rule survives power loss too, not only a killed process (see README).
-  const mode = db.pragma("journal_mode = WAL", { simple: true });
-  if (mode !== "wal") throw openError(path, `expected journal_mode wal, received ${String(mode)} (WAL needs a regular file on a local filesystem)`);
-  db.pragma("synchronous = FULL");
-  const sync = db.pragma("synchronous", { simple: true });
-  if (sync !== 2) throw openError(path, `expected synchronous FULL (2), received ${String(sync)}`);
-}
-
 /** Default rule type: the decision-engine's Rule, validated by its parseRule. */
 export function openStore(options: Omit<StoreOptions<Rule>, "validateRule"> & { validateRule?: undefined }): Store<Rule>;
 export function openStore<R extends StorableRule>(options: StoreOptions<R>): Store<R>;
 export function openStore<R extends StorableRule>(
   options: Omit<StoreOptions<R>, "validateRule"> & { validateRule?: RuleValidator<R> },
 ): Store<R> {
-  const path = options?.path;
+  const path = checkPath(options?.path);
   const validateRule = options?.validateRule ?? (parseRule as unknown as RuleValidator<R>);
-  if (typeof path !== "string" || path.length === 0 || path === ":memory:" || path.startsWith("file:")) {
-    throw openError(String(path), `path: expected a file path, received ${JSON.stringify(path)}`);
-  }
   if (typeof validateRule !== "function") throw openError(path, `validateRule: expected a function or nothing, received ${typeof validateRule}`);
   const retention = checkRetention(options.retention);
   const clock = options.clock ?? Date.now;
-  const timeout = options.busyTimeoutMs ?? 5000;
-  if (!Number.isInteger(timeout) || timeout < 0) throw openError(path, `busyTimeoutMs: expected a non-negative integer, received ${JSON.stringify(timeout)}`);
-
-  let db: Database.Database;
-  try {
-    restrictMode(path);
-    db = new Database(path, { timeout });
-  } catch (cause) {
-    throw openError(path, "SQLite could not open the file", cause);
-  }
-  let migratedFrom: number;
-  try {
-    configure(db, path);
-    migratedFrom = applyMigrations(db);
-  } catch (cause) {
-    db.close();
-    if (cause instanceof SockgateError) throw cause;
-    throw openError(path, `setting up the connection and schema version ${SCHEMA_VERSION} failed`, cause);
-  }
-
+  const { db, migratedFrom } = openConnection(path, options.busyTimeoutMs);
   const conn: Connection = { db, path, closed: false };
   const reported = new Set<string>();
   const onSkipped = (s: SkippedRule): void => {

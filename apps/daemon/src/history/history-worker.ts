@@ -3,11 +3,12 @@
 // its own connection to the same file (WAL: the daemon's reads are not blocked).
 
 import { parentPort, workerData } from "node:worker_threads";
-import { openStore } from "@sockgate/store";
-import type { NewHistoryEntry } from "@sockgate/store";
+// the history-only entry: the worker would otherwise load the decision engine for nothing
+import { openHistoryWriter } from "@sockgate/store/history";
+import type { NewHistoryEntry } from "@sockgate/store/history";
 
 const { path, maxRows, maxAgeMs } = workerData as { path: string; maxRows: number; maxAgeMs: number };
-const store = openStore({ path, retention: { maxRows, maxAgeMs } });
+const store = openHistoryWriter({ path, retention: { maxRows, maxAgeMs } });
 
 parentPort!.on("message", (rows: NewHistoryEntry[] | "close") => {
   if (rows === "close") {
