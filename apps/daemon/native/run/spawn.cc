@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <system_error>
 
@@ -51,7 +52,7 @@ const char* StepName(int step) {
 }
 
 // Runs in the child between fork and exec: system calls only.
-[[noreturn]] void Child(int ctl, const SpawnRequest& req, char* const* argv, char* const* envp, const sock_fprog* prog, const bool* ignored) {
+[[noreturn]] void Child(int ctl, const SpawnRequest& req, char* const* argv, char* const* envp, const sock_fprog* prog, const bool* ignored, bool tryKillable) {
   // The parent takes the listener with pidfd_getfd, which needs ptrace access to this
   // child. A process that changed its ids (`--user`: root became NAME) is not dumpable, and
   // its child inherits that until execve, so the access would need CAP_SYS_PTRACE. Only this
@@ -87,7 +88,9 @@ const char* StepName(int step) {
     close(ruleset);
   }
   int killable = 1;
-  int listener = sys_seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, const_cast<sock_fprog*>(prog));
+  int listener = -1;
+  errno = EINVAL;
+  if (tryKillable) listener = sys_seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, const_cast<sock_fprog*>(prog));
   if (listener < 0 && errno == EINVAL) {
     // before 5.19: a signal interrupts a held call, which restarts and is asked again
     killable = 0;
@@ -119,7 +122,13 @@ bool ReadReport(int fd, ChildReport* r) {
 
 }  // namespace
 
+bool InterruptibleWaitForTests() {
+  const char* v = getenv(kInterruptibleWaitEnv);
+  return v != nullptr && std::strcmp(v, "1") == 0;
+}
+
 Spawned Spawn(const SpawnRequest& req) {
+  const bool tryKillable = !InterruptibleWaitForTests();
   std::vector<sock_filter> code = BuildFilter(req.filter);
   sock_fprog prog{static_cast<unsigned short>(code.size()), code.data()};
   std::vector<char*> argv = CStrings(req.argv);
@@ -146,7 +155,7 @@ Spawned Spawn(const SpawnRequest& req) {
   }
   if (pid == 0) {
     close(sv[0]);
-    Child(sv[1], req, argv.data(), envp.data(), &prog, ignored);
+    Child(sv[1], req, argv.data(), envp.data(), &prog, ignored, tryKillable);
   }
   close(sv[1]);
   Spawned out;

@@ -26,6 +26,14 @@ struct Spawned {
   bool killableWait = false;  // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV was accepted (5.19+)
 };
 
+/** Test hook: with SOCKGATE_RUN_TEST_INTERRUPTIBLE_WAIT=1 in sockgate run's environment the
+ *  filter is installed without SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, as on kernels before
+ *  5.19, so the tests can run that mode here: a caught signal interrupts a held call, which
+ *  restarts (or fails with EINTR) and is asked again as a new notification. Both modes hold
+ *  and decide every trapped call; the hook only picks the older one, never a weaker filter. */
+constexpr const char* kInterruptibleWaitEnv = "SOCKGATE_RUN_TEST_INTERRUPTIBLE_WAIT";
+bool InterruptibleWaitForTests();
+
 /** Throws std::system_error naming the step that failed; the child is gone then. */
 Spawned Spawn(const SpawnRequest& request);
 

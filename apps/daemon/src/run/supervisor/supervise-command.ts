@@ -14,6 +14,8 @@ import { relaySignals } from "./signals.js";
 
 const EACCES = 13;
 const EINTR = 4;
+/** Read by the addon's spawn (native/run/spawn.h): "1" installs the filter without WAIT_KILLABLE_RECV. */
+export const INTERRUPTIBLE_WAIT_ENV = "SOCKGATE_RUN_TEST_INTERRUPTIBLE_WAIT";
 
 export interface SuperviseOptions {
   file: string;
@@ -79,6 +81,10 @@ export async function superviseCommand(o: SuperviseOptions): Promise<CommandEnd>
   } catch (err) {
     throw new RunFailure(`cannot start ${o.argv[0]} under the filter: ${(err as Error).message}`);
   }
+  // The test hook of native/run/spawn.h: the pre-5.19 wait (a signal restarts a held call, asked again).
+  if (!child.killableWait && process.env[INTERRUPTIBLE_WAIT_ENV] === "1" && !o.quiet) {
+    say(`sockgate run: ${INTERRUPTIBLE_WAIT_ENV}=1 (a test hook): held calls wait as before Linux 5.19, a caught signal restarts them and they are asked again`);
+  }
   // the thread starts after the session: until then there is nothing to forget
   const native: { supervisor?: NativeSupervisor } = {};
   const stale = (): void => native.supervisor?.flush();
@@ -111,7 +117,7 @@ export async function superviseCommand(o: SuperviseOptions): Promise<CommandEnd>
     throw new CommandError(`${o.argv[0]}: ${enoent ? "no such file" : `cannot execute (errno ${execErr})`}`, enoent ? 127 : 126);
   }
   const end = await ended;
-  if (o.stats) say(`sockgate run: stats ${JSON.stringify(sup.stats())}`);
+  if (o.stats) say(`sockgate run: stats ${JSON.stringify({ ...sup.stats(), killableWait: child.killableWait })}`);
   held.stop();
   relay.stop();
   link.close();
