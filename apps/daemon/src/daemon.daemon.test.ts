@@ -213,7 +213,10 @@ describe("sockgated end to end", () => {
     copyFileSync("/usr/bin/curl", `${exe}.new`);
     chmodSync(`${exe}.new`, 0o755);
     renameSync(`${exe}.new`, exe);
-    await sleep(500);
+    // inotify tells the daemon, which plans again on its next turn: wait for that, not a guess
+    const replanned = (): boolean => f.logLines().some((l) => l.msg === "kernel verdicts re-planned" && String(l.reason).includes(exe));
+    for (let i = 0; i < 100 && !replanned(); i++) await sleep(100);
+    expect(replanned(), `the plan was made again for the new file; log: ${JSON.stringify(f.logLines().slice(-8))}`).toBe(true);
     const before = await counters();
     const prompts = aliceTap.events.length;
     const again = await fetch();
