@@ -17,6 +17,8 @@ enum class Op : uint8_t { kSocket = 1, kBind, kConnect, kListen, kAccept, kSend 
 enum class Proto : uint8_t { kTcp = 1, kUdp, kIcmp, kRaw, kOther };
 
 const char* OpName(Op op);
+/** bind and listen: allowed, the supervisor makes them itself on its copy of the checked socket. */
+inline bool DoneOnCheckedSocket(Op op) { return op == Op::kBind || op == Op::kListen; }
 const char* ProtoName(Proto p);
 /** What a socket's type and protocol are called in a request (SOCK_STREAM: tcp, ping sockets: icmp). */
 Proto ProtoOf(int domain, int type, int protocol);

@@ -15,6 +15,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <system_error>
 
@@ -56,16 +57,8 @@ constexpr int kNetBindService = 10;  // CAP_NET_BIND_SERVICE
 
 // Whether CapEff in /proc/TASK/status has `cap`; false when unreadable.
 bool HasCap(const char* task, int cap) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%s/status", task);
-  FILE* f = fopen(path, "re");
-  if (f == nullptr) return false;
-  char line[256];
-  unsigned long long eff = 0;
-  bool found = false;
-  while (!found && fgets(line, sizeof line, f) != nullptr) found = sscanf(line, "CapEff: %llx", &eff) == 1;
-  fclose(f);
-  return found && ((eff >> cap) & 1) != 0;
+  std::string eff = StatusField(task, "CapEff");
+  return !eff.empty() && ((std::strtoull(eff.c_str(), nullptr, 16) >> cap) & 1) != 0;
 }
 
 // A bind the supervisor may do for the caller: one to a port below 1024 needs
@@ -224,7 +217,7 @@ void Supervisor::Handle(const seccomp_notif& n) {
     if (hit == VerdictCache::Hit::kMiss) all = false;
   }
   // an allowed bind or listen goes to the daemon each time: only it can name the caller on the socket
-  if (call.op == Op::kListen || call.op == Op::kBind) all = false;
+  if (DoneOnCheckedSocket(call.op)) all = false;
   if (all) {
     stats_.cachedAllow++;
     lock.unlock();
@@ -322,16 +315,16 @@ bool Supervisor::Respond(uint64_t notifId, bool allow, int error, const std::vec
   if (it == pending_.end()) return false;
   SocketCall call = std::move(it->second);
   pending_.erase(it);
-  bool here = call.op == Op::kListen || call.op == Op::kBind;
   std::vector<CallKey> keys = call.Keys();
   for (size_t i = 0; i < keys.size() && i < remember.size(); i++) {
     // an allowed bind or listen is never answered from the cache (Handle), so it is not kept
-    if (remember[i].set && !(here && remember[i].allow)) cache_.Remember(call.tgid, call.epoch, keys[i], remember[i].allow, remember[i].untilMs);
+    if (remember[i].set && !(DoneOnCheckedSocket(call.op) && remember[i].allow))
+      cache_.Remember(call.tgid, call.epoch, keys[i], remember[i].allow, remember[i].untilMs);
   }
   if (allow && (call.op == Op::kListen || call.op == Op::kAccept) && call.cookie != 0) cache_.AllowListener(call.cookie);
   lock.unlock();
   stats_.answered++;
-  if (allow && here && onChecked && call.copyFd >= 0 && (call.op == Op::kListen || BindHere(call))) {
+  if (allow && DoneOnCheckedSocket(call.op) && onChecked && call.copyFd >= 0 && (call.op == Op::kListen || BindHere(call))) {
     // The socket that was checked binds or listens, to the address that was checked, whatever
     // the caller's descriptor and memory say by now. A task that is gone is not called for.
     if (!Valid(notifId)) {

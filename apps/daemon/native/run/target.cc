@@ -18,20 +18,10 @@ namespace sgrun {
 namespace {
 
 pid_t TgidOf(pid_t tid) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/status", tid);
-  FILE* f = fopen(path, "re");
-  if (f == nullptr) return 0;
-  char line[256];
-  pid_t tgid = 0;
-  while (fgets(line, sizeof line, f) != nullptr) {
-    if (std::strncmp(line, "Tgid:", 5) == 0) {
-      tgid = static_cast<pid_t>(atoi(line + 5));
-      break;
-    }
-  }
-  fclose(f);
-  return tgid;
+  char task[16];
+  snprintf(task, sizeof task, "%d", tid);
+  std::string v = StatusField(task, "Tgid");
+  return static_cast<pid_t>(atoi(v.c_str()));
 }
 
 void FromSockaddr(const sockaddr_storage& ss, Endpoint* e) {
@@ -51,6 +41,26 @@ void FromSockaddr(const sockaddr_storage& ss, Endpoint* e) {
 }
 
 }  // namespace
+
+std::string StatusField(const char* task, const char* key) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%s/status", task);
+  FILE* f = fopen(path, "re");
+  if (f == nullptr) return "";
+  size_t n = std::strlen(key);
+  char line[256];
+  std::string value;
+  while (fgets(line, sizeof line, f) != nullptr) {
+    if (std::strncmp(line, key, n) == 0 && line[n] == ':') {
+      const char* v = line + n + 1;
+      while (*v == ' ' || *v == '\t') v++;
+      value.assign(v, std::strcspn(v, "\n"));
+      break;
+    }
+  }
+  fclose(f);
+  return value;
+}
 
 TaskTable::~TaskTable() { Clear(); }
 

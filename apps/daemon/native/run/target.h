@@ -54,6 +54,9 @@ struct SocketInfo {
  *  open in *keep for an inet socket); false with errno set when it cannot be. */
 bool InspectSocket(int pidfd, int fd, SocketInfo* out, int* keep = nullptr);
 
+/** Field `key` of /proc/TASK/status ("Tgid", "CapEff"), without its label; "" when unreadable. */
+std::string StatusField(const char* task, const char* key);
+
 /** Reads `len` bytes at `addr` of task `tid`; false with errno set (EFAULT for a bad pointer, EPERM/ESRCH otherwise). */
 bool ReadTarget(pid_t tid, uint64_t addr, void* buf, size_t len);
 
