@@ -45,10 +45,8 @@ static __always_inline void sg_listen_by(struct bpf_sock_ops *skops, struct bpf_
 	owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (owner)
 		sg_owner_listening(owner, &r, &l, t);
-	if (delegated && owner)
-		SG_REPORT_FOR(skops, r, l, &owner->exe);
-	else
-		SG_REPORT(skops, r, l);
+	/* a delegated listen is reported with its thread's record even when no owner could be made */
+	SG_REPORT_FOR(skops, r, l, delegated ? sg_task_record(t) : NULL);
 }
 
 SEC("sockops")
