@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { readStartTime, startTimes } from "./start-times.js";
+import { readProcStat } from "../api/process-tree.js";
+import { startTimes } from "./start-times.js";
 
 // A fake kernel: pids with start times, pidfds that name one process each.
 function fakeKernel() {
@@ -106,7 +107,7 @@ describe("startTimes with real pidfds", () => {
     const pid = child.pid!;
     const st = startTimes();
     const t = st.of(pid);
-    expect(t).toBe(readStartTime(pid));
+    expect(t).toBe(readProcStat(pid)?.startTime);
     expect(typeof t).toBe("number");
     expect(st.of(pid)).toBe(t);
     expect(st.size()).toBe(1);

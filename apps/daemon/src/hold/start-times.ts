@@ -6,7 +6,8 @@
 // a pid reused in between is never cached; a dead one is dropped and read again. Without
 // pidfds (the addon missing, a kernel before 5.3) every call reads /proc, as before.
 
-import { closeSync, readFileSync } from "node:fs";
+import { closeSync } from "node:fs";
+import { readProcStat } from "../api/process-tree.js";
 import { loadNativeAddon } from "../native-addon.js";
 
 export interface PidfdAddon {
@@ -15,17 +16,8 @@ export interface PidfdAddon {
   pidfdAlive(fd: number): boolean;
 }
 
-/** /proc/PID/stat field 22 (start time in clock ticks), counted after the ")" ending comm. */
-export function readStartTime(pid: number): number | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return undefined; // the process is gone
-  }
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return fields.length > 19 ? Number(fields[19]) : undefined;
-}
+/** /proc/PID/stat field 22 (start time in clock ticks); undefined when the process is gone. */
+const readStartTime = (pid: number): number | undefined => readProcStat(pid)?.startTime;
 
 export interface StartTimes {
   /** The start time of the process that has `pid` now, undefined when there is none. */
