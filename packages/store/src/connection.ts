@@ -54,10 +54,9 @@ export function checkPath(path: unknown): string {
 
 /**
  * The open, configured and migrated database, and the schema version it had before.
- * `busyTimeoutMs` (default 5,000): how long a write waits for another connection's lock.
+ * `timeout` (busyTimeoutMs, default 5,000): how long a write waits for another connection's lock.
  */
-export function openConnection(path: string, busyTimeoutMs = 5000): { db: Database.Database; migratedFrom: number } {
-  const timeout = busyTimeoutMs;
+export function openConnection(path: string, timeout = 5000): { db: Database.Database; migratedFrom: number } {
   if (!Number.isInteger(timeout) || timeout < 0) throw openError(path, `busyTimeoutMs: expected a non-negative integer, received ${JSON.stringify(timeout)}`);
   let db: Database.Database;
   try {
