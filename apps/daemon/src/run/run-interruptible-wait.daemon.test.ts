@@ -35,6 +35,9 @@ const PROMPT_MS = 150;
 //   each port in turn while it fails with EINTR.
 // "signal delivered" is written by a thread that blocks SIGUSR1 and reads python's wakeup
 // fd, which the C-level handler writes when the kernel runs it: the moment the signal is taken.
+// Before "done" the script closes the pipe and joins that thread: when the call returns at
+// once (an EINTR) the main thread can run to exit before the thread gets the GIL, and a
+// daemon thread's pending line would be lost with the process.
 const SCRIPT = `
 import ctypes, errno, os, signal, socket, struct, sys, threading
 host, mode, ports = sys.argv[1], sys.argv[2], [int(p) for p in sys.argv[3:]]
@@ -52,7 +55,8 @@ def watch():
     ready.set()
     while os.read(r, 64):
         out("signal delivered")
-threading.Thread(target=watch, daemon=True).start()
+watcher = threading.Thread(target=watch, daemon=True)
+watcher.start()
 ready.wait()
 s = socket.socket()
 out("connecting")
@@ -78,6 +82,9 @@ try:
     socket.socket(); out("socket made")
 except OSError as e:
     out("socket failed %d" % e.errno)
+signal.set_wakeup_fd(-1)
+os.close(w)
+watcher.join()
 out("done")
 `;
 
