@@ -91,11 +91,12 @@ export function daemonDir(dir, cgHeld, rules, undo) {
 /**
  * sockgated on `cgHeld` with the configuration of `daemonDir`, logging to `dir`/daemon.log,
  * ready once it holds; stopped by `undo` (SIGTERM first, so a profile is written).
- * `nodeArgs`: the flags sockgated.service gives it unless SG_BENCH_DAEMON_NODE_ARGS says others.
+ * Started as `node main.js`: the daemon adds its own tuning (src/node-tuning.ts), as it does
+ * for ./sockgate start; SG_BENCH_DAEMON_NODE_ARGS gives node flags that replace it.
  */
 export async function startBenchDaemon({ main, dir, cgHeld, pinDir, netnsPath, extraArgs = [] }, undo) {
   const logFile = `${dir}/daemon.log`;
-  const nodeArgs = (process.env.SG_BENCH_DAEMON_NODE_ARGS ?? "--max-semi-space-size=2").split(" ").filter(Boolean);
+  const nodeArgs = (process.env.SG_BENCH_DAEMON_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const daemon = spawn(process.execPath, [...nodeArgs, main, "--config", `${dir}/config.json`, "--cgroup", cgHeld, "--pin-dir", pinDir, "--hold-netns", netnsPath, ...extraArgs], { stdio: ["ignore", openSync(logFile, "w"), "inherit"] });
   const daemonExit = new Promise((resolve) => daemon.once("exit", resolve));
   undo.push(async () => {

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { unloadShim } from "@sockgate/kernel-shim";
 import { Cleanup, assertNoLeftovers, clientPath, createNetns, createTestCgroup, pinDirName, runClient, startIn } from "@sockgate/kernel-shim/test-harness";
 import { afterEach, describe, expect, it } from "vitest";
+import { NODE_ENV, NODE_FLAGS } from "./node-tuning.js";
 
 const UNIT = fileURLToPath(new URL("../sockgated.service", import.meta.url));
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -33,7 +34,9 @@ describe("sockgated.service", () => {
     const dir = mkdtempSync(join(tmpdir(), "sockgate-unit-"));
     cleanup.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
     const text = readFileSync(UNIT, "utf8").replace(/^ExecStart=\S+ (.*) \S+main\.js/m, `ExecStart=${process.execPath} $1 ${MAIN}`);
-    expect(text).toContain(`ExecStart=${process.execPath} --max-semi-space-size=2 ${MAIN}`);
+    // the unit starts the daemon with its tuning, so it never has to run itself again
+    expect(text).toContain(`ExecStart=${process.execPath} ${NODE_FLAGS.join(" ")} ${MAIN}`);
+    for (const [k, v] of Object.entries(NODE_ENV)) expect(text).toMatch(new RegExp(`^Environment=${k}=${v}$`, "m"));
     expect(text).not.toMatch(/^MemoryDenyWriteExecute=/m);
     const unit = join(dir, "sockgated.service");
     writeFileSync(unit, text);

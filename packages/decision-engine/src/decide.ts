@@ -61,10 +61,17 @@ function describeRule(c: CompiledRule): string {
   return `${c.rule.action} by ${owner} rule ${JSON.stringify(c.rule.id)} (${why})`;
 }
 
+const NO_RULE: Decision = Object.freeze({ action: "ask", ruleId: null, reason: "no rule matches: ask the user", validUntil: null });
+/** One frozen decision per compiled rule: the flows a rule decides share it (and its reason text) in caches. */
+const decisionOf = new WeakMap<CompiledRule, Decision>();
+
 export function decide(request: Request, compiled: CompiledRules, now: number): Decision {
   const c = winningRule(request, compiled, now);
-  if (c === undefined) {
-    return { action: "ask", ruleId: null, reason: "no rule matches: ask the user", validUntil: null };
+  if (c === undefined) return NO_RULE;
+  let d = decisionOf.get(c);
+  if (d === undefined) {
+    d = Object.freeze({ action: c.rule.action, ruleId: c.rule.id, reason: describeRule(c), validUntil: Number.isFinite(c.expiresAt) ? c.expiresAt : null });
+    decisionOf.set(c, d);
   }
-  return { action: c.rule.action, ruleId: c.rule.id, reason: describeRule(c), validUntil: Number.isFinite(c.expiresAt) ? c.expiresAt : null };
+  return d;
 }

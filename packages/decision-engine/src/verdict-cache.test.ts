@@ -50,6 +50,28 @@ describe("VerdictCache", () => {
     expect(cache.decide(request(), set.compiled(), NOW + 120_000).ruleId).toBeNull();
   });
 
+  it("more applications than its table holds: the table and the entries go together, and no application is answered with another's verdict", () => {
+    // app i is allowed port 1000 + i % 3 and asks for four ports; max 512 entries gives a
+    // table of 64 applications, so numbers are given again while old entries would remain
+    const rules = Array.from({ length: 200 }, (_, i) => rule({ exe: `/opt/app${i}`, remotePort: [1000 + (i % 3)] }, { id: `r${i}` }));
+    const compiled = compileRules(rules);
+    const cache = new VerdictCache({ max: 512 });
+    for (let i = 0; i < 200; i++) {
+      for (const port of [1000, 1001, 1002, 1003]) {
+        const req = request({ app: { exePath: `/opt/app${i}` }, remote: { address: "192.0.2.10", port } });
+        expect(cache.decide(req, compiled, NOW)).toEqual(decide(req, compiled, NOW));
+      }
+    }
+    expect(cache.size).toBeLessThanOrEqual(64 * 4);
+  });
+
+  it("the flows one rule decides share one decision", () => {
+    const compiled = compileRules([rule({ exe: "/usr/bin/curl" }, { id: "a" })]);
+    const a = decide(request({ remote: { address: "192.0.2.1", port: 1 } }), compiled, NOW);
+    expect(decide(request({ remote: { address: "192.0.2.2", port: 2 } }), compiled, NOW)).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+  });
+
   it("the key covers every field a rule can match on", () => {
     const base = requestCacheKey(request(), G1);
     const variants = [

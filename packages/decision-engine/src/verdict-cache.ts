@@ -9,12 +9,12 @@ import type { Decision } from "./decide.js";
 import { decide } from "./decide.js";
 
 /**
- * Every request field a rule can match on, and nothing else. The key is the JSON text of
- * an array, so it cannot collide: a missing cmdline, [] and [""] differ, and no argument
- * or host name can fake a separator. pid and start time are in it only when the rule set
- * holds process-scoped rules, so processes of one program usually share entries.
+ * Every field of the requesting application a rule can match on, and nothing else: the
+ * JSON text of an array, so it cannot collide (a missing cmdline, [] and [""] differ, and
+ * no argument can fake a separator). Many flows share one application, so the cache keeps
+ * this text once per application and keys its entries by a short number for it.
  */
-export function requestCacheKey(r: Request, compiled: Pick<CompiledRules, "generation" | "hasProcessRules">): string {
+export function appCacheKey(r: Request, compiled: Pick<CompiledRules, "generation">): string {
   const a = r.app;
   return JSON.stringify([
     compiled.generation,
@@ -31,7 +31,17 @@ export function requestCacheKey(r: Request, compiled: Pick<CompiledRules, "gener
     a.parentExe ?? null,
     a.cmdline ?? null,
     a.cmdlineSource ?? null,
-    compiled.hasProcessRules ? [a.pid, a.startTime ?? null] : null,
+  ]);
+}
+
+/**
+ * The rest of what a rule can match on: the process (only when the rule set holds
+ * process-scoped rules, so processes of one program usually share entries), the
+ * operation and the destination. JSON text too.
+ */
+export function flowCacheKey(r: Request, compiled: Pick<CompiledRules, "hasProcessRules">): string {
+  return JSON.stringify([
+    compiled.hasProcessRules ? [r.app.pid, r.app.startTime ?? null] : null,
     r.operation,
     r.protocol,
     r.family,
@@ -42,28 +52,56 @@ export function requestCacheKey(r: Request, compiled: Pick<CompiledRules, "gener
   ]);
 }
 
+/** Both parts in one text (what the cache's key stands for). */
+export function requestCacheKey(r: Request, compiled: Pick<CompiledRules, "generation" | "hasProcessRules">): string {
+  return `${appCacheKey(r, compiled)}\n${flowCacheKey(r, compiled)}`;
+}
+
 export class VerdictCache {
   private readonly lru: LRUCache<string, Decision>;
+  /** Application key → its number in this cache's keys; emptied with the cache. */
+  private readonly apps = new Map<string, number>();
+  private readonly maxApps: number;
   private current: CompiledRules | undefined;
   hits = 0;
   misses = 0;
 
   constructor(options: { max?: number } = {}) {
-    this.lru = new LRUCache({ max: options.max ?? 10_000 });
+    const max = options.max ?? 10_000;
+    this.lru = new LRUCache({ max });
+    this.maxApps = Math.max(64, Math.ceil(max / 8));
   }
 
   get size(): number {
     return this.lru.size;
   }
 
+  private clear(): void {
+    this.lru.clear();
+    this.apps.clear();
+  }
+
+  private keyOf(request: Request, compiled: CompiledRules): string {
+    const app = appCacheKey(request, compiled);
+    let id = this.apps.get(app);
+    if (id === undefined) {
+      // A number is only ever given to one application while entries keyed by it can
+      // exist: when the table is full, both go.
+      if (this.apps.size >= this.maxApps) this.clear();
+      id = this.apps.size;
+      this.apps.set(app, id);
+    }
+    return `${id} ${flowCacheKey(request, compiled)}`;
+  }
+
   decide(request: Request, compiled: CompiledRules, now: number): Decision {
     if (compiled !== this.current) {
       // Another rule set (a new generation, or a set compiled elsewhere that may reuse a
       // generation number): nothing cached can be trusted or hit again.
-      this.lru.clear();
+      this.clear();
       this.current = compiled;
     }
-    const key = requestCacheKey(request, compiled);
+    const key = this.keyOf(request, compiled);
     const hit = this.lru.get(key);
     if (hit !== undefined && (hit.validUntil === null || now < hit.validUntil)) {
       this.hits++;

@@ -69,7 +69,8 @@ export async function ensureDaemon(o: ControlOptions, timeoutMs = 60_000): Promi
   mkdirSync(dirname(o.logFile), { recursive: true });
   const log = openSync(o.logFile, "a");
   // Detached, in a session of its own: it outlives this terminal and the TUI.
-  const child = spawn(process.execPath, ["--max-semi-space-size=2", o.daemon, "--config", o.config], { detached: true, stdio: ["ignore", log, log] });
+  // The daemon adds its own node flags and environment (apps/daemon/src/node-tuning.ts).
+  const child = spawn(process.execPath, [o.daemon, "--config", o.config], { detached: true, stdio: ["ignore", log, log] });
   closeSync(log);
   const pid = child.pid!;
   let exited: number | null | undefined;
