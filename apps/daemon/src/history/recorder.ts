@@ -51,7 +51,7 @@ export function startRecorder(target: HistoryTarget, log: Logger, options: { int
   let failed = 0;
   const batch = options.batch ?? 500;
   // a small heap: it only turns batches into rows
-  const worker = new Worker(new URL("./history-worker.js", import.meta.url), { workerData: target, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 } });
+  const worker = new Worker(new URL("./history-worker.js", import.meta.url), { workerData: target, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 64 } });
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   worker.on("message", (m: { written?: number; failed?: number; error?: string }) => {
