@@ -2,6 +2,7 @@
 // users alice and bob driving the API from processes of their own. Each test builds on the
 // state the ones before it left (rules made, prompts answered), in order.
 
+import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -216,7 +217,7 @@ describe("sockgated end to end", () => {
     // inotify tells the daemon, which plans again on its next turn: wait for that, not a guess
     const replanned = (): boolean => f.logLines().some((l) => l.msg === "kernel verdicts re-planned" && String(l.reason).includes(exe));
     for (let i = 0; i < 100 && !replanned(); i++) await sleep(100);
-    expect(replanned(), `the plan was made again for the new file; log: ${JSON.stringify(f.logLines().slice(-8))}`).toBe(true);
+    expect(replanned(), `the plan was made again for the new file; log: ${JSON.stringify(f.logLines().filter((l) => /exe|watch|plan/.test(l.msg)).slice(-12))}`).toBe(true);
     const before = await counters();
     const prompts = aliceTap.events.length;
     const again = await fetch();
@@ -225,6 +226,34 @@ describe("sockgated end to end", () => {
     expect(after.connect4!.held! - before.connect4!.held!, "decided in the kernel, for the new inode").toBe(0);
     expect(aliceTap.events.length).toBe(prompts);
     expect(f.logLines().some((l) => l.msg.includes("changed on disk") && l.exe === exe)).toBe(true);
+  });
+
+  it("a replacement inotify cannot see (a file bind-mounted over the executable) is found by the daemon's periodic check", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sg-mount-"));
+    f.cleanup.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+    chmodSync(dir, 0o755);
+    const exe = join(dir, "fetch");
+    copyFileSync("/usr/bin/curl", exe);
+    copyFileSync("/usr/bin/curl", join(dir, "other"));
+    chmodSync(exe, 0o755);
+    chmodSync(join(dir, "other"), 0o755);
+    const fetch = () => f.runAs(f.alice, [exe, "-sS", "-o", "/dev/null", "--max-time", "10", `http://${f.ns.peer4}:8080/`]);
+    const first = fetch();
+    await answerNext(8080, allowForever);
+    expect((await first).code).toSatisfy((c: number) => CONNECTED.includes(c));
+    // the path now leads to another inode, and no directory event says so
+    execFileSync("mount", ["--bind", join(dir, "other"), exe]);
+    f.cleanup.add(`umount ${exe}`, () => void spawnSync("umount", [exe]));
+    const replanned = (): boolean => f.logLines().some((l) => l.msg === "kernel verdicts re-planned" && String(l.reason).includes(exe));
+    for (let i = 0; i < 150 && !replanned(); i++) await sleep(100);
+    expect(replanned(), `the plan was made again for the mounted file; log: ${JSON.stringify(f.logLines().slice(-8))}`).toBe(true);
+    const before = await counters();
+    const prompts = aliceTap.events.length;
+    const again = await fetch();
+    expect(again.code, again.stderr).toSatisfy((c: number) => CONNECTED.includes(c));
+    const after = await counters();
+    expect(after.connect4!.held! - before.connect4!.held!, "decided in the kernel, for the mounted file's inode").toBe(0);
+    expect(aliceTap.events.length).toBe(prompts);
   });
 
   it("a malformed message, an oversized one and an unknown version each get their error while another client keeps working", async () => {

@@ -85,6 +85,9 @@ function activityOfFlow(flow: HeldFlow, v: Verdict, ruleOf: (tag: number) => str
   };
 }
 
+/** How often the files rules name are compared with the plan, for changes inotify missed. */
+const EXE_CHECK_MS = 5000;
+
 export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: Logger): Promise<Daemon> {
   let config = initial;
   const startedAt = Date.now();
@@ -166,16 +169,27 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
     netnsPaths: holdPaths,
     log: log.child({ component: "kernel" }),
   });
-  const exeWatch = startExeWatch(
-    (path) => {
-      log.info({ exe: path }, "an executable named by a rule changed on disk: re-planning its kernel verdicts");
-      forgetProcInfo();
-      plan.schedule(`${path} replaced`);
-    },
-    (text) => log.warn(text),
-  );
+  const replaced = (path: string): void => {
+    log.info({ exe: path }, "an executable named by a rule changed on disk: re-planning its kernel verdicts");
+    forgetProcInfo();
+    plan.schedule(`${path} replaced`);
+  };
+  const exeWatch = startExeWatch(replaced, (text) => log.warn(text));
+  // inotify can miss a change: one made before a new rule's directory is watched, or
+  // dropped when its queue overflows (fs.watch does not say). The planned files are
+  // compared with what is on disk after each rule change and every few seconds.
+  const checkReplaced = (): void => {
+    for (const path of plan.changedExecutables()) replaced(path);
+  };
   exeWatch.update(plan.executables());
-  engine.on("rules", () => setImmediate(() => exeWatch.update(plan.executables())));
+  engine.on("rules", () =>
+    setImmediate(() => {
+      exeWatch.update(plan.executables());
+      checkReplaced();
+    }),
+  );
+  const replacedCheck = setInterval(checkReplaced, EXE_CHECK_MS);
+  replacedCheck.unref();
   const exits = startProcessExits(engine);
 
   const recorder = startRecorder(
@@ -308,6 +322,7 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
       counters.stop();
       exits.stop();
       exeWatch.stop();
+      clearInterval(replacedCheck);
       plan.stop();
       await api.stop();
       run.stop();

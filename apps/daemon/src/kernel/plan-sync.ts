@@ -45,6 +45,8 @@ export interface PlanSync {
   executables(): string[];
   /** The path a kernel identity belongs to, when a planned entry names it. */
   exeOf(exeDev: number, exeIno: bigint): string | undefined;
+  /** Paths of planned entries whose file is not the one the entries name any more (replaced, or gone). */
+  changedExecutables(): string[];
   stop(): void;
 }
 
@@ -212,6 +214,14 @@ export function startPlanSync(d: PlanSyncDeps): PlanSync {
     ruleOfTag: (tag) => tags.get(tag),
     executables: () => [...new Set(d.engine.rules.list().flatMap((r) => (r.match.exe !== undefined ? [r.match.exe] : [])))],
     exeOf: (dev, ino) => exes.get(`${dev}/${ino}`),
+    changedExecutables() {
+      const changed = new Set<string>();
+      for (const [id, path] of exes) {
+        const now = resolveExe(path);
+        if (now === undefined || `${now.dev}/${now.ino}` !== id) changed.add(path);
+      }
+      return [...changed];
+    },
     stop() {
       off();
       if (scheduled !== undefined) clearImmediate(scheduled);
