@@ -69,7 +69,9 @@ export class VerdictCache {
   constructor(options: { max?: number } = {}) {
     const max = options.max ?? 10_000;
     this.lru = new LRUCache({ max });
-    this.maxApps = Math.max(64, Math.ceil(max / 8));
+    // as many as entries: each entry names one application, so the table never holds more
+    // text than the entries would have, and never empties a cache that would hold them all
+    this.maxApps = max;
   }
 
   get size(): number {
