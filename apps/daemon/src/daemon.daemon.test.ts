@@ -198,8 +198,9 @@ describe("sockgated end to end", () => {
     expect(aliceTap.events.length).toBe(prompts);
   });
 
-  it("an executable named by a rule is replaced (new inode): its kernel entries are planned again for the new file", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "sg-upgrade-"));
+  /** A copy of curl in a new directory, allowed forever by alice's answer to its first fetch. */
+  async function allowedFetcher(prefix: string): Promise<{ dir: string; exe: string; fetch: () => ReturnType<typeof f.runAs> }> {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
     f.cleanup.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
     chmodSync(dir, 0o755);
     const exe = join(dir, "fetch");
@@ -210,14 +211,14 @@ describe("sockgated end to end", () => {
     const e = await answerNext(8080, allowForever);
     expect(e.prompt.app.exePath).toBe(exe);
     expect((await first).code).toSatisfy((c: number) => CONNECTED.includes(c));
-    // the upgrade: a new file renamed over the old one
-    copyFileSync("/usr/bin/curl", `${exe}.new`);
-    chmodSync(`${exe}.new`, 0o755);
-    renameSync(`${exe}.new`, exe);
-    // inotify tells the daemon, which plans again on its next turn: wait for that, not a guess
+    return { dir, exe, fetch };
+  }
+
+  /** After `exe` was replaced: the daemon plans again for it (waited for, not guessed), and the next fetch is decided in the kernel, unasked. */
+  async function plannedAgainFor(exe: string, fetch: () => ReturnType<typeof f.runAs>, waitMs: number): Promise<void> {
     const replanned = (): boolean => f.logLines().some((l) => l.msg === "kernel verdicts re-planned" && String(l.reason).includes(exe));
-    for (let i = 0; i < 100 && !replanned(); i++) await sleep(100);
-    expect(replanned(), `the plan was made again for the new file; log: ${JSON.stringify(f.logLines().filter((l) => /exe|watch|plan/.test(l.msg)).slice(-12))}`).toBe(true);
+    for (let i = 0; i < waitMs / 100 && !replanned(); i++) await sleep(100);
+    expect(replanned(), `the plan was made again for ${exe}; log: ${JSON.stringify(f.logLines().filter((l) => /exe|watch|plan/.test(l.msg)).slice(-12))}`).toBe(true);
     const before = await counters();
     const prompts = aliceTap.events.length;
     const again = await fetch();
@@ -226,34 +227,26 @@ describe("sockgated end to end", () => {
     expect(after.connect4!.held! - before.connect4!.held!, "decided in the kernel, for the new inode").toBe(0);
     expect(aliceTap.events.length).toBe(prompts);
     expect(f.logLines().some((l) => l.msg.includes("changed on disk") && l.exe === exe)).toBe(true);
+  }
+
+  it("an executable named by a rule is replaced (new inode): its kernel entries are planned again for the new file", async () => {
+    const { exe, fetch } = await allowedFetcher("sg-upgrade-");
+    // the upgrade: a new file renamed over the old one (inotify tells the daemon)
+    copyFileSync("/usr/bin/curl", `${exe}.new`);
+    chmodSync(`${exe}.new`, 0o755);
+    renameSync(`${exe}.new`, exe);
+    await plannedAgainFor(exe, fetch, 10_000);
   });
 
   it("a replacement inotify cannot see (a file bind-mounted over the executable) is found by the daemon's periodic check", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "sg-mount-"));
-    f.cleanup.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
-    chmodSync(dir, 0o755);
-    const exe = join(dir, "fetch");
-    copyFileSync("/usr/bin/curl", exe);
-    copyFileSync("/usr/bin/curl", join(dir, "other"));
-    chmodSync(exe, 0o755);
-    chmodSync(join(dir, "other"), 0o755);
-    const fetch = () => f.runAs(f.alice, [exe, "-sS", "-o", "/dev/null", "--max-time", "10", `http://${f.ns.peer4}:8080/`]);
-    const first = fetch();
-    await answerNext(8080, allowForever);
-    expect((await first).code).toSatisfy((c: number) => CONNECTED.includes(c));
+    const { dir, exe, fetch } = await allowedFetcher("sg-mount-");
+    const other = join(dir, "other");
+    copyFileSync("/usr/bin/curl", other);
+    chmodSync(other, 0o755);
     // the path now leads to another inode, and no directory event says so
-    execFileSync("mount", ["--bind", join(dir, "other"), exe]);
+    execFileSync("mount", ["--bind", other, exe]);
     f.cleanup.add(`umount ${exe}`, () => void spawnSync("umount", [exe]));
-    const replanned = (): boolean => f.logLines().some((l) => l.msg === "kernel verdicts re-planned" && String(l.reason).includes(exe));
-    for (let i = 0; i < 150 && !replanned(); i++) await sleep(100);
-    expect(replanned(), `the plan was made again for the mounted file; log: ${JSON.stringify(f.logLines().slice(-8))}`).toBe(true);
-    const before = await counters();
-    const prompts = aliceTap.events.length;
-    const again = await fetch();
-    expect(again.code, again.stderr).toSatisfy((c: number) => CONNECTED.includes(c));
-    const after = await counters();
-    expect(after.connect4!.held! - before.connect4!.held!, "decided in the kernel, for the mounted file's inode").toBe(0);
-    expect(aliceTap.events.length).toBe(prompts);
+    await plannedAgainFor(exe, fetch, 15_000);
   });
 
   it("a malformed message, an oversized one and an unknown version each get their error while another client keeps working", async () => {
