@@ -3,14 +3,12 @@
 // answers in her UI (a client of the API), then proceed or fail as she answered; an
 // answer is asked once, not again by the kernel when the call reaches its hooks.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertNoLeftovers, clientPath, runIn, sleep } from "@sockgate/kernel-shim/test-harness";
-import type { SubscriptionEvent } from "@sockgate/protocol/client";
-import type { ClientProcess, EventTap } from "../api/test-support/client-process.js";
-import { DaemonFixture } from "../test-support/daemon-fixture.js";
+import { describe, expect, it } from "vitest";
+import { clientPath, runIn, sleep } from "@sockgate/kernel-shim/test-harness";
+import { PromptingDaemon } from "./test-support/prompting-daemon.js";
+import type { PromptEvent } from "./test-support/prompting-daemon.js";
 import { PYTHON, SupervisedProcess } from "./test-support/supervised-process.js";
 
-type PromptEvent = Extract<SubscriptionEvent, { type: "prompt" }>;
 const ONCE = { action: "allow", scope: "host-port", duration: "once" } as const;
 const DENY_ONCE = { action: "deny", scope: "host-port", duration: "once" } as const;
 const SERVER_PORT = 8090;
@@ -46,38 +44,19 @@ for i in range(2):
 `;
 
 describe("sockgate run: every socket call held at the system call", () => {
-  const f = new DaemonFixture();
-  let ui: ClientProcess;
-  let tap: EventTap;
-  const answered = new Set<string>();
-
-  beforeAll(async () => {
-    await f.setup([PEER_PORT]);
-    ui = await f.client(f.alice);
-    tap = await ui.subscribe(["prompts"]);
+  const w = new PromptingDaemon([PEER_PORT], async () => {
     // so that creating a TCP socket is asked too
-    const root = await f.client(null);
+    const root = await w.f.client(null);
     expect((await root.call("DisableRule", { id: "default-sockets" })).error).toBeUndefined();
-  }, 120_000);
-
-  afterAll(async () => {
-    await f.close();
-    assertNoLeftovers();
-  }, 60_000);
+  });
+  const f = w.f;
 
   const run = (argv: string[]): SupervisedProcess =>
     SupervisedProcess.start({ cgroup: f.cgroup, netnsPath: f.ns.path, user: f.alice }, ["--socket", f.socketPath, "--", ...argv], f.cleanup);
 
-  async function prompt(operation: string, timeoutMs = 10_000): Promise<PromptEvent> {
-    const e = (await tap.next((x) => x.type === "prompt" && x.prompt.operation === operation && !answered.has(x.prompt.id), timeoutMs)) as PromptEvent;
-    answered.add(e.prompt.id);
-    return e;
-  }
+  const prompt = (operation: string, timeoutMs?: number): Promise<PromptEvent> => w.prompt((p) => p.operation === operation, timeoutMs);
 
-  async function answer(e: PromptEvent, a: object): Promise<void> {
-    const r = await ui.call("AnswerPrompt", { promptId: e.prompt.id, answer: a });
-    expect(r.error, JSON.stringify(r.error)).toBeUndefined();
-  }
+  const answer = (e: PromptEvent, a: object): Promise<void> => w.answer(e, a);
 
   /** The call is still held: nothing more printed for a while. */
   async function stillHeld(p: SupervisedProcess, notYet: string): Promise<void> {
@@ -119,7 +98,7 @@ describe("sockgate run: every socket call held at the system call", () => {
     expect((await server.done).code).toBe(0);
     // each call was asked once: the kernel's own look at socket, bind and listen asked nothing more
     await sleep(500);
-    expect(tap.events.filter((e) => e.type === "prompt" && e.prompt.app.pid === s.prompt.app.pid).length).toBe(4);
+    expect(w.tap.events.filter((e) => e.type === "prompt" && e.prompt.app.pid === s.prompt.app.pid).length).toBe(4);
   });
 
   it("connect() waits for the answer: denied, it fails with EACCES; allowed once, it connects, asked once", async () => {
@@ -139,7 +118,7 @@ describe("sockgate run: every socket call held at the system call", () => {
     await answer(c2, ONCE);
     // "once" makes no rule: the kernel holds the SYN and asks, and gets the same answer
     expect((await allowed.done).stdout).toContain("connected");
-    expect(tap.events.filter((e) => e.type === "prompt" && e.prompt.operation === "connect" && e.prompt.app.pid === c2.prompt.app.pid).length).toBe(1);
+    expect(w.tap.events.filter((e) => e.type === "prompt" && e.prompt.operation === "connect" && e.prompt.app.pid === c2.prompt.app.pid).length).toBe(1);
   });
 
   it("sendto() with an address waits too: denied, it fails with EACCES; allowed once, the datagram goes", async () => {

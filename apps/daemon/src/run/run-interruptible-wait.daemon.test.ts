@@ -8,15 +8,13 @@
 // killed mid-hold fails the call (ENOSYS), and the answer to an interrupted notification
 // never decides the call that came after it.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertNoLeftovers, sleep } from "@sockgate/kernel-shim/test-harness";
-import type { SubscriptionEvent } from "@sockgate/protocol/client";
-import type { ClientProcess, EventTap } from "../api/test-support/client-process.js";
-import { DaemonFixture } from "../test-support/daemon-fixture.js";
+import { describe, expect, it } from "vitest";
+import { sleep } from "@sockgate/kernel-shim/test-harness";
+import { PromptingDaemon } from "./test-support/prompting-daemon.js";
+import type { PromptEvent } from "./test-support/prompting-daemon.js";
 import { INTERRUPTIBLE_WAIT_ENV } from "./supervisor/supervise-command.js";
 import { PYTHON, SupervisedProcess } from "./test-support/supervised-process.js";
 
-type PromptEvent = Extract<SubscriptionEvent, { type: "prompt" }>;
 const ONCE = { action: "allow", scope: "host-port", duration: "once" } as const;
 const DENY_ONCE = { action: "deny", scope: "host-port", duration: "once" } as const;
 const P_DENY = 8121;
@@ -96,38 +94,18 @@ interface Stats {
 }
 
 describe("sockgate run without the killable wait (kernels before 5.19): a signal restarts a held call, which is asked again", () => {
-  const f = new DaemonFixture();
-  let ui: ClientProcess;
-  let tap: EventTap;
-  const answered = new Set<string>();
-
-  beforeAll(async () => {
-    await f.setup([P_DENY, P_ALLOW, P_KILLED, P_OLD, P_NEW, P_PLAIN]);
-    ui = await f.client(f.alice);
-    tap = await ui.subscribe(["prompts"]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await f.close();
-    assertNoLeftovers();
-  }, 60_000);
+  const w = new PromptingDaemon([P_DENY, P_ALLOW, P_KILLED, P_OLD, P_NEW, P_PLAIN]);
+  const f = w.f;
 
   const run = (argv: string[], env: Record<string, string> = { [INTERRUPTIBLE_WAIT_ENV]: "1" }): SupervisedProcess =>
     SupervisedProcess.start({ cgroup: f.cgroup, netnsPath: f.ns.path, user: f.alice }, ["--socket", f.socketPath, "--stats", "--", ...argv], f.cleanup, env);
 
-  async function prompt(port: number): Promise<PromptEvent> {
-    const e = (await tap.next((x) => x.type === "prompt" && x.prompt.destination.port === port && !answered.has(x.prompt.id), 10_000)) as PromptEvent;
-    answered.add(e.prompt.id);
-    return e;
-  }
+  const prompt = (port: number): Promise<PromptEvent> => w.prompt((p) => p.destination.port === port);
 
-  async function answer(e: PromptEvent, a: object): Promise<void> {
-    const r = await ui.call("AnswerPrompt", { promptId: e.prompt.id, answer: a });
-    expect(r.error, JSON.stringify(r.error)).toBeUndefined();
-  }
+  const answer = (e: PromptEvent, a: object): Promise<void> => w.answer(e, a);
 
   const promptsFor = (pid: number, port: number): number =>
-    tap.events.filter((e) => e.type === "prompt" && e.prompt.app.pid === pid && e.prompt.destination.port === port).length;
+    w.tap.events.filter((e) => e.type === "prompt" && e.prompt.app.pid === pid && e.prompt.destination.port === port).length;
 
   function stats(p: SupervisedProcess): Stats {
     const m = p.stderr.match(/^sockgate run: stats (\{.*\})$/m);

@@ -4,15 +4,13 @@
 // io_uring never meets seccomp: its connects are decided by the kernel's hooks alone,
 // and --no-io-uring refuses the ring itself.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertNoLeftovers, sleep } from "@sockgate/kernel-shim/test-harness";
-import type { SubscriptionEvent } from "@sockgate/protocol/client";
-import type { ClientProcess, EventTap } from "../api/test-support/client-process.js";
-import { DaemonFixture } from "../test-support/daemon-fixture.js";
+import { describe, expect, it } from "vitest";
+import { sleep } from "@sockgate/kernel-shim/test-harness";
+import { PromptingDaemon } from "./test-support/prompting-daemon.js";
+import type { PromptEvent } from "./test-support/prompting-daemon.js";
 import { RUN_CLIENTS, SupervisedProcess } from "./test-support/supervised-process.js";
 import type { TestUser } from "../api/test-support/users.js";
 
-type PromptEvent = Extract<SubscriptionEvent, { type: "prompt" }>;
 const A_PORT = 8101;
 const B_PORT = 8102;
 const URING_PORT = 8103;
@@ -20,20 +18,8 @@ const RACE = `${RUN_CLIENTS}sgrun-race`;
 const URING = `${RUN_CLIENTS}sgrun-uring`;
 
 describe("sockgate run: the kernel decides what the program really does", () => {
-  const f = new DaemonFixture();
-  let ui: ClientProcess;
-  let tap: EventTap;
-
-  beforeAll(async () => {
-    await f.setup([A_PORT, B_PORT, URING_PORT]);
-    ui = await f.client(f.alice);
-    tap = await ui.subscribe(["prompts"]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await f.close();
-    assertNoLeftovers();
-  }, 60_000);
+  const w = new PromptingDaemon([A_PORT, B_PORT, URING_PORT]);
+  const f = w.f;
 
   const run = (user: TestUser, argv: string[]): SupervisedProcess =>
     SupervisedProcess.start({ cgroup: f.cgroup, netnsPath: f.ns.path, user }, ["--socket", f.socketPath, "--quiet", ...argv], f.cleanup);
@@ -61,17 +47,17 @@ describe("sockgate run: the kernel decides what the program really does", () => 
 
   it("an io_uring connect skips seccomp and is still held by the kernel: denied, then allowed", async () => {
     const denied = run(f.alice, ["--", URING, f.ns.peer4, String(URING_PORT)]);
-    const p1 = (await tap.next((e) => e.type === "prompt" && e.prompt.operation === "connect" && e.prompt.destination.port === URING_PORT, 10_000)) as PromptEvent;
+    const p1 = (await w.tap.next((e) => e.type === "prompt" && e.prompt.operation === "connect" && e.prompt.destination.port === URING_PORT, 10_000)) as PromptEvent;
     expect(p1.prompt.app.exePath).toBe(URING);
     await sleep(300);
     expect(denied.stdout).not.toContain('"step":"connect"');
-    expect((await ui.call("AnswerPrompt", { promptId: p1.prompt.id, answer: { action: "deny", scope: "host-port", duration: "once" } })).error).toBeUndefined();
+    expect((await w.ui.call("AnswerPrompt", { promptId: p1.prompt.id, answer: { action: "deny", scope: "host-port", duration: "once" } })).error).toBeUndefined();
     await denied.done;
     expect(denied.json().at(-1)).toMatchObject({ ok: false, step: "connect", err: "ECONNREFUSED" });
 
     const allowed = run(f.alice, ["--", URING, f.ns.peer4, String(URING_PORT)]);
-    const p2 = (await tap.next((e) => e.type === "prompt" && e.prompt.destination.port === URING_PORT && e.prompt.id !== p1.prompt.id, 10_000)) as PromptEvent;
-    expect((await ui.call("AnswerPrompt", { promptId: p2.prompt.id, answer: { action: "allow", scope: "host-port", duration: "once" } })).error).toBeUndefined();
+    const p2 = (await w.tap.next((e) => e.type === "prompt" && e.prompt.destination.port === URING_PORT && e.prompt.id !== p1.prompt.id, 10_000)) as PromptEvent;
+    expect((await w.ui.call("AnswerPrompt", { promptId: p2.prompt.id, answer: { action: "allow", scope: "host-port", duration: "once" } })).error).toBeUndefined();
     await allowed.done;
     expect(allowed.json().at(-1)).toMatchObject({ ok: true, step: "connect" });
   });

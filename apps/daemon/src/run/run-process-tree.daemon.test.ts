@@ -6,15 +6,13 @@
 
 import { chmodSync, copyFileSync, chownSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertNoLeftovers, runIn, sleep } from "@sockgate/kernel-shim/test-harness";
-import type { SubscriptionEvent } from "@sockgate/protocol/client";
-import type { ClientProcess, EventTap } from "../api/test-support/client-process.js";
-import { DaemonFixture } from "../test-support/daemon-fixture.js";
+import { describe, expect, it } from "vitest";
+import { runIn, sleep } from "@sockgate/kernel-shim/test-harness";
+import { PromptingDaemon } from "./test-support/prompting-daemon.js";
+import type { PromptEvent } from "./test-support/prompting-daemon.js";
 import { removeRunCgroupOnCleanup } from "./test-support/run-cgroup-cleanup.js";
 import { PYTHON, RUN_CLIENTS, SupervisedProcess } from "./test-support/supervised-process.js";
 
-type PromptEvent = Extract<SubscriptionEvent, { type: "prompt" }>;
 const ONCE = { action: "allow", scope: "host-port", duration: "once" } as const;
 const P_THREAD = 8111;
 const P_CHILD = 8112;
@@ -53,44 +51,27 @@ except OSError as e:
 `;
 
 describe("sockgate run: the process tree, the supervisor's death, exit status and the filter", () => {
-  const f = new DaemonFixture();
-  let ui: ClientProcess;
-  let tap: EventTap;
-  const answered = new Set<string>();
-
-  beforeAll(async () => {
-    await f.setup([P_THREAD, P_CHILD, P_HELD]);
-    ui = await f.client(f.alice);
-    tap = await ui.subscribe(["prompts"]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await f.close();
-    assertNoLeftovers();
-  }, 60_000);
+  const w = new PromptingDaemon([P_THREAD, P_CHILD, P_HELD]);
+  const f = w.f;
 
   const run = (argv: string[], options: string[] = []): SupervisedProcess =>
     SupervisedProcess.start({ cgroup: f.cgroup, netnsPath: f.ns.path, user: f.alice }, ["--socket", f.socketPath, ...options, "--", ...argv], f.cleanup);
 
-  async function prompt(port: number): Promise<PromptEvent> {
-    const e = (await tap.next((x) => x.type === "prompt" && x.prompt.destination.port === port && !answered.has(x.prompt.id), 10_000)) as PromptEvent;
-    answered.add(e.prompt.id);
-    return e;
-  }
+  const prompt = (port: number): Promise<PromptEvent> => w.prompt((p) => p.destination.port === port);
 
   it("a thread and a child process are held like the command: each waits for its own answer", async () => {
     const p = run([PYTHON, "-c", TREE, f.ns.peer4, String(P_THREAD), String(P_CHILD)]);
     const t = await prompt(P_THREAD);
     await sleep(300);
     expect(p.stdout).toBe("");
-    expect((await ui.call("AnswerPrompt", { promptId: t.prompt.id, answer: ONCE })).error).toBeUndefined();
+    expect((await w.ui.call("AnswerPrompt", { promptId: t.prompt.id, answer: ONCE })).error).toBeUndefined();
     await p.waitFor(/^thread connected$/m);
     const c = await prompt(P_CHILD);
     // the child is another process of the command's tree
     expect(c.prompt.app.pid).not.toBe(t.prompt.app.pid);
     await sleep(300);
     expect(p.stdout).not.toContain("child connected");
-    expect((await ui.call("AnswerPrompt", { promptId: c.prompt.id, answer: ONCE })).error).toBeUndefined();
+    expect((await w.ui.call("AnswerPrompt", { promptId: c.prompt.id, answer: ONCE })).error).toBeUndefined();
     const end = await p.done;
     expect(end.stdout).toContain("child connected");
     expect(end.code).toBe(0);
@@ -153,13 +134,13 @@ describe("sockgate run: the process tree, the supervisor's death, exit status an
     await setmm.done;
     expect(setmm.json().at(-1)).toMatchObject({ err: "EPERM" });
     // nobody was asked about the packet socket
-    expect(tap.events.filter((e) => e.type === "prompt" && e.prompt.protocol === "raw")).toEqual([]);
+    expect(w.tap.events.filter((e) => e.type === "prompt" && e.prompt.protocol === "raw")).toEqual([]);
   });
 
   it("a packet socket a rule allows reaches the kernel: alice (no CAP_NET_RAW) gets its EPERM, root gets the socket", async () => {
     const match = { exe: ABI, operation: ["socket"], protocol: ["raw"] };
     const rule = { schemaVersion: 1, action: "allow", duration: { kind: "forever" }, match };
-    const added = await ui.call("AddRule", { rule });
+    const added = await w.ui.call("AddRule", { rule });
     expect(added.error, JSON.stringify(added.error)).toBeUndefined();
     const asAlice = run([ABI, "packet"]);
     await asAlice.done;

@@ -6,14 +6,12 @@
 
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertNoLeftovers, sleep } from "@sockgate/kernel-shim/test-harness";
-import type { SubscriptionEvent } from "@sockgate/protocol/client";
-import type { ClientProcess, EventTap } from "../api/test-support/client-process.js";
-import { DaemonFixture } from "../test-support/daemon-fixture.js";
+import { describe, expect, it } from "vitest";
+import { sleep } from "@sockgate/kernel-shim/test-harness";
+import { PromptingDaemon } from "./test-support/prompting-daemon.js";
+import type { PromptEvent } from "./test-support/prompting-daemon.js";
 import { CONNECT_EACH, PYTHON, SupervisedProcess } from "./test-support/supervised-process.js";
 
-type PromptEvent = Extract<SubscriptionEvent, { type: "prompt" }>;
 const P_PROFILE = 8141; // the profile allows it
 const P_OTHER = 8142; // nothing allows it
 const P_STORED = 8143; // alice's stored rule allows it, the profile denies it
@@ -23,42 +21,31 @@ const DENY_ONCE = { action: "deny", scope: "host-port", duration: "once" } as co
 const connectRule = (action: string, port: number) => ({ action, match: { operation: ["connect"], remotePort: [port] } });
 
 describe("sockgate run --profile: a profile's rules decide the run's calls first", () => {
-  const f = new DaemonFixture();
-  let ui: ClientProcess;
-  let tap: EventTap;
   let config: string;
   let profiles: string;
-
-  beforeAll(async () => {
-    await f.setup([P_PROFILE, P_OTHER, P_STORED]);
+  const w = new PromptingDaemon([P_PROFILE, P_OTHER, P_STORED], async () => {
     // alice's $XDG_CONFIG_HOME, where --profile NAME is looked up first
-    config = join(f.dir, "alice-config");
+    config = join(w.f.dir, "alice-config");
     profiles = join(config, "sockgate", "profiles");
     mkdirSync(profiles, { recursive: true });
-    chmodSync(f.dir, 0o755);
+    chmodSync(w.f.dir, 0o755);
     for (const d of [config, join(config, "sockgate"), profiles]) chmodSync(d, 0o755);
     writeFileSync(join(profiles, "web.json"), JSON.stringify({ rules: [connectRule("allow", P_PROFILE), connectRule("deny", P_STORED)] }));
-    ui = await f.client(f.alice);
-    tap = await ui.subscribe(["prompts"]);
     const stored = { schemaVersion: 1, action: "allow", duration: { kind: "forever" }, match: { operation: ["connect"], remotePort: [P_STORED] } };
-    expect((await ui.call("AddRule", { rule: stored })).error).toBeUndefined();
-  }, 120_000);
-
-  afterAll(async () => {
-    await f.close();
-    assertNoLeftovers();
-  }, 60_000);
+    expect((await w.ui.call("AddRule", { rule: stored })).error).toBeUndefined();
+  });
+  const f = w.f;
 
   const run = (options: string[], argv: string[]): SupervisedProcess =>
     SupervisedProcess.start({ cgroup: f.cgroup, netnsPath: f.ns.path, user: f.alice }, ["--socket", f.socketPath, ...options, "--", ...argv], f.cleanup, { XDG_CONFIG_HOME: config });
 
   const promptsAbout = (port: number, pid?: number): PromptEvent[] =>
-    tap.events.filter((e): e is PromptEvent => e.type === "prompt" && e.prompt.destination.port === port && (pid === undefined || e.prompt.app.pid === pid));
+    w.tap.events.filter((e): e is PromptEvent => e.type === "prompt" && e.prompt.destination.port === port && (pid === undefined || e.prompt.app.pid === pid));
 
   it("without a profile, the port the profile will allow is asked (the control)", async () => {
     const p = run([], [PYTHON, "-c", CONNECT_EACH, f.ns.peer4, String(P_PROFILE)]);
-    const asked = (await tap.next((e) => e.type === "prompt" && e.prompt.destination.port === P_PROFILE, 10_000)) as PromptEvent;
-    expect((await ui.call("AnswerPrompt", { promptId: asked.prompt.id, answer: DENY_ONCE })).error).toBeUndefined();
+    const asked = (await w.tap.next((e) => e.type === "prompt" && e.prompt.destination.port === P_PROFILE, 10_000)) as PromptEvent;
+    expect((await w.ui.call("AnswerPrompt", { promptId: asked.prompt.id, answer: DENY_ONCE })).error).toBeUndefined();
     expect((await p.done).stdout).toContain(`failed ${P_PROFILE} 13`);
   });
 
@@ -68,10 +55,10 @@ describe("sockgate run --profile: a profile's rules decide the run's calls first
     await p.waitFor(new RegExp(`^failed ${P_STORED} 13$`, "m"));
     // the refusal's line is written after the answer: it may come after the program's own
     await p.waitFor(new RegExp(`connect tcp .*:${P_STORED} refused \\(EACCES\\).*profile web`), 5000, "stderr");
-    const asked = (await tap.next((e) => e.type === "prompt" && e.prompt.destination.port === P_OTHER, 10_000)) as PromptEvent;
+    const asked = (await w.tap.next((e) => e.type === "prompt" && e.prompt.destination.port === P_OTHER, 10_000)) as PromptEvent;
     await sleep(300);
     expect(p.stdout, "held while alice has not answered").not.toContain(`${P_OTHER}`);
-    expect((await ui.call("AnswerPrompt", { promptId: asked.prompt.id, answer: DENY_ONCE })).error).toBeUndefined();
+    expect((await w.ui.call("AnswerPrompt", { promptId: asked.prompt.id, answer: DENY_ONCE })).error).toBeUndefined();
     const end = await p.done;
     expect(end.stdout).toContain(`failed ${P_OTHER} 13`);
     expect(end.code).toBe(0);
@@ -90,7 +77,7 @@ describe("sockgate run --profile: a profile's rules decide the run's calls first
     expect(end.stdout).toContain(`failed ${P_OTHER} 13`);
     expect(end.stderr).toMatch(new RegExp(`connect tcp .*:${P_OTHER} refused \\(EACCES\\).*profile strict refuses what no rule allows`));
     await sleep(300);
-    expect(tap.events.filter((e) => e.type === "prompt" && e.prompt.destination.port === P_OTHER && e.prompt.app.exePath === "/usr/bin/python3.11").length, "only the first test's and the previous test's prompts").toBe(1);
+    expect(w.tap.events.filter((e) => e.type === "prompt" && e.prompt.destination.port === P_OTHER && e.prompt.app.exePath === "/usr/bin/python3.11").length, "only the first test's and the previous test's prompts").toBe(1);
   });
 
   describe("a bad profile: sockgate run says which file and what is wrong, exits 125, and the command does not start", () => {
