@@ -5,10 +5,10 @@
 // confined: such a client is refused writes, never granted them.
 
 import { readFileSync } from "node:fs";
+import { statusField } from "../proc-status.js";
 
 export function confinedByStatus(status: string): boolean {
-  const field = (name: string) => new RegExp(`^${name}:\\s*(\\d+)$`, "m").exec(status)?.[1];
-  return field("NoNewPrivs") === "1" && field("Seccomp") === "2";
+  return statusField(status, "NoNewPrivs") === "1" && statusField(status, "Seccomp") === "2";
 }
 
 export function isConfined(pid: number, procRoot = "/proc"): boolean {

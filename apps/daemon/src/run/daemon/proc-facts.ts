@@ -2,6 +2,7 @@
 // real uid, parent, start time and pid namespace. Every read may find the process gone.
 
 import { readFileSync, readlinkSync } from "node:fs";
+import { statusField } from "../../proc-status.js";
 
 export interface TaskFacts {
   tgid: number;
@@ -19,8 +20,8 @@ export function taskFacts(pid: number): TaskFacts | undefined {
     return undefined;
   }
   const field = (name: string): number | undefined => {
-    const m = new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(text);
-    return m ? Number(m[1]) : undefined;
+    const m = /^\d+/.exec(statusField(text, name) ?? "");
+    return m ? Number(m[0]) : undefined;
   };
   const tgid = field("Tgid");
   const ppid = field("PPid");

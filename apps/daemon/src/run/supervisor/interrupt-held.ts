@@ -9,6 +9,7 @@
 // The question stays with the person: a program that retries joins the same prompt.
 
 import { readFileSync } from "node:fs";
+import { statusField } from "../../proc-status.js";
 import type { NativeCall } from "../native.js";
 
 const POLL_MS = 100;
@@ -16,8 +17,8 @@ const HELD_MS = 200;
 const INTERRUPTIBLE = new Set<NativeCall["op"]>(["connect", "accept", "send"]);
 
 function mask(status: string, field: string): bigint {
-  const m = status.match(new RegExp(`^${field}:\\s*([0-9a-f]+)$`, "m"));
-  return m ? BigInt(`0x${m[1]}`) : 0n;
+  const v = statusField(status, field);
+  return v !== undefined && /^[0-9a-f]+$/.test(v) ? BigInt(`0x${v}`) : 0n;
 }
 
 /** A signal is pending for thread `tid` that its handler would take now. */
