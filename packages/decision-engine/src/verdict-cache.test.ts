@@ -6,10 +6,12 @@ import { compileRules } from "./compile.js";
 import { decide } from "./decide.js";
 import { RuleSet } from "./rule-set.js";
 import type { Rule } from "./rule-types.js";
-import { VerdictCache, requestCacheKey } from "./verdict-cache.js";
+import { VerdictCache, appCacheKey, flowCacheKey } from "./verdict-cache.js";
 
 const NOW = 1_700_000_000_000;
 const G1 = { generation: 1, hasProcessRules: false };
+/** What the cache's key stands for: the application's part and the flow's. */
+const requestCacheKey = (r: Request, c: typeof G1): string => `${appCacheKey(r, c)}\n${flowCacheKey(r, c)}`;
 
 describe("VerdictCache", () => {
   it("serves a repeated request from the cache, including across processes of the same app", () => {

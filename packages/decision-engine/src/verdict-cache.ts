@@ -52,11 +52,6 @@ export function flowCacheKey(r: Request, compiled: Pick<CompiledRules, "hasProce
   ]);
 }
 
-/** Both parts in one text (what the cache's key stands for). */
-export function requestCacheKey(r: Request, compiled: Pick<CompiledRules, "generation" | "hasProcessRules">): string {
-  return `${appCacheKey(r, compiled)}\n${flowCacheKey(r, compiled)}`;
-}
-
 export class VerdictCache {
   private readonly lru: LRUCache<string, Decision>;
   /** Application key → its number in this cache's keys; emptied with the cache. */
