@@ -9,7 +9,14 @@
 //   compiler threads, the history worker) an arena of its own; five were ~20 MB resident
 //   under load. Two: peak RSS −4 MB.
 
-export const NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1"];
+// - --v8-pool-size=1: V8's helper threads (optimizing compiler jobs of 0.5-4 ms, GC tasks)
+//   could take both CPUs of this 2-vCPU machine at once, and a program whose held connect()
+//   the daemon had just answered waited up to 1 ms for a CPU (bench:hold under perf sched:
+//   p99 run-queue wait 0.97 ms). With one helper a CPU stays free: tcp p99 added 1519-1712 →
+//   1220-1378 µs in interleaved runs. Not SCHED_IDLE for them: under a saturated CPU the main
+//   thread waits for a starved helper (GC safepoint, joined scavenge) and a held connect took
+//   1.9 s, measured.
+export const NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1", "--v8-pool-size=1"];
 export const NODE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
 
 /** What of NODE_FLAGS and NODE_ENV a process started with `execArgv` and `env` lacks (a flag counts as given whatever its value). */
