@@ -1,5 +1,6 @@
-// The V8 and glibc settings sockgated's memory figures were measured with (bench:daemon:
-// RSS under 2,000 engine-decided flows per second). A daemon started without them runs
+// The V8 and glibc settings sockgated's memory and latency figures were measured with
+// (bench:daemon: RSS under 2,000 engine-decided flows per second; bench:hold: the added
+// latency of a held first contact). A daemon started without them runs
 // itself again in place, before it loads anything (same pid, stdio and arguments), with the
 // missing ones added; a setting given already is kept, so an administrator's choice wins.
 // - --max-semi-space-size=1: held flows make short-lived objects; V8's default young
@@ -8,7 +9,6 @@
 // - MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (libuv's pool, V8's GC and
 //   compiler threads, the history worker) an arena of its own; five were ~20 MB resident
 //   under load. Two: peak RSS −4 MB.
-
 // - --v8-pool-size=1: V8's helper threads (optimizing compiler jobs of 0.5-4 ms, GC tasks)
 //   could take both CPUs of this 2-vCPU machine at once, and a program whose held connect()
 //   the daemon had just answered waited up to 1 ms for a CPU (bench:hold under perf sched:
