@@ -45,7 +45,10 @@ export function recordCodec<Rec extends { version: number; type: number; unknown
 ): RecordCodec<Rec> {
   const { noun, msgType, msgTypeName, layout } = spec;
   const byType = new Map<number, LayoutEntry<F>>(layout.map((e) => [e.type, e]));
+  // decode runs once per record the kernel writes: its lookups and labels are made once here
+  const indexOfType = new Map<number, number>(layout.map((e, i) => [e.type, i]));
   const label = (field: string): string => `${noun} field ${field}`;
+  const labels = layout.map((e) => label(e.field));
   const bad = (field: string, expected: string, got: unknown): SockgateError => badValue(label(field), expected, got);
 
 interface Prepared {
@@ -162,16 +165,18 @@ function decode(buf: Uint8Array, offset = 0): Rec {
     throw new SockgateError("SG_ERR_BAD_MSG_TYPE", `${noun} record has message type ${type}: expected ${msgType} (${msgTypeName})`);
   }
 
-  const values = new Map<string, unknown>();
+  const values: unknown[] = new Array(layout.length);
+  const seen = new Uint8Array(layout.length);
   const unknown: UnknownAttribute[] = [];
   const dec = new AttributeDecoder(buf, offset + MSG_HDR_LEN, offset + len);
   while (dec.next()) {
-    const entry = byType.get(dec.type);
-    if (entry === undefined) {
+    const i = indexOfType.get(dec.type);
+    if (i === undefined) {
       unknown.push({ type: dec.type, data: dec.data().slice() });
       continue;
     }
-    if (values.has(entry.field)) {
+    const entry = layout[i]!;
+    if (seen[i] === 1) {
       dec.fail(
         new SockgateError(
           "SG_ERR_DUPLICATE_ATTR",
@@ -180,19 +185,21 @@ function decode(buf: Uint8Array, offset = 0): Rec {
       );
       break;
     }
-    values.set(entry.field, entry.codec.read(dec, label(entry.field)));
+    seen[i] = 1;
+    values[i] = entry.codec.read(dec, labels[i]!);
   }
   if (dec.error) throw dec.error;
-  for (const e of layout) {
-    if (!values.has(e.field) && !e.optional) {
+  const record: Record<string, unknown> = { version, type };
+  for (let i = 0; i < layout.length; i++) {
+    const e = layout[i]!;
+    if (seen[i] === 1) record[e.field] = values[i];
+    else if (!e.optional) {
       throw new SockgateError(
         "SG_ERR_MISSING_ATTR",
         `${noun} record lacks attribute ${e.attr} (${e.type}): every version-${ABI_VERSION} attribute is required`,
       );
     }
   }
-  const record: Record<string, unknown> = { version, type };
-  for (const e of layout) if (values.has(e.field)) record[e.field] = values.get(e.field);
   record.unknown = unknown;
   decode.bytes = len;
   return record as unknown as Rec;
