@@ -44,7 +44,6 @@ export function recordCodec<Rec extends { version: number; type: number; unknown
   spec: RecordSpec<F>,
 ): RecordCodec<Rec> {
   const { noun, msgType, msgTypeName, layout } = spec;
-  const byType = new Map<number, LayoutEntry<F>>(layout.map((e) => [e.type, e]));
   // decode runs once per record the kernel writes: its lookups and labels are made once here
   const indexOfType = new Map<number, number>(layout.map((e, i) => [e.type, i]));
   const label = (field: string): string => `${noun} field ${field}`;
@@ -85,7 +84,8 @@ interface Prepared {
       throw bad(field, "{type: number, data: Uint8Array}", u);
     }
     if (!Number.isInteger(u.type) || u.type < 0 || u.type > 0xffff) throw bad(`${field}.type`, "an integer 0..65535", u.type);
-    const known = byType.get(u.type);
+    const at = indexOfType.get(u.type);
+    const known = at === undefined ? undefined : layout[at];
     if (known) throw bad(`${field}.type`, `a type this codec does not know (${u.type} is ${known.attr}: set ${known.field})`, u.type);
     if (u.data.length > 0xffff - NLA_HDRLEN) throw bad(`${field}.data`, `at most ${0xffff - NLA_HDRLEN} bytes`, `${u.data.length} bytes`);
     length += attributeLength(u.data.length);
