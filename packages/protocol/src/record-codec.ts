@@ -45,6 +45,7 @@ export function recordCodec<Rec extends { version: number; type: number; unknown
 ): RecordCodec<Rec> {
   const { noun, msgType, msgTypeName, layout } = spec;
   // decode runs once per record the kernel writes: its lookups and labels are made once here
+  // (encode uses the same ones)
   const indexOfType = new Map<number, number>(layout.map((e, i) => [e.type, i]));
   const label = (field: string): string => `${noun} field ${field}`;
   const labels = layout.map((e) => label(e.field));
@@ -69,10 +70,10 @@ interface Prepared {
     throw new SockgateError("SG_ERR_BAD_MSG_TYPE", `${noun} type must be ${msgType} (${msgTypeName}), got ${String(v.type)}`);
   }
   let length = MSG_HDR_LEN;
-  const parts = layout.map((e) => {
+  const parts = layout.map((e, i) => {
     const value = (v as unknown as Record<string, unknown>)[e.field];
     if (value === undefined && e.optional) return undefined;
-    const raw = e.codec.prepare(value, label(e.field));
+    const raw = e.codec.prepare(value, labels[i]!);
     length += attributeLength(e.codec.payloadLength(raw));
     return raw;
   });
