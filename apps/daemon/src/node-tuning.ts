@@ -16,7 +16,13 @@
 //   1220-1378 µs in interleaved runs. Not SCHED_IDLE for them: under a saturated CPU the main
 //   thread waits for a starved helper (GC safepoint, joined scavenge) and a held connect took
 //   1.9 s, measured.
-export const NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1", "--v8-pool-size=1"];
+// - --invocation-count-for-turbofan=1000 (V8's default: 3000): a function called once per
+//   held flow reached TurboFan only after ~3,000 flows, and its compile job (2-26 ms on the
+//   one helper thread: event decode 26 ms, requestFromEvent 12 ms, seen with --trace-opt)
+//   took a CPU from the program waiting for its answer. At 1000 the hot path is compiled
+//   within a daemon's first thousand flows, and then no more jobs come: bench:hold tcp p99
+//   added 1274-1792 → 473-735 µs in interleaved runs (p50 unchanged or lower).
+export const NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1", "--v8-pool-size=1", "--invocation-count-for-turbofan=1000"];
 export const NODE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
 
 /** What of NODE_FLAGS and NODE_ENV a process started with `execArgv` and `env` lacks (a flag counts as given whatever its value). */
