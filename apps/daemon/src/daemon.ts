@@ -27,6 +27,7 @@ import { forgetProcInfo } from "./hold/request-of-flow.js";
 import { fixedDecide } from "./hold/verdict.js";
 import type { Verdict } from "./hold/verdict.js";
 import { startRecorder } from "./history/recorder.js";
+import { startMemoryTrim } from "./memory-trim.js";
 import { startExeWatch } from "./kernel/exe-watch.js";
 import { startPlanSync } from "./kernel/plan-sync.js";
 import { onDnsOf, seamsOf } from "./kernel/seams.js";
@@ -197,6 +198,7 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
     log.child({ component: "history" }),
   );
   const counters = startAppCounters({ shim, exeOf: plan.exeOf, record: recorder.record, intervalMs: config.countersIntervalMs });
+  const memoryTrim = startMemoryTrim({ onProblem: (m) => log.warn(m) });
   let pendingPrompts = 0;
   engine.prompts.on("raised", () => pendingPrompts++);
   engine.prompts.on("settled", () => pendingPrompts--);
@@ -320,6 +322,7 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
       events.stop();
       offDns?.();
       counters.stop();
+      memoryTrim.stop();
       exits.stop();
       exeWatch.stop();
       clearInterval(replacedCheck);
