@@ -111,6 +111,28 @@ describe("verdicts follow the executable's identity", () => {
     expect(w.shim.deleteVerdict(base), "deleting a missing entry says so").toBe(false);
   });
 
+  it("the event carries the process's start time: /proc/PID/stat field 22, also for a call from a later thread", async () => {
+    const python = realpathSync("/usr/bin/python3");
+    // the send runs in a thread started a moment after the process: its own start time
+    // differs, the event must carry the process's (the thread group leader's)
+    const script = [
+      "import socket, threading, time",
+      "time.sleep(0.05)",
+      "def send():",
+      "    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('" + w.ns.peer4 + "', " + PEER_UDP_PORT + "))",
+      "t = threading.Thread(target=send); t.start(); t.join()",
+      "print(open('/proc/self/stat').read().rsplit(')', 1)[1].split()[19])",
+    ].join("\n");
+    w.shim.setConfig({ reportAllows: true });
+    const r = await runIn(w.inside, [python, "-c", script]);
+    expect(r.code).toBe(0);
+    const ev = await w.events.waitFor((e) => e.tgid === r.pid && e.op === "send");
+    expect(ev.pid, "sent from a thread other than the leader").not.toBe(ev.tgid);
+    expect(ev.startTime).toBeGreaterThan(0n);
+    // /proc gives 1/100 s (USER_HZ) since boot; the record nanoseconds
+    expect(String(ev.startTime! / 10_000_000n)).toBe(r.stdout.trim());
+  });
+
   it("allowed calls are silent unless reportAllows is on; denies always report", async () => {
     w.shim.setConfig({ reportAllows: false });
     w.shim.setVerdict(connectKey(sgclient), { verdict: "allow", tag: 5 });

@@ -296,7 +296,11 @@ enum sg_attr {
 	SG_A_EXE_GEN = 25,    /* u32 i_generation of the executable */
 	SG_A_ARGV_LEN = 26,   /* u32 bytes of SG_A_ARGV in use */
 	SG_A_ARGV = 27,       /* exec-time argv, NUL-separated, SG_ARGV_MAX bytes (zero filled) */
-	SG_A_MAX = 27,
+	SG_A_START_TIME = 28, /* u64 CLOCK_BOOTTIME ns when the calling process started (its
+			       * group leader's start_boottime; /proc/PID/stat field 22 is this
+			       * in 1/100 s). 0: no calling process (accept, ingress). Optional:
+			       * a shim older than this attribute does not write it. */
+	SG_A_MAX = 28,
 };
 
 #define SG_EF_PATH_TRUNCATED 0x1 /* the exe path did not fit in SG_PATH_MAX */
@@ -358,6 +362,7 @@ struct sg_event {
 	struct sg_attr_u64 cgroup_id, exe_ino, exe_dev, cookie, ktime;
 	struct sg_attr_addr local_addr, remote_addr;
 	struct sg_attr_u32 local_port, remote_port, exe_gen, argv_len;
+	struct sg_attr_u64 start_time;
 	struct sg_attr_comm comm;
 	struct sg_attr_argv argv;     /* fixed size: argv_len says how much is used */
 	struct sg_attr_path exe_path; /* last: its nla_len varies */
@@ -524,7 +529,7 @@ SG_ASSERT_SIZE(sg_attr_addr, 20);
 SG_ASSERT_SIZE(sg_attr_comm, 20);
 SG_ASSERT_SIZE(sg_attr_path, 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_attr_argv, 4 + SG_ARGV_MAX);
-SG_ASSERT_SIZE(sg_event, 8 + 13 * 8 + 5 * 12 + 2 * 20 + 4 * 8 + 20 + 4 + SG_ARGV_MAX + 4 + SG_PATH_MAX);
+SG_ASSERT_SIZE(sg_event, 8 + 13 * 8 + 6 * 12 + 2 * 20 + 4 * 8 + 20 + 4 + SG_ARGV_MAX + 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_attr_dns, 4 + SG_DNS_MAX);
 SG_ASSERT_SIZE(sg_dns_event, 8 + 5 * 8 + 4 * 12 + 2 * 20 + 4 * 8 + 4 + SG_ARGV_MAX + 4 + SG_DNS_MAX);
 SG_ASSERT_SIZE(sg_exe_key, 16);

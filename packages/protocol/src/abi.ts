@@ -128,6 +128,7 @@ export const Attr = {
   EXE_GEN: 25,
   ARGV_LEN: 26,
   ARGV: 27,
+  START_TIME: 28,
 } as const;
 export type AttrName = keyof typeof Attr;
 
@@ -168,6 +169,6 @@ export const SIZEOF = {
   config: 32,
   counters: 8 * HOOKS.length * COUNTERS.length,
   msgHdr: 8,
-  event: 656,
+  event: 668,
   dnsEvent: 1840,
 } as const;

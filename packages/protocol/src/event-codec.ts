@@ -84,6 +84,10 @@ export interface ShimEvent {
   argv: string[];
   /** Empty when the EVENT_FLAG_NO_EXE flag is set. */
   exePath: string;
+  /** CLOCK_BOOTTIME nanoseconds at which the calling process started (/proc/PID/stat
+   *  field 22 is this in 1/100 s), so a pid with this start is that very process. 0n when
+   *  no process called (accept, ingress); absent from a shim older than the attribute. */
+  startTime?: bigint;
   unknown: UnknownAttribute[];
 }
 
@@ -94,7 +98,7 @@ interface WireEvent extends Omit<ShimEvent, "argv"> {
 }
 
 type AttrField = Exclude<keyof WireEvent, "version" | "type" | "unknown">;
-const at = (attr: AttrName, field: AttrField, codec: LayoutEntry["codec"]): LayoutEntry<AttrField> & { attr: AttrName } => ({ attr, type: Attr[attr], field, codec });
+const at = (attr: AttrName, field: AttrField, codec: LayoutEntry["codec"], optional = false): LayoutEntry<AttrField> & { attr: AttrName } => ({ attr, type: Attr[attr], field, codec, ...(optional ? { optional } : {}) });
 
 /** The attributes of struct sg_event, in member order (abi-header.test.ts checks the order). */
 export const EVENT_LAYOUT: ReadonlyArray<LayoutEntry<AttrField> & { attr: AttrName }> = [
@@ -122,6 +126,7 @@ export const EVENT_LAYOUT: ReadonlyArray<LayoutEntry<AttrField> & { attr: AttrNa
   at("REMOTE_PORT", "remotePort", portCodec),
   at("EXE_GEN", "exeGeneration", u32),
   at("ARGV_LEN", "argvLength", u32Codec(ARGV_MAX)),
+  at("START_TIME", "startTime", u64Codec, true),
   at("COMM", "comm", commCodec),
   at("ARGV", "argvBytes", fixedBytesCodec(ARGV_MAX)),
   at("EXE_PATH", "exePath", pathCodec),
@@ -138,7 +143,7 @@ function toWire(v: ShimEvent): WireEvent {
 // Field by field, not by rest and spread: one event per held call is decoded, and copying
 // an object of 28 properties through a rest pattern cost more than all of its reads.
 function fromWire(w: WireEvent): ShimEvent {
-  return {
+  const ev: ShimEvent = {
     version: w.version,
     type: w.type,
     op: w.op,
@@ -169,6 +174,8 @@ function fromWire(w: WireEvent): ShimEvent {
     unknown: w.unknown,
     argv: argvFromWire(w, (w.flags & EVENT_FLAG_ARGV_TRUNCATED) !== 0, "event"),
   };
+  if (w.startTime !== undefined) ev.startTime = w.startTime;
+  return ev;
 }
 
 const mapped = mappedCodec<ShimEvent, WireEvent>(codec, toWire, fromWire);

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { preloads, procInfoOf } from "./request-of-flow.js";
+import { readStartTime } from "./start-times.js";
 
 describe("what the daemon reads about a process", () => {
   it("flags LD_PRELOAD and LD_AUDIT, set and non-empty, anywhere in the environment block", () => {
@@ -20,6 +21,27 @@ describe("what the daemon reads about a process", () => {
       await new Promise((r) => setTimeout(r, 100));
       expect(procInfoOf(clean.pid!).flags).toBeUndefined();
       clean.kill();
+    } finally {
+      child.kill();
+    }
+  });
+
+  it("with the kernel's start time: reads /proc once, and only for the process that started then", async () => {
+    const child = spawn("/usr/bin/sleep", ["5"], { stdio: "ignore" });
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const pid = child.pid!;
+      const ticks = readStartTime(pid)!;
+      // as the event record has it: nanoseconds, somewhere inside that 1/100 s
+      const startNs = BigInt(ticks) * 10_000_000n + 4_321_000n;
+      const info = procInfoOf(pid, "", undefined, startNs);
+      expect(info).toMatchObject({ startTime: ticks, cmdline: ["/usr/bin/sleep", "5"] });
+      expect(info.cgroupPath).toMatch(/^\//);
+      expect(procInfoOf(pid, "", undefined, startNs), "the second flow is served from the cache").toBe(info);
+      // another start for the same pid (the pid reused): /proc shows a different start, so
+      // what it says is not this process's and is not used
+      const other = procInfoOf(pid, "", undefined, startNs + 5_000_000_000n);
+      expect(other).toEqual({ startTime: ticks + 500 });
     } finally {
       child.kill();
     }

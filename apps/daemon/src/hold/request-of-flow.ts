@@ -3,7 +3,7 @@
 // has only the kernel's pending entry, and the path comes from /proc.
 import { readFileSync, readlinkSync } from "node:fs";
 import { identityOf } from "@sockgate/kernel-shim";
-import { startTimes } from "./start-times.js";
+import { readStartTime, startTimes } from "./start-times.js";
 import type { HeldFlow } from "@sockgate/kernel-shim";
 import { requestFromEvent, type ProcInfo, type Request, type RequestEvent } from "@sockgate/protocol";
 
@@ -16,8 +16,9 @@ function tryRead<T>(read: () => T): T | undefined {
 }
 
 // A process asks many questions in a row: its cgroup and command line are read once per
-// process (pid and start time, so a reused pid is a new process). The start time itself is
-// kept per process, checked with a pidfd (start-times.ts), not read from /proc per flow.
+// process (pid and start time, so a reused pid is a new process). An event record carries
+// the process's start time from the kernel; a flow known only from the pending map (a lost
+// record, a restarted daemon) gets it from a pidfd-checked cache (start-times.ts).
 const starts = startTimes();
 const CACHE_MAX = 1024;
 const cache = new Map<string, ProcInfo>();
@@ -25,6 +26,7 @@ const cache = new Map<string, ProcInfo>();
 /** Forgets what was read (an executable was replaced: its path names another file now). */
 export function forgetProcInfo(): void {
   cache.clear();
+  byStart.clear();
 }
 
 let userNames: Map<number, string> | undefined;
@@ -52,11 +54,8 @@ export function preloads(environ: string): boolean {
   return environ.split("\0").some((kv) => /^LD_(PRELOAD|AUDIT)=./.test(kv));
 }
 
-export function procInfoOf(pid: number, exePath = "", uid?: number): ProcInfo {
-  const startTime = starts.of(pid);
-  const id = `${pid}:${startTime}`;
-  const hit = startTime === undefined ? undefined : cache.get(id);
-  if (hit) return hit;
+/** What does not come from /proc/PID: the executable's path on the host, the user's name. */
+function hostInfo(exePath: string, uid: number | undefined): ProcInfo {
   const info: ProcInfo = {};
   if (exePath !== "") {
     const st = tryRead(() => identityOf(exePath));
@@ -66,7 +65,11 @@ export function procInfoOf(pid: number, exePath = "", uid?: number): ProcInfo {
     const name = userName(uid);
     if (name !== undefined) info.userName = name;
   }
-  if (startTime !== undefined) info.startTime = startTime;
+  return info;
+}
+
+/** cgroup, command line and preload flag from /proc/PID into `info`. */
+function readProc(pid: number, info: ProcInfo): void {
   const cgroup = tryRead(() => readFileSync(`/proc/${pid}/cgroup`, "utf8"));
   const line = cgroup?.split("\n").find((l) => l.startsWith("0::"));
   if (line) info.cgroupPath = line.slice(3);
@@ -75,6 +78,43 @@ export function procInfoOf(pid: number, exePath = "", uid?: number): ProcInfo {
   // code loaded into the program by the dynamic linker runs as the program: say so in the prompt
   const environ = tryRead(() => readFileSync(`/proc/${pid}/environ`, "utf8"));
   if (environ !== undefined && preloads(environ)) info.flags = ["ld_preload"];
+}
+
+// Keyed by pid, holding the kernel's start time of the process it was read for.
+const byStart = new Map<number, { start: bigint; info: ProcInfo }>();
+const NS_PER_TICK = 10_000_000n; // /proc/PID/stat counts 1/100 s (USER_HZ)
+
+/**
+ * The process with this pid that started at `startNs` (the event record's start time, from
+ * the kernel): a later flow of it needs no syscall at all. What /proc says is kept only if
+ * /proc still shows that start after it was read, so a pid that is someone else's by then
+ * lends nothing of theirs.
+ */
+function procInfoByStart(pid: number, startNs: bigint, exePath: string, uid: number | undefined): ProcInfo {
+  const hit = byStart.get(pid);
+  if (hit !== undefined && hit.start === startNs) return hit.info;
+  const info = hostInfo(exePath, uid);
+  const ticks = Number(startNs / NS_PER_TICK);
+  info.startTime = ticks;
+  const read: ProcInfo = {};
+  readProc(pid, read);
+  if (readStartTime(pid) !== ticks) return info; // gone, or the pid is another process's now
+  Object.assign(info, read);
+  if (hit === undefined && byStart.size >= CACHE_MAX) byStart.delete(byStart.keys().next().value!);
+  byStart.set(pid, { start: startNs, info });
+  return info;
+}
+
+/** `startNs`: the kernel's start time of the process, when its event record carried one. */
+export function procInfoOf(pid: number, exePath = "", uid?: number, startNs?: bigint): ProcInfo {
+  if (startNs !== undefined && startNs > 0n) return procInfoByStart(pid, startNs, exePath, uid);
+  const startTime = starts.of(pid);
+  const id = `${pid}:${startTime}`;
+  const hit = startTime === undefined ? undefined : cache.get(id);
+  if (hit) return hit;
+  const info = hostInfo(exePath, uid);
+  if (startTime !== undefined) info.startTime = startTime;
+  readProc(pid, info);
   if (startTime !== undefined) {
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
     cache.set(id, info);
@@ -102,5 +142,5 @@ export function requestOfFlow(flow: HeldFlow): Request {
     remotePort: p.key.port,
     exePath: tryRead(() => readlinkSync(`/proc/${p.tgid}/exe`)) ?? "",
   };
-  return requestFromEvent(ev, procInfoOf(p.tgid, ev.exePath, p.uid));
+  return requestFromEvent(ev, procInfoOf(p.tgid, ev.exePath, p.uid, flow.event?.startTime));
 }

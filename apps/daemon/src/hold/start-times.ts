@@ -1,5 +1,6 @@
-// Process start times (/proc/PID/stat field 22) for the per-process cache of held flows,
-// read once per process instead of once per flow: reading /proc costs 20-30 µs here, a pidfd
+// Process start times (/proc/PID/stat field 22) for the per-process cache of held flows
+// whose event record did not arrive (records carry the start time themselves), read once per
+// process instead of once per flow: reading /proc costs 20-30 µs here, a pidfd
 // check one syscall. A pidfd names the process, not the pid number: while the process it was
 // opened for is alive (not yet reaped), its pid cannot belong to anyone else, so the start
 // time read for it still holds. The fd is opened before /proc is read and checked after, so
@@ -17,7 +18,7 @@ export interface PidfdAddon {
 }
 
 /** /proc/PID/stat field 22 (start time in clock ticks); undefined when the process is gone. */
-const readStartTime = (pid: number): number | undefined => readProcStat(pid)?.startTime;
+export const readStartTime = (pid: number): number | undefined => readProcStat(pid)?.startTime;
 
 export interface StartTimes {
   /** The start time of the process that has `pid` now, undefined when there is none. */
