@@ -133,6 +133,22 @@ describe("verdicts follow the executable's identity", () => {
     expect(String(ev.startTime! / 10_000_000n)).toBe(r.stdout.trim());
   });
 
+  it("an exec keeps pid and start time and counts one more in the exec id", async () => {
+    const python = realpathSync("/usr/bin/python3");
+    const send = `import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('${w.ns.peer4}', ${PEER_UDP_PORT}))`;
+    // sends, then becomes python3 again (same pid) and sends to the next port
+    const second = send.replace(String(PEER_UDP_PORT), String(PEER_UDP_PORT + 1));
+    const script = `${send}\nimport os\nos.execv(${JSON.stringify(python)}, [${JSON.stringify(python)}, "-c", ${JSON.stringify(second)}])`;
+    w.shim.setConfig({ reportAllows: true });
+    const r = await runIn(w.inside, [python, "-c", script]);
+    expect(r.code).toBe(0);
+    const before = await w.events.waitFor((e) => e.tgid === r.pid && e.op === "send" && e.remotePort === PEER_UDP_PORT);
+    const after = await w.events.waitFor((e) => e.tgid === r.pid && e.op === "send" && e.remotePort === PEER_UDP_PORT + 1);
+    expect(after.startTime).toBe(before.startTime);
+    expect(before.execId).toBeGreaterThan(0n);
+    expect(after.execId).toBe(before.execId! + 1n);
+  });
+
   it("allowed calls are silent unless reportAllows is on; denies always report", async () => {
     w.shim.setConfig({ reportAllows: false });
     w.shim.setVerdict(connectKey(sgclient), { verdict: "allow", tag: 5 });

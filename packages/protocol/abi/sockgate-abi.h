@@ -300,7 +300,11 @@ enum sg_attr {
 			       * group leader's start_boottime; /proc/PID/stat field 22 is this
 			       * in 1/100 s). 0: no calling process (accept, ingress). Optional:
 			       * a shim older than this attribute does not write it. */
-	SG_A_MAX = 28,
+	SG_A_EXEC_ID = 29,    /* u64 the calling process's exec count (its group leader's
+			       * self_exec_id): with SG_A_START_TIME it names one program run of
+			       * one process, as an exec keeps the pid and the start. 0 as above.
+			       * Optional, as SG_A_START_TIME. */
+	SG_A_MAX = 29,
 };
 
 #define SG_EF_PATH_TRUNCATED 0x1 /* the exe path did not fit in SG_PATH_MAX */
@@ -362,7 +366,7 @@ struct sg_event {
 	struct sg_attr_u64 cgroup_id, exe_ino, exe_dev, cookie, ktime;
 	struct sg_attr_addr local_addr, remote_addr;
 	struct sg_attr_u32 local_port, remote_port, exe_gen, argv_len;
-	struct sg_attr_u64 start_time;
+	struct sg_attr_u64 start_time, exec_id;
 	struct sg_attr_comm comm;
 	struct sg_attr_argv argv;     /* fixed size: argv_len says how much is used */
 	struct sg_attr_path exe_path; /* last: its nla_len varies */
@@ -529,7 +533,7 @@ SG_ASSERT_SIZE(sg_attr_addr, 20);
 SG_ASSERT_SIZE(sg_attr_comm, 20);
 SG_ASSERT_SIZE(sg_attr_path, 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_attr_argv, 4 + SG_ARGV_MAX);
-SG_ASSERT_SIZE(sg_event, 8 + 13 * 8 + 6 * 12 + 2 * 20 + 4 * 8 + 20 + 4 + SG_ARGV_MAX + 4 + SG_PATH_MAX);
+SG_ASSERT_SIZE(sg_event, 8 + 13 * 8 + 7 * 12 + 2 * 20 + 4 * 8 + 20 + 4 + SG_ARGV_MAX + 4 + SG_PATH_MAX);
 SG_ASSERT_SIZE(sg_attr_dns, 4 + SG_DNS_MAX);
 SG_ASSERT_SIZE(sg_dns_event, 8 + 5 * 8 + 4 * 12 + 2 * 20 + 4 * 8 + 4 + SG_ARGV_MAX + 4 + SG_DNS_MAX);
 SG_ASSERT_SIZE(sg_exe_key, 16);

@@ -129,6 +129,7 @@ export const Attr = {
   ARGV_LEN: 26,
   ARGV: 27,
   START_TIME: 28,
+  EXEC_ID: 29,
 } as const;
 export type AttrName = keyof typeof Attr;
 
@@ -169,6 +170,6 @@ export const SIZEOF = {
   config: 32,
   counters: 8 * HOOKS.length * COUNTERS.length,
   msgHdr: 8,
-  event: 668,
+  event: 680,
   dnsEvent: 1840,
 } as const;

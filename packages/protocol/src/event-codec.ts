@@ -88,6 +88,10 @@ export interface ShimEvent {
    *  field 22 is this in 1/100 s), so a pid with this start is that very process. 0n when
    *  no process called (accept, ingress); absent from a shim older than the attribute. */
   startTime?: bigint;
+  /** How many programs the calling process has executed (its leader's self_exec_id): an
+   *  exec keeps pid and start time, so (tgid, startTime, execId) names one program run.
+   *  0n with startTime 0n; absent when startTime is. */
+  execId?: bigint;
   unknown: UnknownAttribute[];
 }
 
@@ -127,6 +131,7 @@ export const EVENT_LAYOUT: ReadonlyArray<LayoutEntry<AttrField> & { attr: AttrNa
   at("EXE_GEN", "exeGeneration", u32),
   at("ARGV_LEN", "argvLength", u32Codec(ARGV_MAX)),
   at("START_TIME", "startTime", u64Codec, true),
+  at("EXEC_ID", "execId", u64Codec, true),
   at("COMM", "comm", commCodec),
   at("ARGV", "argvBytes", fixedBytesCodec(ARGV_MAX)),
   at("EXE_PATH", "exePath", pathCodec),
@@ -175,6 +180,7 @@ function fromWire(w: WireEvent): ShimEvent {
     argv: argvFromWire(w, (w.flags & EVENT_FLAG_ARGV_TRUNCATED) !== 0, "event"),
   };
   if (w.startTime !== undefined) ev.startTime = w.startTime;
+  if (w.execId !== undefined) ev.execId = w.execId;
   return ev;
 }
 

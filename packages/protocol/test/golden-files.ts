@@ -46,6 +46,7 @@ export function loadVector(name: string): GoldenVector {
   for (const f of U64_FIELDS) json[f] = BigInt(json[f] as string);
   // optional: a record from a shim older than the attribute lacks it
   if (json.startTime !== undefined) json.startTime = BigInt(json.startTime as string);
+  if (json.execId !== undefined) json.execId = BigInt(json.execId as string);
   json.unknown = (json.unknown as { type: number; data: string }[]).map((u) => ({ type: u.type, data: hexToBytes(u.data) }));
   return { name, bytes, event: json as unknown as ShimEvent };
 }

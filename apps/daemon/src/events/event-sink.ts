@@ -76,7 +76,7 @@ export function startEventSink(d: EventSinkDeps): { stats(): { decoded: number; 
     // Proceeded with no verdict: ask now, for the next call.
     let request;
     try {
-      request = requestFromEvent(ev, procInfoOf(ev.tgid, ev.exePath, ev.uid, ev.startTime));
+      request = requestFromEvent(ev, procInfoOf(ev.tgid, ev.exePath, ev.uid, ev));
     } catch (err) {
       bad++;
       d.log.warn({ err: (err as Error).message }, "an event record did not make a request");

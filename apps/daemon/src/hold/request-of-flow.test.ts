@@ -34,13 +34,17 @@ describe("what the daemon reads about a process", () => {
       const ticks = readStartTime(pid)!;
       // as the event record has it: nanoseconds, somewhere inside that 1/100 s
       const startNs = BigInt(ticks) * 10_000_000n + 4_321_000n;
-      const info = procInfoOf(pid, "", undefined, startNs);
+      const info = procInfoOf(pid, "", undefined, { startTime: startNs, execId: 1n });
       expect(info).toMatchObject({ startTime: ticks, cmdline: ["/usr/bin/sleep", "5"] });
       expect(info.cgroupPath).toMatch(/^\//);
-      expect(procInfoOf(pid, "", undefined, startNs), "the second flow is served from the cache").toBe(info);
+      expect(procInfoOf(pid, "", undefined, { startTime: startNs, execId: 1n }), "the second flow is served from the cache").toBe(info);
+      // after an exec (same pid and start, exec count + 1) it is read again
+      const execd = procInfoOf(pid, "", undefined, { startTime: startNs, execId: 2n });
+      expect(execd).not.toBe(info);
+      expect(execd).toEqual(info);
       // another start for the same pid (the pid reused): /proc shows a different start, so
       // what it says is not this process's and is not used
-      const other = procInfoOf(pid, "", undefined, startNs + 5_000_000_000n);
+      const other = procInfoOf(pid, "", undefined, { startTime: startNs + 5_000_000_000n, execId: 2n });
       expect(other).toEqual({ startTime: ticks + 500 });
     } finally {
       child.kill();

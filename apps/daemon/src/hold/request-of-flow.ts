@@ -80,19 +80,26 @@ function readProc(pid: number, info: ProcInfo): void {
   if (environ !== undefined && preloads(environ)) info.flags = ["ld_preload"];
 }
 
-// Keyed by pid, holding the kernel's start time of the process it was read for.
-const byStart = new Map<number, { start: bigint; info: ProcInfo }>();
+// Keyed by pid, holding the kernel's start time and exec count of the program run it was read for.
+const byStart = new Map<number, { start: bigint; execId: bigint | undefined; info: ProcInfo }>();
 const NS_PER_TICK = 10_000_000n; // /proc/PID/stat counts 1/100 s (USER_HZ)
 
+/** Who the kernel says called: the event record's start time and exec count. */
+export interface ProgramRun {
+  startTime?: bigint;
+  execId?: bigint;
+}
+
 /**
- * The process with this pid that started at `startNs` (the event record's start time, from
- * the kernel): a later flow of it needs no syscall at all. What /proc says is kept only if
- * /proc still shows that start after it was read, so a pid that is someone else's by then
- * lends nothing of theirs.
+ * The process with this pid that started at `startNs`, running the program of its exec
+ * count `execId` (both from the kernel, in the event record): a later flow of that run needs
+ * no syscall at all, and one after an exec (same pid and start, a new command line and
+ * environment) is read again. What /proc says is kept only if /proc still shows that start
+ * after it was read, so a pid that is someone else's by then lends nothing of theirs.
  */
-function procInfoByStart(pid: number, startNs: bigint, exePath: string, uid: number | undefined): ProcInfo {
+function procInfoByStart(pid: number, startNs: bigint, execId: bigint | undefined, exePath: string, uid: number | undefined): ProcInfo {
   const hit = byStart.get(pid);
-  if (hit !== undefined && hit.start === startNs) return hit.info;
+  if (hit !== undefined && hit.start === startNs && hit.execId === execId) return hit.info;
   const info = hostInfo(exePath, uid);
   const ticks = Number(startNs / NS_PER_TICK);
   info.startTime = ticks;
@@ -101,13 +108,13 @@ function procInfoByStart(pid: number, startNs: bigint, exePath: string, uid: num
   if (readStartTime(pid) !== ticks) return info; // gone, or the pid is another process's now
   Object.assign(info, read);
   if (hit === undefined && byStart.size >= CACHE_MAX) byStart.delete(byStart.keys().next().value!);
-  byStart.set(pid, { start: startNs, info });
+  byStart.set(pid, { start: startNs, execId, info });
   return info;
 }
 
-/** `startNs`: the kernel's start time of the process, when its event record carried one. */
-export function procInfoOf(pid: number, exePath = "", uid?: number, startNs?: bigint): ProcInfo {
-  if (startNs !== undefined && startNs > 0n) return procInfoByStart(pid, startNs, exePath, uid);
+/** `run`: the event record of the call, when there is one (its start time and exec count). */
+export function procInfoOf(pid: number, exePath = "", uid?: number, run?: ProgramRun): ProcInfo {
+  if (run?.startTime !== undefined && run.startTime > 0n) return procInfoByStart(pid, run.startTime, run.execId, exePath, uid);
   const startTime = starts.of(pid);
   const id = `${pid}:${startTime}`;
   const hit = startTime === undefined ? undefined : cache.get(id);
@@ -142,5 +149,5 @@ export function requestOfFlow(flow: HeldFlow): Request {
     remotePort: p.key.port,
     exePath: tryRead(() => readlinkSync(`/proc/${p.tgid}/exe`)) ?? "",
   };
-  return requestFromEvent(ev, procInfoOf(p.tgid, ev.exePath, p.uid, flow.event?.startTime));
+  return requestFromEvent(ev, procInfoOf(p.tgid, ev.exePath, p.uid, flow.event));
 }

@@ -39,13 +39,15 @@ static __noinline void sg_emit_for(struct sg_req *r, __u32 verdict, __u32 reason
 	struct sg_exe_path *path = NULL;
 	struct sg_event *ev;
 	__u32 path_len = 0, argv_len = 0, flags = r->id.flags | r->flags;
-	__u64 start = 0; /* no calling process: accept, ingress */
+	__u64 start = 0, exec_id = 0; /* no calling process: accept, ingress */
 
 	if (!exe && r->hook != SG_HOOK_INGRESS) {
 		struct task_struct *t = bpf_get_current_task_btf();
 
-		/* what makes this pid this process: user space keys what it read from /proc by it */
+		/* what makes this pid this process running this program: user space keys what it
+		 * read from /proc by them */
 		start = BPF_CORE_READ(t, group_leader, start_boottime);
+		exec_id = BPF_CORE_READ(t, group_leader, self_exec_id);
 
 		sg_current_rest_ident(idp);
 		if (sg_exec_ids) {
@@ -91,6 +93,7 @@ static __noinline void sg_emit_for(struct sg_req *r, __u32 verdict, __u32 reason
 	SG_PUT_U32(ev->remote_port, SG_A_REMOTE_PORT, r->remote_port);
 	SG_PUT_U32(ev->exe_gen, SG_A_EXE_GEN, idp->exe_gen);
 	SG_PUT_U64(ev->start_time, SG_A_START_TIME, start);
+	SG_PUT_U64(ev->exec_id, SG_A_EXEC_ID, exec_id);
 	ev->comm.h.nla_len = sizeof(struct sg_attr_comm);
 	ev->comm.h.nla_type = SG_A_COMM;
 	__builtin_memcpy(ev->comm.v, idp->comm, SG_COMM_LEN);

@@ -32,7 +32,7 @@ struct vector {
 	__u64 cgroup_id, exe_ino, exe_dev, cookie, ktime;
 	const char *local_addr, *remote_addr;
 	__u32 local_port, remote_port, exe_gen;
-	__u64 start_time;
+	__u64 start_time, exec_id;
 	const char *comm, *exe_path;
 	const char *argv;   /* the argv bytes, NULs included */
 	__u32 argv_len;
@@ -122,6 +122,7 @@ static int build(const struct vector *v, struct sg_event *e)
 	put_u32(&e->exe_gen, SG_A_EXE_GEN, v->exe_gen);
 	put_u32(&e->argv_len, SG_A_ARGV_LEN, v->argv_len);
 	put_u64(&e->start_time, SG_A_START_TIME, v->start_time);
+	put_u64(&e->exec_id, SG_A_EXEC_ID, v->exec_id);
 	if (v->argv_len > SG_ARGV_MAX) {
 		fprintf(stderr, "%s: argv too long for the struct\n", v->name);
 		return -1;
@@ -148,7 +149,7 @@ static const struct member members[] = {
 	M(hdr), M(op), M(proto), M(family), M(hook), M(verdict), M(reason), M(tag),
 	M(pid), M(tgid), M(ppid), M(uid), M(gid), M(flags), M(cgroup_id), M(exe_ino),
 	M(exe_dev), M(cookie), M(ktime), M(local_addr), M(remote_addr), M(local_port),
-	M(remote_port), M(exe_gen), M(argv_len), M(start_time), M(comm), M(argv), M(exe_path),
+	M(remote_port), M(exe_gen), M(argv_len), M(start_time), M(exec_id), M(comm), M(argv), M(exe_path),
 };
 
 static const char *member_at(size_t off)
@@ -231,7 +232,7 @@ int main(int argc, char **argv)
 			.local_addr = "::ffff:0.0.0.0", .remote_addr = "::ffff:192.0.2.10",
 			.local_port = 0, .remote_port = 443,
 			.comm = "curl", .exe_path = "/usr/bin/curl",
-			.start_time = 12345678901234567ULL,
+			.start_time = 12345678901234567ULL, .exec_id = 0x100000002ULL,
 			.exe_gen = 0x5a17c0de, ARGV("curl\0-s\0https://192.0.2.10/\0"),
 		},
 		{
@@ -244,7 +245,7 @@ int main(int argc, char **argv)
 			.local_addr = "2001:db8::1", .remote_addr = "::",
 			.local_port = 8080, .remote_port = 0,
 			.comm = "python3", .exe_path = "/usr/bin/python3.11",
-			.start_time = 4200000000ULL,
+			.start_time = 4200000000ULL, .exec_id = 1,
 			.exe_gen = 7, ARGV("python3\0-m\0http.server\0--bind\0" "2001:db8::1\0"),
 		},
 		{
@@ -257,7 +258,7 @@ int main(int argc, char **argv)
 			.local_addr = "::", .remote_addr = "::ffff:198.51.100.7",
 			.local_port = 0, .remote_port = 53,
 			.comm = "dig", .exe_path = "/usr/bin/dig",
-			.start_time = 0xffffffffffffffffULL,
+			.start_time = 0xffffffffffffffffULL, .exec_id = 0xffffffffffffffffULL,
 			.exe_gen = 0xffffffff, ARGV("dig\0@192.0.2.53\0" "example.org\0"),
 		},
 		{
@@ -271,7 +272,7 @@ int main(int argc, char **argv)
 			.local_addr = "::", .remote_addr = "2001:db8::53",
 			.local_port = 0, .remote_port = 53,
 			.comm = "a-very-long-nam", .exe_path = long_path,
-			.start_time = 1,
+			.start_time = 1, .exec_id = 3,
 			.exe_gen = 1, .argv = long_argv, .argv_len = SG_ARGV_MAX,
 		},
 		{
@@ -283,7 +284,7 @@ int main(int argc, char **argv)
 			.local_addr = "::", .remote_addr = "::",
 			.local_port = 0, .remote_port = 0,
 			.comm = "kworker/0:1", .exe_path = "",
-			.start_time = 2000000,
+			.start_time = 2000000, .exec_id = 0,
 			.exe_gen = 0, .argv_len = 0,
 		},
 	};
