@@ -234,4 +234,21 @@ describe("hold and ask: outbound", () => {
     expect(r, "the send fails: the socket was ended when the deny came").toMatchObject({ ok: false, err: "EDESTADDRREQ", replied: false });
     expect(w.shim.pendingFlows()).toEqual([]);
   });
+
+  it("while a denied connected UDP socket is ended, no datagram another of its threads sends gets out", async () => {
+    // a second thread send()s without pause from the held datagram on: the socket must be
+    // ended before its flow is released, or its sends pass the queue unasked in between
+    const SINK_PORT = 9997;
+    const sink = await startIn(w.peer, [sghold, "echo", "udp4", "0.0.0.0", String(SINK_PORT), "--log"], w.cleanup);
+    const got: string[] = [];
+    sink.child.stdout!.on("data", (d: Buffer) => got.push(...d.toString().split("\n").filter(Boolean)));
+    answer = () => ({ afterMs: 200, decision: { verdict: "deny", cache: "flow" } });
+    const r = await runClient(w.inside, [sghold, "udpconnect", "udp4", w.ns.peer4, String(SINK_PORT), "--flood-ms", "1500", "--timeout-ms", "1000"], { timeoutMs: 10_000 });
+    await new Promise((done) => setTimeout(done, 300));
+    await sink.stop();
+    expect(seen).toHaveLength(1);
+    expect((r as unknown as { floodSent: number }).floodSent, "the flood ran while the flow was held").toBeGreaterThan(100);
+    expect(got, "datagrams that reached the peer").toEqual([]);
+    expect(w.shim.pendingFlows()).toEqual([]);
+  });
 });

@@ -362,8 +362,21 @@ class OpenHold implements Hold {
       this.shim.setVerdict(out.identityKey, value);
     }
     const awaiting = pending !== undefined && pending.op !== "accept" && (t === undefined || t.ids.length === 0);
+    // A connected UDP (or ping) socket sends without running any hook: a denied one is ended,
+    // or its later send() calls would go out. Before its flow is released: until then its
+    // packets are still queued, so no send() of another thread slips out in between. (A
+    // denied TCP connect gets its reset.)
+    if (decision.verdict === "deny" && pending?.op === "connect" && key.proto !== "tcp") {
+      const space = this.#spaces.find((s) => s.cookie === pending.netnsCookie);
+      this.shim.endSockets({ cookies: [key.cookie] }, [space?.netnsPath ?? ""]);
+    }
+    // A deny's queued packets are refused before its flow is released: a packet of the
+    // socket made in between (a SYN retransmitted, another thread's send) is queued and
+    // refused too, never let out unasked. An allow's go after it: a packet made in between
+    // is allowed anyway and need not wait in the queue.
+    const releaseAfterPackets = decision.verdict === "deny";
     if (awaiting) out.awaitingPacket = true;
-    else out.released = this.shim.releasePending(key);
+    else if (!releaseAfterPackets) out.released = this.shim.releasePending(key);
     this.#decided.set(id, { decision, at: Date.now(), ...(awaiting ? { awaiting: key } : {}) });
     if (t) {
       this.#flows.delete(id);
@@ -374,6 +387,7 @@ class OpenHold implements Hold {
         out[v === "accept" ? "accepted" : v === "reject" ? "rejected" : "dropped"]++;
       }
     }
+    if (!awaiting && releaseAfterPackets) out.released = this.shim.releasePending(key);
     // Not at every answer: the map's deleted slots sit at its front until it is rehashed, and
     // walking past them each time cost more than the answer. The scan prunes once a second too.
     this.#pruneSoon();
@@ -381,12 +395,6 @@ class OpenHold implements Hold {
     // gets its verdict now rather than at the next turn of the loop. (Packets of other flows,
     // or later ones of this flow, are read when the socket wakes the loop, as always.)
     if (awaiting) for (const s of this.#spaces) s.reader.drain();
-    // A connected UDP (or ping) socket sends without running any hook: a denied one is ended,
-    // or its later send() calls would go out. (A denied TCP connect gets its reset.)
-    if (decision.verdict === "deny" && pending?.op === "connect" && key.proto !== "tcp") {
-      const space = this.#spaces.find((s) => s.cookie === pending.netnsCookie);
-      this.shim.endSockets({ cookies: [key.cookie] }, [space?.netnsPath ?? ""]);
-    }
     return out;
   }
 

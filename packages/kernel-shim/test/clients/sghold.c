@@ -12,12 +12,16 @@
  *       One unconnected socket: a datagram to each destination in turn, each waiting for the
  *       echo ("sends": [{errno, err, replied, elapsedMs}]); --again sends once more to each
  *       ("again": [errno...]).
- *   sghold udpconnect udp4|udp6 <addr> <port> [--send-after-ms N] [--timeout-ms N]
+ *   sghold udpconnect udp4|udp6 <addr> <port> [--send-after-ms N] [--timeout-ms N] [--flood-ms N]
  *       connect() a UDP socket (its flow is held: no packet yet), wait, then send() one
  *       datagram and wait for its echo ({"replied":...}): an answer that came before the
- *       packet must still decide it.
- *   sghold echo udp4|udp6 <addr> <port>
- *       Peer-side UDP echo server; prints "ready" on stderr.
+ *       packet must still decide it. --flood-ms: meanwhile a second thread send()s "leak"
+ *       datagrams without pause for N ms or until send() fails ("floodSent": how many the
+ *       kernel took), so a moment in which the socket's packets are neither queued nor
+ *       refused is found.
+ *   sghold echo udp4|udp6 <addr> <port> [--log]
+ *       Peer-side UDP echo server; prints "ready" on stderr. --log: one line on stdout per
+ *       datagram, its first 4 bytes.
  *   sghold keep tcp4|tcp6 <addr> <port>
  *       Peer-side TCP server that accepts and keeps every connection open, silent.
  */
@@ -27,6 +31,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,6 +281,29 @@ static int do_sendto(int argc, char **argv)
 	return 0;
 }
 
+struct flood {
+	int fd;
+	long ms;
+	long sent;
+};
+
+static void *flood_run(void *arg)
+{
+	struct flood *f = arg;
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (send(f->fd, "leak", 4, 0) < 0 && errno != ENOBUFS && errno != EAGAIN)
+			break;
+		f->sent++;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= f->ms)
+			break;
+	}
+	return NULL;
+}
+
 static int do_udpconnect(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
@@ -284,6 +312,9 @@ static int do_udpconnect(int argc, char **argv)
 	long wait = opt_long(argc, argv, "--send-after-ms", 0);
 	long timeout = opt_long(argc, argv, "--timeout-ms", 3000);
 	int fd = socket(family, SOCK_DGRAM, 0), err = 0, replied = 0;
+	struct flood fl = { .fd = fd, .ms = opt_long(argc, argv, "--flood-ms", 0) };
+	pthread_t flooder;
+	int flooding = 0;
 	char buf[64];
 
 	if (fd < 0 || parse_addr(family, argv[3], argv[4], &ss, &len))
@@ -296,16 +327,22 @@ static int do_udpconnect(int argc, char **argv)
 		usleep((useconds_t)wait * 1000);
 		if (send(fd, "held", 4, 0) < 0)
 			err = errno;
-		else if (poll(&pfd, 1, (int)timeout) > 0 && recv(fd, buf, sizeof(buf), 0) > 0)
-			replied = 1;
+		else {
+			flooding = fl.ms > 0 && pthread_create(&flooder, NULL, flood_run, &fl) == 0;
+			if (poll(&pfd, 1, (int)timeout) > 0 && recv(fd, buf, sizeof(buf), 0) > 0)
+				replied = 1;
+		}
 	}
-	printf("{\"ok\":%s,\"errno\":%d,\"err\":\"%s\",\"step\":\"udpconnect\",\"pid\":%d,\"replied\":%s}\n", err ? "false" : "true", err,
-	       errno_name(err), (int)getpid(), replied ? "true" : "false");
+	if (flooding)
+		pthread_join(flooder, NULL);
+	printf("{\"ok\":%s,\"errno\":%d,\"err\":\"%s\",\"step\":\"udpconnect\",\"pid\":%d,\"replied\":%s,\"floodSent\":%ld}\n",
+	       err ? "false" : "true", err, errno_name(err), (int)getpid(), replied ? "true" : "false", fl.sent);
 	return 0;
 }
 
-static int do_echo(char **argv)
+static int do_echo(int argc, char **argv)
 {
+	int log = has_flag(argc, argv, "--log");
 	struct sockaddr_storage ss, from;
 	socklen_t len, flen;
 	int family = family_of(argv[2]);
@@ -320,6 +357,10 @@ static int do_echo(char **argv)
 		flen = sizeof(from);
 		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
 
+		if (n > 0 && log) {
+			printf("%.4s\n", buf);
+			fflush(stdout);
+		}
 		if (n > 0)
 			sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, flen);
 	}
@@ -355,7 +396,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "sendto"))
 		return do_sendto(argc, argv);
 	if (!strcmp(argv[1], "echo"))
-		return do_echo(argv);
+		return do_echo(argc, argv);
 	if (!strcmp(argv[1], "udpconnect"))
 		return do_udpconnect(argc, argv);
 	if (!strcmp(argv[1], "keep"))
