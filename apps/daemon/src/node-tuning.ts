@@ -20,8 +20,9 @@
 //   held flow reached TurboFan only after ~3,000 flows, and its compile job (2-26 ms on the
 //   one helper thread: event decode 26 ms, requestFromEvent 12 ms, seen with --trace-opt)
 //   took a CPU from the program waiting for its answer. At 1000 the hot path is compiled
-//   within a daemon's first thousand flows, and then no more jobs come: bench:hold tcp p99
-//   added 1274-1792 → 473-735 µs in interleaved runs (p50 unchanged or lower).
+//   within a daemon's first thousand flows (bench:hold's measured window: ~10 jobs, not
+//   ~40): tcp p99 added 1274-1792 → 473-735 µs in interleaved runs (p50 unchanged or
+//   lower); 407-1220 over 21 later runs.
 export const NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1", "--v8-pool-size=1", "--invocation-count-for-turbofan=1000"];
 export const NODE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
 
