@@ -9,6 +9,7 @@ import type { ShimEvent } from "../src/event-codec.js";
 export const VECTORS_DIR = fileURLToPath(new URL("../vectors/", import.meta.url));
 
 const U64_FIELDS = ["cgroupId", "exeIno", "cookie", "ktime"] as const;
+const OPTIONAL_U64_FIELDS = ["startTime", "execId"] as const;
 
 export interface GoldenVector {
   name: string;
@@ -44,9 +45,8 @@ export function loadVector(name: string): GoldenVector {
   const bytes = parseHexVector(readFileSync(`${VECTORS_DIR}${name}.txt`, "utf8"), `${name}.txt`);
   const json = JSON.parse(readFileSync(`${VECTORS_DIR}${name}.json`, "utf8")) as Record<string, unknown>;
   for (const f of U64_FIELDS) json[f] = BigInt(json[f] as string);
-  // optional: a record from a shim older than the attribute lacks it
-  if (json.startTime !== undefined) json.startTime = BigInt(json.startTime as string);
-  if (json.execId !== undefined) json.execId = BigInt(json.execId as string);
+  // optional: a record from a shim older than these attributes lacks them
+  for (const f of OPTIONAL_U64_FIELDS) if (json[f] !== undefined) json[f] = BigInt(json[f] as string);
   json.unknown = (json.unknown as { type: number; data: string }[]).map((u) => ({ type: u.type, data: hexToBytes(u.data) }));
   return { name, bytes, event: json as unknown as ShimEvent };
 }

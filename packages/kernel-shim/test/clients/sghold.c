@@ -294,9 +294,10 @@ static void *flood_run(void *arg)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		if (send(f->fd, "leak", 4, 0) < 0 && errno != ENOBUFS && errno != EAGAIN)
+		if (send(f->fd, "leak", 4, 0) >= 0)
+			f->sent++;
+		else if (errno != ENOBUFS && errno != EAGAIN) /* a full queue is not the end */
 			break;
-		f->sent++;
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= f->ms)
 			break;
