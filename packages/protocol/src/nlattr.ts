@@ -140,8 +140,13 @@ export class AttributeDecoder {
 
   /** Payload of exactly n bytes, copied. */
   fixed(n: number, what: string): Uint8Array {
+    return this.fixedView(n, what).slice();
+  }
+
+  /** Payload of exactly n bytes, a view into the decoded buffer (for a value read at once). */
+  fixedView(n: number, what: string): Uint8Array {
     if (!this.expectPayload(n, what)) return new Uint8Array(n);
-    return this.data().slice();
+    return this.data();
   }
 }
 

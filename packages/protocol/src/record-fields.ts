@@ -128,7 +128,7 @@ export const addressCodec: FieldCodec = {
   },
   payloadLength: () => ADDRESS_BYTES,
   write: (enc, type, raw) => enc.bytes(type, raw as Uint8Array),
-  read: (dec) => formatAddress(dec.fixed(ADDRESS_BYTES, "address")),
+  read: (dec) => formatAddress(dec.fixedView(ADDRESS_BYTES, "address")),
 };
 
 /** UTF-8 bytes of a string that must fit `maxBytes` and hold no NUL (it would end it early). */
@@ -161,7 +161,7 @@ export const commCodec: FieldCodec = {
   payloadLength: () => COMM_LEN,
   write: (enc, type, raw) => enc.bytes(type, raw as Uint8Array, COMM_LEN),
   read(dec, field) {
-    const payload = dec.fixed(COMM_LEN, "comm");
+    const payload = dec.fixedView(COMM_LEN, "comm");
     return dec.error ? "" : readCString(dec, payload, field);
   },
 };
@@ -230,8 +230,7 @@ export function fixedBytesCodec(size: number): FieldCodec {
     },
     payloadLength: () => size,
     write: (enc, type, raw) => enc.bytes(type, raw as Uint8Array, size),
-    read(dec) {
-      return dec.fixed(size, "bytes").slice();
-    },
+    // a view into the record: its users (argv) turn it into strings before decode returns
+    read: (dec) => dec.fixedView(size, "bytes"),
   };
 }
