@@ -38,6 +38,19 @@ describe("per-flow map calls on shared buffers", () => {
     expect(w.shim.releasePending({ cookie: 5n, addr: "10.0.0.1", port: 1, proto: "tcp" })).toBe(false);
   });
 
+  it("a release that carries the answer writes it as the flow's verdict in the same call, held or not", () => {
+    const k = { cookie: 103n, addr: "192.0.2.9", port: 53, proto: "udp" as const };
+    const expiresAt = Date.now() + 60_000;
+    expect(w.shim.releasePending(k, { verdict: "allow", tag: 4, expiresAt }), "nothing was held under this key").toBe(false);
+    const v = w.shim.getFlowVerdict(k);
+    expect(v).toMatchObject({ verdict: "allow", tag: 4 });
+    // the deadline goes through the boot clock and back: within a millisecond of what was given
+    expect(Math.abs(v!.expiresAt! - expiresAt)).toBeLessThanOrEqual(1);
+    expect(w.shim.releasePending(k)).toBe(false);
+    expect(w.shim.getFlowVerdict(k), "a release without an answer leaves the verdict as it was").toMatchObject({ verdict: "allow", tag: 4 });
+    w.shim.deleteFlowVerdict(k);
+  });
+
   it("a bad key is refused every time, also after it was once tried", () => {
     for (let i = 0; i < 2; i++) {
       expect(() => w.shim.getPending({ cookie: 5n, addr: "not-an-address", port: 1, proto: "tcp" })).toThrow(/address/);

@@ -41,7 +41,8 @@ export interface NativeShimHandle {
   mapMaxEntries(map: ShimMapName): number;
   /** op: SG_OP_BIND or SG_OP_LISTEN */
   delegate(socketFd: number, op: number, tid: number, tgid: number): void;
-  releasePending(flowKey: Uint8Array): boolean;
+  /** 0: nothing was pending, 1: released, 2: sg_flows refused flowValue (nothing released). */
+  releasePending(flowKey: Uint8Array, flowValue?: Uint8Array): 0 | 1 | 2;
   runIterator(program: "mark_listeners" | "sock_idents" | "end_tcp" | "end_udp", netnsPaths: string[]): number;
   holdMatchPin(): string;
   readCounters(): { cpus: number; bytes: Buffer };

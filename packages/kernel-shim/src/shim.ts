@@ -133,9 +133,9 @@ class OpenShim implements Shim {
 
   #valueBytes(value: VerdictValue): Buffer {
     if (typeof value !== "object" || value === null) return encodeVerdictValue(value);
-    const { expiresAt, ...rest } = value;
-    if (expiresAt === undefined) return encodeVerdictValue(rest);
-    return encodeVerdictValue({ ...rest, expiresNs: this.#clock.bootNsAt(expiresAt) });
+    // by name, not by rest and spread: this runs once per answered flow
+    const { verdict, tag, exeGeneration, expiresAt } = value;
+    return encodeVerdictValue({ verdict, tag, exeGeneration, ...(expiresAt === undefined ? {} : { expiresNs: this.#clock.bootNsAt(expiresAt) }) });
   }
 
   #valueOf(bytes: Buffer): VerdictValue {
@@ -295,10 +295,15 @@ class OpenShim implements Shim {
     return callNative(() => native.lookupInto(ref, k, out)) ? decodePending(decodeFlowKey(k), out) : undefined;
   }
 
-  releasePending(flow: FlowKey): boolean {
+  releasePending(flow: FlowKey, answer?: VerdictValue): boolean {
     const native = this.#handle("releasePending");
     const k = encodeFlowKey(flow, this.#flowKey);
-    return callNative(() => native.releasePending(k));
+    const r = callNative(() => native.releasePending(k, answer === undefined ? undefined : this.#valueBytes(answer)));
+    if (r === 2) {
+      this.#flowMapFull++;
+      throw new SockgateError("SG_ERR_VERDICT_MAP_FULL", `releasePending for cookie ${flow.cookie} failed: the kernel flow map had no room for its answer (the flow stays held)`);
+    }
+    return r === 1;
   }
 
   queuedCookie(tuple: PacketTuple): bigint | undefined {

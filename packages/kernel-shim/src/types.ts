@@ -237,8 +237,10 @@ export interface Shim {
   /** Held flows, straight from the kernel's sg_pending map. */
   pendingFlows(): PendingFlow[];
   getPending(flow: FlowKey): PendingFlow | undefined;
-  /** Ends a held flow and gives its budget back; false when it had already ended. */
-  releasePending(flow: FlowKey): boolean;
+  /** Ends a held flow and gives its budget back; false when it had already ended. With
+   *  `answer`, first writes it as the flow's verdict (setFlowVerdict), in the same system call;
+   *  throws SG_ERR_VERDICT_MAP_FULL, releasing nothing, when the flow map refuses it. */
+  releasePending(flow: FlowKey, answer?: VerdictValue): boolean;
   /** The socket cookie the hold match recorded for a queued packet's 5-tuple. */
   queuedCookie(tuple: PacketTuple): bigint | undefined;
   /** Allows or stops holding in a network namespace (by cookie, see netnsCookie()). */

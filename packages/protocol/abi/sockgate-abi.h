@@ -224,11 +224,14 @@ struct sg_tuple {
 	__u16 _pad1;
 };
 
-/* Argument of the sg_release_pending syscall program (BPF_PROG_RUN). */
+/* Argument of the sg_release_pending syscall program (BPF_PROG_RUN). With set_flow the
+ * answer goes into sg_flows first, in the same call (one syscall per allowed flow instead
+ * of two); the program returns 1, releasing nothing, when sg_flows refused it. */
 struct sg_release_args {
 	struct sg_flow_key key;
 	__u32 released; /* out: 1 when this call removed the entry (and gave back its budget) */
-	__u32 _pad;
+	__u32 set_flow; /* in: 1: write `flow` to sg_flows under `key` before releasing */
+	struct sg_verdict_value flow;
 };
 
 /* Config map, single entry. */
@@ -523,7 +526,7 @@ SG_ASSERT_SIZE(sg_pending, 104);
 SG_ASSERT_SIZE(sg_budget, 8);
 SG_ASSERT_SIZE(sg_sock_pending, 8);
 SG_ASSERT_SIZE(sg_tuple, 40);
-SG_ASSERT_SIZE(sg_release_args, 40);
+SG_ASSERT_SIZE(sg_release_args, 64);
 SG_ASSERT_SIZE(sg_config, 32);
 SG_ASSERT_SIZE(sg_counters, 8 * SG_HOOK_COUNT * SG_CNT_COUNT);
 SG_ASSERT_SIZE(sg_msg_hdr, 8);

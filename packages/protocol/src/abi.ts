@@ -164,7 +164,7 @@ export const SIZEOF = {
   budget: 8,
   sockPending: 8,
   tuple: 40,
-  releaseArgs: 40,
+  releaseArgs: 64,
   sockOwner: 496,
   appKey: 24,
   config: 32,

@@ -264,12 +264,21 @@ Napi::Value ShimHandle::ReleasePending(const Napi::CallbackInfo& info) {
   FixedBytes(info, 0, "flow key", key);
   sg_release_args args = {};
   memcpy(&args.key, key, sizeof key);
+  if (info.Length() > 1 && !info[1].IsUndefined()) {
+    uint8_t flow[sizeof(sg_verdict_value)];
+    FixedBytes(info, 1, "flow verdict", flow);
+    memcpy(&args.flow, flow, sizeof flow);
+    args.set_flow = 1;
+  }
+  uint32_t retval = 0;
   Guard(env, [&] {
     LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof args);
     int err = bpf_prog_test_run_opts(bpf_program__fd(Open(env).skel()->progs.sg_release_pending), &opts);
     if (err != 0) throw StepError("update", "bpf", errno, "run sg_release_pending");
+    retval = opts.retval;
   });
-  return Napi::Boolean::New(env, args.released != 0);
+  // 0: nothing to release, 1: released, 2: sg_flows refused the answer (nothing released)
+  return Napi::Number::New(env, retval != 0 ? 2 : args.released != 0 ? 1 : 0);
 }
 
 Napi::Value ShimHandle::RunIterator(const Napi::CallbackInfo& info) {

@@ -354,14 +354,24 @@ class OpenHold implements Hold {
     const pending = t?.pending ?? this.shim.getPending(key);
     const value: VerdictValue = { verdict: decision.verdict, tag: decision.tag, ...(decision.expiresAt === undefined ? {} : { expiresAt: decision.expiresAt }) };
     const out: Resolution = { accepted: 0, rejected: 0, dropped: 0, released: false, awaitingPacket: false };
+    const allow = decision.verdict === "allow";
+    // An allow whose packet has not been read yet: its packet is usually on the queue socket
+    // already, read now, so the flow is released with its answer in one call (below) rather
+    // than kept held for a packet that is here.
+    let drained = false;
+    if (allow && t !== undefined && t.ids.length === 0 && pending !== undefined && pending.op !== "accept") {
+      for (const s of this.#spaces) s.reader.drain();
+      drained = true;
+    }
+    const awaiting = pending !== undefined && pending.op !== "accept" && (t === undefined || t.ids.length === 0);
     // The answer goes into the kernel before the flow is released, so no call or packet of
-    // it ever finds neither.
-    this.shim.setFlowVerdict(key, value);
+    // it ever finds neither. An allow released now writes it in the release's own call.
+    const withRelease = allow && !awaiting;
+    if (!withRelease) this.shim.setFlowVerdict(key, value);
     if (decision.cache === "identity" && pending !== undefined) {
       out.identityKey = identityKeyOf(pending);
       this.shim.setVerdict(out.identityKey, value);
     }
-    const awaiting = pending !== undefined && pending.op !== "accept" && (t === undefined || t.ids.length === 0);
     // A connected UDP (or ping) socket sends without running any hook: a denied one is ended,
     // or its later send() calls would go out. Before its flow is released: until then its
     // packets are still queued, so no send() of another thread slips out in between. (A
@@ -374,9 +384,9 @@ class OpenHold implements Hold {
     // socket made in between (a SYN retransmitted, another thread's send) is queued and
     // refused too, never let out unasked. An allow's go after it: a packet made in between
     // is allowed anyway and need not wait in the queue.
-    const releaseAfterPackets = decision.verdict === "deny";
+    const releaseAfterPackets = !allow;
     if (awaiting) out.awaitingPacket = true;
-    else if (!releaseAfterPackets) out.released = this.shim.releasePending(key);
+    else if (withRelease) out.released = this.shim.releasePending(key, value);
     this.#decided.set(id, { decision, at: Date.now(), ...(awaiting ? { awaiting: key } : {}) });
     if (t) {
       this.#flows.delete(id);
@@ -394,7 +404,7 @@ class OpenHold implements Hold {
     // A flow answered before its first packet: that packet may be on the socket already, and
     // gets its verdict now rather than at the next turn of the loop. (Packets of other flows,
     // or later ones of this flow, are read when the socket wakes the loop, as always.)
-    if (awaiting) for (const s of this.#spaces) s.reader.drain();
+    if (awaiting && !drained) for (const s of this.#spaces) s.reader.drain();
     return out;
   }
 
