@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadVector, vectorNames, type GoldenVector } from "../test/golden-files.js";
 import { Attr, SIZEOF } from "./abi.js";
 import { ERROR_CODES, SockgateError, type SockgateErrorCode } from "./errors.js";
-import { decode, encode, encodingLength, type ShimEvent } from "./event-codec.js";
+import { decode, encode, encodingLength, verdictOf, type ShimEvent } from "./event-codec.js";
 import { nlaAlign } from "./nlattr.js";
 
 const REQUIRED_VECTORS = [
@@ -111,6 +111,27 @@ describe("golden vectors", () => {
         expectCode(() => decode(bytes.subarray(0, n)), "SG_ERR_TRUNCATED", expected);
       }
     });
+  });
+
+  it("verdictOf reads the verdict alone: the decoded one, also at an offset and in a ring-buffer slot", () => {
+    for (const { bytes, event } of vectors) {
+      expect(verdictOf(bytes)).toBe(event.verdict);
+      const buf = new Uint8Array(bytes.length + 9).fill(0xee);
+      buf.set(bytes, 9);
+      expect(verdictOf(buf, 9)).toBe(event.verdict);
+      const slot = new Uint8Array(SIZEOF.event + 64).fill(0xaa);
+      slot.set(bytes);
+      expect(verdictOf(slot)).toBe(event.verdict);
+    }
+  });
+
+  it("verdictOf says nothing for a record without a readable, known verdict", () => {
+    const { bytes } = byName("ipv4-connect-deny");
+    const at = attrAt(bytes, Attr.VERDICT);
+    for (let n = 0; n < at + 8; n++) expect(verdictOf(bytes.subarray(0, n)), `a ${n}-byte prefix`).toBeUndefined();
+    expect(verdictOf(without(bytes, at, 8)), "no verdict attribute").toBeUndefined();
+    expect(verdictOf(patched(bytes, (dv) => dv.setUint32(at + 4, 99, true))), "a verdict this version does not know").toBeUndefined();
+    expect(verdictOf(patched(bytes, (dv) => dv.setUint16(8, 2, true))), "a malformed attribute before it").toBeUndefined();
   });
 
   it("the long-path vector fills struct sg_event exactly", () => {

@@ -21,7 +21,8 @@ import {
   type ReasonName,
   type VerdictName,
 } from "./abi.js";
-import { mappedPartsCodec, recordCodec, type DecodedParts, type LayoutEntry, type RecordCodec, type UnknownAttribute } from "./record-codec.js";
+import { AttributeDecoder } from "./nlattr.js";
+import { MSG_HDR_LEN, mappedPartsCodec, recordCodec, type DecodedParts, type LayoutEntry, type RecordCodec, type UnknownAttribute } from "./record-codec.js";
 import { argvFromWire, argvToWire } from "./argv-field.js";
 import {
   addressCodec,
@@ -236,3 +237,17 @@ export const encode: RecordCodec<ShimEvent>["encode"] = mapped.encode;
  * Attributes it does not know are returned in `unknown`, in the order met.
  */
 export const decode: RecordCodec<ShimEvent>["decode"] = mapped.decode;
+
+/**
+ * The record's verdict from its verdict attribute alone, without decoding the rest (a reader
+ * that hands held flows to one consumer and the other records to another sorts them with
+ * it). undefined when the record is too short, malformed before that attribute, has none,
+ * or names a verdict this version does not know; decode says what is wrong with it.
+ */
+export function verdictOf(buf: Uint8Array, offset = 0): VerdictName | undefined {
+  if (buf.length - offset < MSG_HDR_LEN) return undefined;
+  const len = new DataView(buf.buffer, buf.byteOffset + offset, 4).getUint32(0, true);
+  const dec = new AttributeDecoder(buf, offset + MSG_HDR_LEN, Math.min(buf.length, offset + len));
+  while (dec.next()) if (dec.type === Attr.VERDICT) return VERDICTS[dec.u32()];
+  return undefined;
+}

@@ -3,7 +3,7 @@
 // enums in "@sockgate/protocol/request" (README.md lists both).
 
 import * as abi from "./abi.js";
-import { decode, encode, encodingLength } from "./event-codec.js";
+import { decode, encode, encodingLength, verdictOf } from "./event-codec.js";
 
 export { abi };
 export type {
@@ -17,8 +17,9 @@ export type {
   VerdictName,
 } from "./abi.js";
 
-/** The shim's event record codec: event.encode / event.decode / event.encodingLength. */
-export const event = { encode, decode, encodingLength };
+/** The shim's event record codec: event.encode / event.decode / event.encodingLength, and
+ *  event.verdictOf (a record's verdict without decoding the rest). */
+export const event = { encode, decode, encodingLength, verdictOf };
 export type { ShimEvent, UnknownAttribute } from "./event-codec.js";
 
 export { ERROR_CODES, SockgateError, isSockgateError } from "./errors.js";

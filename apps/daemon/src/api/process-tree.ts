@@ -1,7 +1,9 @@
 // "A prompt cannot be answered by the process it asks about, nor by any process in its
 // tree": its ancestors up to the login session and its descendants. Read from /proc:
 // - descendants: walk up from the answerer through every parent to pid 1. A descendant can
-//   leave its session (setsid) but not its parentage, so this walk has no session bound;
+//   leave its session (setsid), so this walk has no session bound; one whose parent exited
+//   (a double fork) is re-parented and no longer found: /proc keeps no earlier parent, and
+//   the README counts it with the other ways out of the tree;
 // - ancestors: walk up from the asker while the parent is in the asker's login session:
 //   the audit session (/proc/PID/sessionid, set by pam_loginuid at login and not
 //   changeable by the user) when the asker has one, else the POSIX session (stat field 6).

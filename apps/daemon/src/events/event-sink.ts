@@ -5,8 +5,7 @@
 // answer becomes a rule, and the kernel entries planned from it decide the next call (and
 // end the socket already made when they deny it, see kernel/plan-sync.ts).
 
-import { abi, event, requestFromEvent } from "@sockgate/protocol";
-import { AttributeDecoder, MSG_HDR_LEN } from "@sockgate/protocol/codec";
+import { event, requestFromEvent } from "@sockgate/protocol";
 import type { ShimEvent } from "@sockgate/protocol";
 import type { Shim } from "@sockgate/kernel-shim";
 import type { ActivityEntry } from "@sockgate/protocol/client";
@@ -25,15 +24,6 @@ export interface EventSinkDeps {
 }
 
 const PEERLESS = new Set(["socket", "bind", "listen"]);
-const HELD = abi.VERDICTS.indexOf("held");
-
-/** The record's verdict attribute alone: held flows (the hold service's) skip the full decode. */
-function verdictOf(record: Buffer): number | undefined {
-  if (record.length < MSG_HDR_LEN) return undefined;
-  const dec = new AttributeDecoder(record, MSG_HDR_LEN, Math.min(record.length, record.readUInt32LE(0)));
-  while (dec.next()) if (dec.type === abi.Attr.VERDICT) return dec.u32();
-  return undefined;
-}
 
 function host(addr: string): string {
   return addr.startsWith("::ffff:") && addr.includes(".") ? addr.slice(7) : addr;
@@ -94,7 +84,7 @@ export function startEventSink(d: EventSinkDeps): { stats(): { decoded: number; 
     const records = queue;
     queue = [];
     for (const r of records) {
-      if (verdictOf(r) === HELD) continue; // asked by the hold service
+      if (event.verdictOf(r) === "held") continue; // asked by the hold service: skip the full decode
       let ev: ShimEvent;
       try {
         ev = event.decode(r);

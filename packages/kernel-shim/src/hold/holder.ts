@@ -7,8 +7,8 @@
 // from a scan of sg_pending (records lost from a full ring buffer, a restarted daemon).
 // Whatever is unsure is dropped, never passed: a packet that maps to no held flow, a
 // reader that is gone, a queue that is full.
-import { abi, event as eventCodec } from "@sockgate/protocol";
-import { AttributeDecoder, MSG_HDR_LEN, nfqueue } from "@sockgate/protocol/codec";
+import { event as eventCodec } from "@sockgate/protocol";
+import { nfqueue } from "@sockgate/protocol/codec";
 import type { ShimEvent } from "@sockgate/protocol";
 import type { NfqPacket } from "@sockgate/protocol/codec";
 import { loadAddon } from "../native.js";
@@ -240,7 +240,7 @@ class OpenHold implements Hold {
   }
 
   #onRecord(record: Buffer): void {
-    if (!isHeldRecord(record)) return; // most records are not about a hold: skip the full decode
+    if (eventCodec.verdictOf(record) !== "held") return; // most records are not about a hold: skip the full decode
     let ev: ShimEvent;
     try {
       ev = eventCodec.decode(record);
@@ -479,16 +479,6 @@ class OpenHold implements Hold {
     }
     this.#spaces = [];
   }
-}
-
-const HELD = abi.VERDICTS.indexOf("held");
-
-/** Reads only the verdict attribute of a record (the daemon decodes every record anyway). */
-function isHeldRecord(record: Buffer): boolean {
-  if (record.length < MSG_HDR_LEN) return false;
-  const dec = new AttributeDecoder(record, MSG_HDR_LEN, Math.min(record.length, record.readUInt32LE(0)));
-  while (dec.next()) if (dec.type === abi.Attr.VERDICT) return dec.u32() === HELD;
-  return false;
 }
 
 function publicFlow(t: Tracked): HeldFlow {
