@@ -213,6 +213,38 @@ describe("hold and ask: outbound", () => {
     expect(seen.map((f) => f.pending.comm)).toEqual(["curl", "python3", "nc"]);
   });
 
+  it("a simultaneous open (the peer connects to the held socket's port) gets nothing through before the answer, nor after a deny", async () => {
+    answer = () => ({ afterMs: 2500, decision: { verdict: "deny", cache: "flow" } });
+    const [port, peerPort] = [40111, 8111];
+    // the held client: bound to a known port, non-blocking connect, then tries to send
+    const client = `import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", ${port})); s.setblocking(False)
+s.connect_ex(("${w.ns.peer4}", ${peerPort}))
+end = time.time() + 4
+while time.time() < end:
+    try:
+        s.send(b"LEAK"); print("sent", round(time.time() - end + 4, 2), flush=True)
+    except OSError as e:
+        pass
+    time.sleep(0.05)
+print("done", flush=True)`;
+    // the attacker's peer: from its port, connects to the client's again and again
+    const peer = `import socket, time
+end = time.time() + 4.5
+while time.time() < end:
+    c = socket.socket(); c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); c.bind(("${w.ns.peer4}", ${peerPort})); c.settimeout(0.2)
+    try:
+        c.connect(("${w.ns.local4}", ${port})); print("peer connected", c.recv(16), flush=True)
+    except OSError:
+        pass
+    c.close(); time.sleep(0.02)
+print("peer done", flush=True)`;
+    const [c, p] = await Promise.all([runIn(w.inside, ["python3", "-c", client], { timeoutMs: 15_000 }), runIn(w.peer, ["python3", "-c", peer], { timeoutMs: 15_000 })]);
+    expect(seen, "the connect was held").toHaveLength(1);
+    expect(c.stdout, "no send of the held socket succeeded").not.toContain("sent");
+    expect(p.stdout, "the peer never had a connection").not.toContain("peer connected");
+  });
+
   it("a held flow's entry names its program run: the process's start time, and one more exec id after an exec", async () => {
     answer = () => ({ afterMs: 0, decision: { verdict: "allow", cache: "flow" } });
     // a datagram that waits for its echo, then the same again after os.execv (same pid)

@@ -62,8 +62,9 @@ function ruleset(o: ChainOptions): string {
   return [
     "*raw",
     `:${hold} - [0:0]`,
-    // A held TCP socket sends nothing but its SYN before it is decided.
-    `-A ${hold} -p tcp ! --syn -j RETURN`,
+    // Every packet of a socket with a held flow, not its SYN alone: a simultaneous open
+    // (the peer's SYN met by the held socket's SYN-ACK) or a socket in TCP_REPAIR sends
+    // other segments before the flow is decided.
     `-A ${hold} ${match} ${queue}`,
     "COMMIT",
     "*filter",
