@@ -29,15 +29,12 @@ export interface ApiServerDeps {
   maxConnectionsPerUid?: number;
   /** Calls a connection may have in progress at once; default 64. */
   maxCallsInFlight?: number;
-  /** The kernel's record of ancestry (checkAnswerer's descendsFrom): finds a prompt's
-   *  asker among a would-be answerer's ancestors even after a parent exited. */
-  descendsFrom?: (answererPid: number, askerPid: number, askerStartTicks: number) => boolean | undefined;
   /** Told to clients in Hello and Status. */
   serverVersion?: string;
   log?: ApiLog;
 }
 
-export type ResolvedOptions = Required<Omit<ApiServerDeps, "answerExecutables" | "run" | "descendsFrom">> & Pick<ApiServerDeps, "answerExecutables" | "run" | "descendsFrom">;
+export type ResolvedOptions = Required<Omit<ApiServerDeps, "answerExecutables" | "run">> & Pick<ApiServerDeps, "answerExecutables" | "run">;
 
 const silent: ApiLog = { info() {}, warn() {}, error() {} };
 

@@ -120,7 +120,7 @@ class ApiServerImpl implements ApiServer {
         backend: this.o.backend,
         run: this.o.run,
         answerExecutables: this.o.answerExecutables,
-        checkAnswerer: (input) => checkAnswerer({ descendsFrom: this.o.descendsFrom, ...input }),
+        checkAnswerer,
         apiStatus: () => ({ interface: API_INTERFACE, connections: this.open.size, promptSubscribers: this.fanout.promptSubscribers }),
       },
       fanout: this.fanout,
