@@ -73,13 +73,6 @@ export interface PendingFlow {
   localAddr: string;
   localPort: number;
   comm: string;
-  /**
-   * The calling program run, as an event record's startTime and execId: the group leader's
-   * start_boottime (ns) and self_exec_id. 0n for an inbound flow (no calling process) and
-   * for entries an older shim made.
-   */
-  startTime: bigint;
-  execId: bigint;
 }
 
 /** What the hold match recorded for a queued packet: its 5-tuple. */

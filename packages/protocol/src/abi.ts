@@ -160,7 +160,7 @@ export const SIZEOF = {
   verdictKey: 40,
   verdictValue: 24,
   flowKey: 32,
-  pending: 120,
+  pending: 104,
   budget: 8,
   sockPending: 8,
   tuple: 40,

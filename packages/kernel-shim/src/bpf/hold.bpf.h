@@ -115,7 +115,6 @@ static __noinline int sg_hold_outbound(struct bpf_sock *sk, struct sg_req *r, st
 	if (!sg_take_unit(&ub->count, cfg->pending_per_uid))
 		return sg_refused(r, l, SG_REASON_PENDING_FULL, SG_CNT_PENDING_FULL);
 	sg_pending_fill(&p, r, netns);
-	sg_program_run_of(bpf_get_current_task_btf(), &p.start_time, &p.exec_id);
 	/* counted before the entry exists, so sg_hold_match never sees a held flow with count 0 */
 	__sync_fetch_and_add(&sp->count, 1);
 	if (bpf_map_update_elem(&sg_pending, &fk, &p, BPF_NOEXIST)) {
