@@ -155,3 +155,17 @@ describe("replies on the wire", () => {
     }
   });
 });
+
+describe("a value nested deeper than the stack", () => {
+  it("gets a CallError naming the field, never a RangeError (any local client can send one)", () => {
+    const deep = `{"id":1,"method":"io.sockgate.v1.Status","parameters":${"[".repeat(20000)}${"]".repeat(20000)}}`;
+    let thrown: unknown;
+    try {
+      decodeCall(deep);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(CallError);
+    expect(String((thrown as Error).message)).toMatch(/parameters/);
+  });
+});

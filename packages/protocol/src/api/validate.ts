@@ -38,7 +38,13 @@ function fieldName(root: string, instancePath: string, child?: string): string {
 }
 
 function shown(value: unknown): string {
-  const s = JSON.stringify(value) ?? String(value);
+  let s: string;
+  try {
+    s = JSON.stringify(value) ?? String(value);
+  } catch {
+    // a value nested deeper than the stack (any client can send one): its error must not throw
+    return "(a value nested too deeply to show)";
+  }
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
