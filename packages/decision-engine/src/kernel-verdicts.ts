@@ -14,7 +14,7 @@ import { fnv1a32, kernelVerdictKeyString } from "./kernel-verdict-key.js";
 import { portMatches } from "./rule-matcher.js";
 import type { AddressWords } from "./match-address.js";
 import { addressKey, cidrContains } from "./match-address.js";
-import { globToRegExp } from "./match-glob.js";
+import { compileGlob, type GlobMatcher } from "./match-glob.js";
 import type { PortSpec } from "./rule-types.js";
 
 export interface ExecutableIdentity {
@@ -82,10 +82,10 @@ function lookupOrder(k: Region): number {
   return l === (abi.LAYER_ADDR | abi.LAYER_PORT) ? 1 : l === abi.LAYER_ADDR ? 2 : l === abi.LAYER_PORT ? 3 : 4;
 }
 
-const globCache = new Map<string, RegExp>();
-function exeGlob(pattern: string): RegExp {
+const globCache = new Map<string, GlobMatcher>();
+function exeGlob(pattern: string): GlobMatcher {
   let re = globCache.get(pattern);
-  if (re === undefined) globCache.set(pattern, (re = globToRegExp(pattern, "path")));
+  if (re === undefined) globCache.set(pattern, (re = compileGlob(pattern, "path")));
   return re;
 }
 

@@ -8,7 +8,7 @@ import type { AddressWords, Cidr } from "./match-address.js";
 import { addressWords, cidrContains, parseCidr } from "./match-address.js";
 import type { HostPattern } from "./match-domain.js";
 import { inDomain, normalizeHostName, parseHostPattern } from "./match-domain.js";
-import { globToRegExp } from "./match-glob.js";
+import { compileGlob } from "./match-glob.js";
 import type { ListRegistry, NamedList } from "./lists.js";
 import type { PortSpec, Rule } from "./rule-types.js";
 
@@ -75,7 +75,7 @@ export function ruleMatcher(rule: Rule, lists: ListRegistry): RuleMatcher {
     tests.push((r, f) => f.pathTrusted && r.app.exePath === exe);
   }
   if (m.exeGlob !== undefined) {
-    const re = globToRegExp(m.exeGlob, "path");
+    const re = compileGlob(m.exeGlob, "path");
     tests.push((r, f) => f.pathTrusted && re.test(r.app.exePath));
   }
   if (m.exeId !== undefined) {
@@ -105,7 +105,7 @@ export function ruleMatcher(rule: Rule, lists: ListRegistry): RuleMatcher {
     });
   }
   if (m.parentExe !== undefined) {
-    const re = globToRegExp(m.parentExe, "path");
+    const re = compileGlob(m.parentExe, "path");
     tests.push((r) => r.app.parentExe !== undefined && re.test(r.app.parentExe));
   }
   // Command lines match only the argv recorded at exec: /proc/PID/cmdline is the process's to rewrite.
@@ -114,7 +114,7 @@ export function ruleMatcher(rule: Rule, lists: ListRegistry): RuleMatcher {
     tests.push((r) => r.app.cmdlineSource === "exec" && r.app.cmdline !== undefined && sameArgv(r.app.cmdline, argv));
   }
   if (m.cmdline !== undefined) {
-    const re = globToRegExp(m.cmdline, "text");
+    const re = compileGlob(m.cmdline, "text");
     tests.push((r) => r.app.cmdlineSource === "exec" && r.app.cmdline !== undefined && re.test(r.app.cmdline.join(" ")));
   }
   if (m.operation !== undefined) {
