@@ -2,7 +2,9 @@
 // socket. SO_PEERCRED (uid, gid, pid at connect time), SO_PEERGROUPS (supplementary
 // groups), and the peer's executable, read through /proc and confirmed with a pidfd from
 // SO_PEERPIDFD (Linux 6.5+): if the process still lives after the read, the pid was not
-// reused in between. Errors are Node-shaped (code, errno, syscall). Built by node-gyp
+// reused in between. The pidfd is returned open: the server keeps it for the connection's
+// life, so a call can ask whether the process that connected still runs (a connection
+// handed to another process by SCM_RIGHTS outlives its connector). Errors are Node-shaped (code, errno, syscall). Built by node-gyp
 // (binding.gyp) in the package's build script; src/api/peer-credentials.ts loads it.
 
 #include <napi.h>
@@ -48,11 +50,9 @@ std::vector<gid_t> PeerGroups(Napi::Env env, int fd) {
   }
 }
 
-// {exe, verified}: the executable's path, and whether a pidfd proved it belongs to the peer.
-std::pair<std::string, bool> PeerExe(int fd, pid_t pid, bool* found) {
-  int pidfd = -1;
-  socklen_t len = sizeof pidfd;
-  bool have_pidfd = getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0;
+// {exe, verified}: the executable's path, and whether `pidfd` (-1: none) proved it belongs to the peer.
+std::pair<std::string, bool> PeerExe(pid_t pid, int pidfd, bool* found) {
+  bool have_pidfd = pidfd >= 0;
   char buf[PATH_MAX];
   ssize_t n = readlink(("/proc/" + std::to_string(pid) + "/exe").c_str(), buf, sizeof buf);
   *found = n >= 0 && n < static_cast<ssize_t>(sizeof buf);
@@ -60,7 +60,6 @@ std::pair<std::string, bool> PeerExe(int fd, pid_t pid, bool* found) {
   if (have_pidfd) {
     // Signal 0 checks that the process is still there; EPERM also means it is.
     alive = syscall(SYS_pidfd_send_signal, pidfd, 0, nullptr, 0) == 0 || errno == EPERM;
-    close(pidfd);
   }
   return {*found ? std::string(buf, n) : std::string(), *found && alive};
 }
@@ -75,8 +74,11 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
   socklen_t len = sizeof cred;
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) throw ErrnoError(env, errno, "getsockopt(SO_PEERCRED)");
   std::vector<gid_t> groups = PeerGroups(env, fd);
+  int pidfd = -1;
+  socklen_t pidfd_len = sizeof pidfd;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &pidfd_len) != 0) pidfd = -1;
   bool found = false;
-  auto [exe, verified] = PeerExe(fd, cred.pid, &found);
+  auto [exe, verified] = PeerExe(cred.pid, pidfd, &found);
 
   Napi::Object out = Napi::Object::New(env);
   out.Set("uid", static_cast<double>(cred.uid));
@@ -87,6 +89,7 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
   out.Set("groups", js_groups);
   out.Set("exe", found ? Napi::Value(Napi::String::New(env, exe)) : env.Null());
   out.Set("exeVerified", verified);
+  out.Set("pidfd", static_cast<double>(pidfd));
   return out;
 }
 

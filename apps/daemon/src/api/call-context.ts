@@ -12,6 +12,8 @@ export interface CallContext {
   /** When set, only these executables (peer.exe, verified) may answer prompts. */
   answerExecutables: readonly string[] | undefined;
   checkAnswerer: (input: AnswerCheckInput) => AnswerCheck;
+  /** Whether the process that opened this connection still runs (peer-presence.ts). */
+  peerPresent: () => boolean;
   /** The `api` section of Status. */
   apiStatus: () => Status["api"];
 }

@@ -11,7 +11,7 @@ const answer = { action: "deny", scope: "any", duration: "once" } as const;
 const prompt = { id: "p", uid: 1000, app: { pid: 50, startTime: 7 } } as ApiPrompt;
 const unrelated: AnswerCheck = { allowed: true, relation: "unrelated", sentence: "" };
 
-function context(peer: Partial<Peer>, options: { answerExecutables?: string[]; check?: AnswerCheck } = {}) {
+function context(peer: Partial<Peer>, options: { answerExecutables?: string[]; check?: AnswerCheck; present?: boolean } = {}) {
   const backend = new MemoryBackend();
   backend.prompts.set("p", prompt);
   const asked: unknown[] = [];
@@ -21,6 +21,7 @@ function context(peer: Partial<Peer>, options: { answerExecutables?: string[]; c
     run: undefined,
     answerExecutables: options.answerExecutables,
     checkAnswerer: (input) => (asked.push(input), options.check ?? unrelated),
+    peerPresent: () => options.present ?? true,
     apiStatus: () => ({ interface: "io.sockgate.v1", connections: 0, promptSubscribers: 0 }),
   };
   return { ctx, backend, asked };
@@ -42,6 +43,13 @@ describe("answerPrompt", () => {
     const ok = context({}, only);
     expect((await answerPrompt(ok.ctx, { promptId: "p", answer })).outcome).toMatchObject({ promptId: "p", action: "deny" });
     expect(ok.backend.answers.map((a) => [a.peer.pid, a.peer.exe])).toEqual([[60, TUI]]);
+  });
+
+  it("a connection whose opening process has exited cannot answer, before any tree check", async () => {
+    const { ctx, backend, asked } = context({}, { present: false });
+    await expect(answerPrompt(ctx, { promptId: "p", answer })).rejects.toMatchObject({ code: "io.sockgate.PermissionDenied", message: expect.stringMatching(/process 60, which opened this connection, has exited/), parameters: { relation: "connector-gone" } });
+    expect(asked).toEqual([]);
+    expect(backend.answers).toEqual([]);
   });
 
   it("another user's prompt is NotFound", async () => {

@@ -22,6 +22,11 @@ function requireAnswerer(ctx: CallContext, prompt: ApiPrompt): void {
   if (allowed !== undefined && !(peer.exeVerified && peer.exe !== null && allowed.includes(peer.exe))) {
     throw new ApiError("io.sockgate.PermissionDenied", `prompts are answered only by ${allowed.join(", ")}; this client is ${peer.exe ?? "an unknown executable"}`);
   }
+  if (!ctx.peerPresent()) {
+    // The tree check asks about the connecting pid; a connection handed on by a process that
+    // then exited would pass it as "unrelated" whoever holds it now.
+    throw new ApiError("io.sockgate.PermissionDenied", `process ${peer.pid}, which opened this connection, has exited; prompts are answered only over a connection whose opening process still runs`, { relation: "connector-gone" });
+  }
   const check = ctx.checkAnswerer({ askerPid: prompt.app.pid, askerStartTime: prompt.app.startTime, answererPid: peer.pid });
   if (!check.allowed) throw new ApiError("io.sockgate.PermissionDenied", check.sentence, { relation: check.relation });
 }

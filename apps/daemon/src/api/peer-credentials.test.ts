@@ -1,4 +1,4 @@
-import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -22,7 +22,14 @@ describe("peerCredentials", () => {
           client = connect(path);
         });
       });
-      const creds = peerCredentials(accepted);
+      const { pidfd, ...creds } = peerCredentials(accepted);
+      // The pidfd names this very process: it is open, and ours to close.
+      expect(pidfd >= 0).toBe(kernelHasPeerPidfd());
+      if (pidfd >= 0) {
+        expect(readlinkSync(`/proc/self/fd/${pidfd}`)).toBe("anon_inode:[pidfd]");
+        expect(readFileSync(`/proc/self/fdinfo/${pidfd}`, "utf8")).toMatch(new RegExp(`^Pid:\\s+${process.pid}$`, "m"));
+        closeSync(pidfd);
+      }
       expect(creds).toEqual({
         uid: process.getuid!(),
         gid: process.getgid!(),

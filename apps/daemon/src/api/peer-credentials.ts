@@ -12,6 +12,8 @@ export interface PeerCredentials {
   groups: number[];
   exe: string | null;
   exeVerified: boolean;
+  /** SO_PEERPIDFD, open and owned by the caller (close it), or -1 when the kernel has none (before 6.5). */
+  pidfd: number;
 }
 
 interface PeerAddon {

@@ -6,6 +6,8 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { realpathSync, statSync } from "node:fs";
 import { dirname } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import type { ApiPrompt, ApiRule, SubscriptionEvent } from "@sockgate/protocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readProcStat } from "./process-tree.js";
@@ -13,6 +15,7 @@ import { ApiFixture } from "./test-support/api-fixture.js";
 import type { ClientProcess } from "./test-support/client-process.js";
 import { kernelHasPeerPidfd } from "./test-support/kernel.js";
 
+const HANDED = fileURLToPath(new URL("./test-support/handed-connection.py", import.meta.url));
 const fx = new ApiFixture();
 let alice: ClientProcess;
 let bob: ClientProcess;
@@ -240,6 +243,26 @@ describe("a prompt cannot be answered from the asking process's own tree", () =>
   it("not by a process that started it", async () => {
     const child = await alice.spawnChild();
     expect(await refusedAs(child, "child")).toMatchObject({ code: "io.sockgate.PermissionDenied", parameters: { relation: "ancestor" } });
+  });
+
+  // The connection is a file descriptor: the asker can have a child connect and hand it over.
+  it("not over a connection handed to the asker by a process that then exited, nor by one still running", async () => {
+    for (const [mode, relation] of [["exit", "connector-gone"], ["stay", "descendant"]] as const) {
+      const asker = spawn("setpriv", [`--reuid=${fx.alice.name}`, `--regid=${fx.alice.gid}`, "--clear-groups", "/usr/bin/python3", HANDED, fx.socketPath, mode], { stdio: ["pipe", "pipe", "inherit"], env: { PATH: "/usr/bin:/bin" } });
+      try {
+        const lines = createInterface({ input: asker.stdout! })[Symbol.asyncIterator]();
+        const ready = JSON.parse(String((await lines.next()).value)) as { child: number };
+        expect(readProcStat(ready.child) === undefined).toBe(mode === "exit");
+        const id = `handed-${mode}`;
+        fx.backend.raise(prompt(id, fx.alice.uid, asker.pid!));
+        asker.stdin!.write(`${id}\n`);
+        const reply = JSON.parse(String((await lines.next()).value)) as Record<string, unknown>;
+        expect(reply).toMatchObject({ id: 2, error: "io.sockgate.PermissionDenied", parameters: { relation } });
+        expect(fx.backend.answers.map((a) => a.promptId)).not.toContain(id);
+      } finally {
+        asker.kill("SIGKILL");
+      }
+    }
   });
 
   it("not by a process it started", async () => {

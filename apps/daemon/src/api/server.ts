@@ -4,6 +4,7 @@
 
 import { ApiError, encodeLine, errorReply } from "@sockgate/protocol/client";
 import { API_INTERFACE } from "@sockgate/protocol/client";
+import { closeSync } from "node:fs";
 import { createServer } from "node:net";
 import type { Server, Socket } from "node:net";
 import { groupId, isAdmin } from "./admin-group.js";
@@ -14,7 +15,9 @@ import { resolveOptions } from "./options.js";
 import type { ApiServerDeps, ResolvedOptions } from "./options.js";
 import { peerCredentials } from "./peer-credentials.js";
 import { isConfined } from "./confinement.js";
-import { checkAnswerer, readProcStat } from "./process-tree.js";
+import { peerPresence, type PeerPresence } from "./peer-presence.js";
+import { checkAnswerer } from "./process-tree.js";
+import { loadPidfd } from "../pidfd.js";
 import { ApiSocketError, prepareSocketPath, publishSocket, removeSocket } from "./socket-file.js";
 
 export interface ApiServer {
@@ -40,6 +43,7 @@ class ApiServerImpl implements ApiServer {
   private readonly sockets = new Set<Socket>();
   private readonly fanout: Fanout;
   private nextConnection = 1;
+  private readonly pidfds = loadPidfd();
   private stopping = false;
   private ino = 0;
   readonly server: Server;
@@ -83,21 +87,26 @@ class ApiServerImpl implements ApiServer {
     removeSocket(this.o.socketPath, this.ino);
   }
 
-  private peer(socket: Socket): Peer {
-    const creds = peerCredentials(socket);
-    return {
-      ...creds,
-      admin: isAdmin(creds, groupId(this.o.adminGroup)),
-      connectionId: this.nextConnection++,
-      startTime: readProcStat(creds.pid)?.startTime ?? null,
-      confined: isConfined(creds.pid),
-    };
+  private peer(socket: Socket): { peer: Peer; presence: PeerPresence } {
+    const { pidfd, ...creds } = peerCredentials(socket);
+    let admin: boolean, confined: boolean;
+    try {
+      admin = isAdmin(creds, groupId(this.o.adminGroup));
+      confined = isConfined(creds.pid);
+    } catch (err) {
+      if (pidfd >= 0) closeSync(pidfd);
+      throw err;
+    }
+    const presence = peerPresence(creds.pid, pidfd, this.pidfds);
+    const peer = { ...creds, admin, connectionId: this.nextConnection++, startTime: presence.startTime, confined };
+    return { peer, presence };
   }
 
   private accept(socket: Socket): void {
     let peer: Peer;
+    let presence: PeerPresence;
     try {
-      peer = this.peer(socket);
+      ({ peer, presence } = this.peer(socket));
     } catch (err) {
       this.o.log.warn({ err: (err as Error).message }, "api: could not identify a connecting client; closed it");
       socket.destroy();
@@ -107,6 +116,7 @@ class ApiServerImpl implements ApiServer {
     if (peer.uid !== 0 && count >= this.o.maxConnectionsPerUid) {
       const err = new ApiError("io.sockgate.LimitExceeded", `uid ${peer.uid} has ${count} connections open, the most allowed; close one`);
       socket.end(encodeLine(errorReply(null, err)));
+      presence.close();
       return;
     }
     this.perUid.set(peer.uid, count + 1);
@@ -121,12 +131,14 @@ class ApiServerImpl implements ApiServer {
         run: this.o.run,
         answerExecutables: this.o.answerExecutables,
         checkAnswerer,
+        peerPresent: () => presence.present(),
         apiStatus: () => ({ interface: API_INTERFACE, connections: this.open.size, promptSubscribers: this.fanout.promptSubscribers }),
       },
       fanout: this.fanout,
       log: this.o.log,
       stopping: () => this.stopping,
       closed: (c) => {
+        presence.close();
         this.open.delete(c);
         this.sockets.delete(socket);
         const n = (this.perUid.get(peer.uid) ?? 1) - 1;

@@ -9,13 +9,7 @@
 
 import { closeSync } from "node:fs";
 import { readProcStat } from "../api/process-tree.js";
-import { loadNativeAddon } from "../native-addon.js";
-
-export interface PidfdAddon {
-  /** The fd, or -errno. */
-  pidfdOpen(pid: number): number;
-  pidfdAlive(fd: number): boolean;
-}
+import { loadPidfd, type PidfdAddon } from "../pidfd.js";
 
 /** /proc/PID/stat field 22 (start time in clock ticks); undefined when the process is gone. */
 export const readStartTime = (pid: number): number | undefined => readProcStat(pid)?.startTime;
@@ -26,17 +20,6 @@ export interface StartTimes {
   /** Open pidfds (status, tests). */
   size(): number;
   clear(): void;
-}
-
-// From src/hold/ (tests) and from dist/ (the bundle): both lead to the package's build/.
-const CANDIDATES = ["../../build/Release/sockgate_pidfd.node", "../build/Release/sockgate_pidfd.node"];
-
-function loadPidfd(): PidfdAddon | undefined {
-  try {
-    return loadNativeAddon<PidfdAddon>(import.meta.url, CANDIDATES, "pidfd");
-  } catch {
-    return undefined; // read /proc every time
-  }
 }
 
 export interface StartTimesOptions {
