@@ -1,7 +1,9 @@
 // One client connection: reads lines, settles the interface version (Hello), runs calls
 // (several at once, each reply carrying its call's id), streams subscriptions, and writes
-// replies. A bad message gets its named error and the connection goes on; a client that
-// stops reading is cut off before its unread replies can grow without bound.
+// replies. A bad message gets its named error and the connection goes on. Messages are
+// handled in turns by user (user-turns.ts); a client that leaves its replies unread gets no
+// turns until they drain (the connection stops reading meanwhile), and is cut off before its
+// unread replies, or its user's, can grow without bound.
 
 import { ApiError, CallError, LineReader, SUPPORTED_INTERFACES, decodeCall, encodeLine, errorReply, replyProblem } from "@sockgate/protocol/client";
 import type { CallId, DecodedCall, HelloParameters, MethodName, ParamsOf, Reply, SubscribeTopic } from "@sockgate/protocol/client";
@@ -16,15 +18,21 @@ import type { ConnectionMethod } from "./handlers.js";
 import type { ApiLog } from "./options.js";
 import type { RunSession } from "./run-backend.js";
 import { EventStream } from "./stream.js";
+import type { TurnTaker, UserTurns } from "./user-turns.js";
 
 /** Unread bytes past which the client is disconnected. */
 const WRITE_LIMIT = 32 * 1024 * 1024;
+/** Unread bytes past which this connection takes no turns until they drain. */
+const PAUSE_AT = 256 * 1024;
+
+type Frame = { line: string } | { tooLarge: true };
 
 export interface ConnectionSettings {
   maxMessageBytes: number;
   handshakeTimeoutMs: number;
   maxCallsInFlight: number;
   serverVersion: string;
+  turns: UserTurns;
   context: Omit<CallContext, "peer">;
   fanout: Fanout;
   log: ApiLog;
@@ -32,8 +40,10 @@ export interface ConnectionSettings {
   closed: (connection: Connection) => void;
 }
 
-export class Connection {
+export class Connection implements TurnTaker {
   private iface: string | undefined;
+  /** Messages read and waiting for a turn. */
+  private readonly backlog: Frame[] = [];
   private readonly reader: LineReader;
   private readonly calls = new Set<CallId>();
   private readonly streams = new Map<CallId, EventStream>();
@@ -49,8 +59,12 @@ export class Connection {
   ) {
     this.reader = new LineReader(s.maxMessageBytes);
     this.context = { ...s.context, peer };
+    s.turns.join(this);
     socket.on("data", (chunk: Buffer) => this.receive(chunk));
-    socket.on("drain", () => this.streams.forEach((st) => st.drained()));
+    socket.on("drain", () => {
+      this.streams.forEach((st) => st.drained());
+      if (this.backlog.length > 0) s.turns.want(this);
+    });
     socket.on("error", (err) => s.log.info({ uid: peer.uid, pid: peer.pid, err: err.message }, "api: connection failed"));
     socket.on("close", () => this.teardown());
     this.handshakeTimer = setTimeout(() => {
@@ -79,11 +93,22 @@ export class Connection {
     return this.streams.size;
   }
 
+  get uid(): number {
+    return this.peer.uid;
+  }
+
+  get unread(): number {
+    return this.socket.destroyed ? 0 : this.socket.writableLength;
+  }
+
   private write(reply: Reply): void {
     if (this.socket.destroyed) return;
     this.socket.write(encodeLine(reply));
-    if (this.socket.writableLength > WRITE_LIMIT) {
-      this.s.log.warn({ uid: this.peer.uid, pid: this.peer.pid, unread: this.socket.writableLength }, "api: client does not read its replies; disconnecting it");
+    const unread = this.socket.writableLength;
+    // The sum over the user's connections only matters once this one holds much.
+    const userUnread = unread > PAUSE_AT ? this.s.turns.unreadOf(this.peer.uid) : unread;
+    if (unread > WRITE_LIMIT || userUnread > this.s.turns.maxUnreadPerUser) {
+      this.s.log.warn({ uid: this.peer.uid, pid: this.peer.pid, unread, userUnread }, "api: client does not read its replies; disconnecting it");
       this.socket.destroy();
     }
   }
@@ -93,13 +118,27 @@ export class Connection {
   }
 
   private receive(chunk: Buffer): void {
-    for (const frame of this.reader.push(chunk)) {
-      if ("tooLarge" in frame) {
-        this.fail(null, new ApiError("io.sockgate.MessageTooLarge", `a message passed ${this.s.maxMessageBytes} bytes (the most this daemon reads); it was skipped up to its newline`, { maxMessageBytes: this.s.maxMessageBytes }));
-      } else {
-        this.handle(frame.line);
-      }
+    for (const frame of this.reader.push(chunk)) this.backlog.push(frame);
+    if (this.backlog.length === 0) return;
+    // Nothing more is read until the backlog is handled: the client's writes block instead.
+    this.socket.pause();
+    this.s.turns.want(this);
+  }
+
+  /** One turn: handles the next waiting message, unless the client has replies to read first. */
+  step(): boolean {
+    if (this.socket.destroyed) return false;
+    if (this.socket.writableLength > PAUSE_AT) return false; // "drain" asks for turns again
+    const frame = this.backlog.shift();
+    if (frame === undefined) return false;
+    if ("tooLarge" in frame) {
+      this.fail(null, new ApiError("io.sockgate.MessageTooLarge", `a message passed ${this.s.maxMessageBytes} bytes (the most this daemon reads); it was skipped up to its newline`, { maxMessageBytes: this.s.maxMessageBytes }));
+    } else {
+      this.handle(frame.line);
     }
+    if (this.backlog.length > 0) return !this.socket.destroyed;
+    if (!this.socket.destroyed) this.socket.resume();
+    return false;
   }
 
   private handle(line: string): void {
@@ -242,6 +281,8 @@ export class Connection {
 
   private teardown(): void {
     clearTimeout(this.handshakeTimer);
+    this.backlog.length = 0;
+    this.s.turns.leave(this);
     for (const st of this.streams.values()) this.s.fanout.remove(st);
     this.streams.clear();
     for (const run of this.runs.values()) run.stop();

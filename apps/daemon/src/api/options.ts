@@ -29,6 +29,8 @@ export interface ApiServerDeps {
   maxConnectionsPerUid?: number;
   /** Calls a connection may have in progress at once; default 64. */
   maxCallsInFlight?: number;
+  /** Replies left unread over all of one user's connections; past it, the connection that wrote last is closed. Default 64 MiB. */
+  maxUnreadBytesPerUid?: number;
   /** Told to clients in Hello and Status. */
   serverVersion?: string;
   log?: ApiLog;
@@ -46,6 +48,7 @@ export function resolveOptions(deps: ApiServerDeps): ResolvedOptions {
     handshakeTimeoutMs: 10_000,
     maxConnectionsPerUid: 64,
     maxCallsInFlight: 64,
+    maxUnreadBytesPerUid: 64 * 1024 * 1024,
     serverVersion: "0.0.0",
     log: silent,
     ...Object.fromEntries(Object.entries(deps).filter(([, v]) => v !== undefined)),

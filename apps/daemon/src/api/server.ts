@@ -18,6 +18,7 @@ import { isConfined } from "./confinement.js";
 import { peerPresence, type PeerPresence } from "./peer-presence.js";
 import { checkAnswerer } from "./process-tree.js";
 import { loadPidfd } from "../pidfd.js";
+import { UserTurns } from "./user-turns.js";
 import { ApiSocketError, prepareSocketPath, publishSocket, removeSocket } from "./socket-file.js";
 
 export interface ApiServer {
@@ -44,12 +45,14 @@ class ApiServerImpl implements ApiServer {
   private readonly fanout: Fanout;
   private nextConnection = 1;
   private readonly pidfds = loadPidfd();
+  private readonly turns: UserTurns;
   private stopping = false;
   private ino = 0;
   readonly server: Server;
 
   constructor(private readonly o: ResolvedOptions) {
     this.fanout = new Fanout(o.backend, o.log);
+    this.turns = new UserTurns(o.maxUnreadBytesPerUid);
     this.server = createServer((socket) => this.accept(socket));
   }
 
@@ -125,6 +128,7 @@ class ApiServerImpl implements ApiServer {
       maxMessageBytes: this.o.maxMessageBytes,
       handshakeTimeoutMs: this.o.handshakeTimeoutMs,
       maxCallsInFlight: this.o.maxCallsInFlight,
+      turns: this.turns,
       serverVersion: this.o.serverVersion,
       context: {
         backend: this.o.backend,
