@@ -17,6 +17,17 @@ function queue(over: Partial<PromptQueueOptions> = {}) {
 }
 const to = (address: string, port = 443, names?: string[]) => request({ remote: { address, port }, ...(names ? { remoteHostNames: names } : {}) });
 
+describe("PromptQueue: answer rule ids", () => {
+  // Any user may add a rule with an id of their choosing; an answer's id taken in advance
+  // (they were the clock and a counter) would make another user's answer fail.
+  it("are random, so nobody can take one in advance", () => {
+    const { q } = queue();
+    const ids = ["192.0.2.1", "192.0.2.2", "192.0.2.3"].map((a) => q.answer(q.raise(to(a)).promptId, 1000, { action: "allow", scope: "host", duration: "forever" }).rules[0]!.id);
+    for (const id of ids) expect(id).toMatch(/^answer-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(3);
+  });
+});
+
 describe("PromptQueue: coalescing", () => {
   it("identical questions share one prompt whose answer settles all of them", async () => {
     const { q, shown } = queue();

@@ -89,7 +89,6 @@ export class PromptQueue {
   /** uid -> prompts pending for that user. */
   private readonly perUser = new Map<number, number>();
   private seq = 0;
-  private ruleSeq = 0;
 
   constructor(options: PromptQueueOptions) {
     this.o = {
@@ -235,7 +234,9 @@ export class PromptQueue {
     const now = this.o.clock.now();
     const rules = rulesFromAnswer(e.prompt, answer, {
       now,
-      newRuleId: () => `answer-${now.toString(36)}-${++this.ruleSeq}`,
+      // Unguessable: any user may add a rule with an id of their choosing, and one taken in
+      // advance would have made another user's answer fail (ids never change owner).
+      newRuleId: () => `answer-${globalThis.crypto.randomUUID()}`,
       bootId: this.o.bootId,
       isInterpreter: this.o.isInterpreter,
     });
