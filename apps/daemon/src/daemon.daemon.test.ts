@@ -16,7 +16,7 @@ import { DNS_SERVER, resolveThenConnect } from "./test-support/index.js";
 
 const ANSWER_OWN = fileURLToPath(new URL("./test-support/answer-own.mjs", import.meta.url));
 const TIMEOUT_MS = 4000;
-const PORTS = [8080, 8081, 8082, 8083, 8084, 8085, 8086, 8087];
+const PORTS = [8080, 8081, 8082, 8083, 8084, 8085, 8086, 8087, 8088];
 
 type PromptEvent = Extract<SubscriptionEvent, { type: "prompt" }>;
 const isPrompt = (port: number) => (e: SubscriptionEvent): boolean => e.type === "prompt" && e.prompt.destination.port === port;
@@ -173,6 +173,16 @@ describe("sockgated end to end", () => {
     const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { code?: string; message?: string; promptPid: number; pid: number };
     expect(out.promptPid).toBe(out.pid);
     expect(out.code, JSON.stringify(out)).toBe("io.sockgate.PermissionDenied");
+  });
+
+  it("nor can a grandchild of it whose parent exited (re-parented, so /proc shows no tie; the shim's fork record does)", async () => {
+    const r = await f.runAs(f.alice, [process.execPath, ANSWER_OWN, f.socketPath, f.ns.peer4, "8088", "double-fork"]);
+    const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { code?: string; message?: string; parameters?: { relation?: string }; answererPpid: number; shPid: number; pid: number };
+    expect(out.answererPpid, "re-parented away from its sh").not.toBe(out.shPid);
+    expect(out.answererPpid).not.toBe(out.pid);
+    expect(out.code, JSON.stringify(out)).toBe("io.sockgate.PermissionDenied");
+    expect(out.parameters?.relation).toBe("descendant");
+    expect(out.message).toMatch(/recorded at fork/);
   });
 
   it("host names appear in the prompt when the program resolved them from a resolver in the namespace", async () => {

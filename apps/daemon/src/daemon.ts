@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createEngine } from "@sockgate/decision-engine";
 import type { Rule } from "@sockgate/decision-engine";
-import { openHold, openShim } from "@sockgate/kernel-shim";
+import { lineageIncludes, openHold, openShim } from "@sockgate/kernel-shim";
 import type { Hold, HeldFlow, ShimConfig } from "@sockgate/kernel-shim";
 import { openStore } from "@sockgate/store";
 import type { Request } from "@sockgate/protocol";
@@ -255,6 +255,10 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
     socketPath: config.api.socket,
     adminGroup: config.api.adminGroup,
     answerExecutables: config.api.answerExecutables ?? undefined,
+    descendsFrom: (answerer, pid, ticks) => {
+      const lineage = shim.lineageOf(answerer);
+      return lineage === undefined ? undefined : lineageIncludes(lineage, pid, ticks);
+    },
     serverVersion: VERSION,
     log: log.child({ component: "api" }),
   });

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FLOW_KEY_BYTES, PENDING_BYTES, TUPLE_BYTES, decodeFlowKey, decodePending, decodeTuple, encodeFlowKey, encodePending, encodeTuple } from "./flow-layout.js";
+import { LINEAGE_BYTES, decodeLineage, encodeLineage, lineageIncludes } from "./lineage-layout.js";
 import type { PendingFlow } from "./types.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -43,7 +44,7 @@ const PENDING: PendingFlow = {
   comm: "curl",
 };
 
-describe("flow layouts against the C header", () => {
+describe("flow and lineage layouts against the C header", () => {
   let dir: string;
   const golden = new Map<string, string>();
 
@@ -73,6 +74,30 @@ describe("flow layouts against the C header", () => {
     const bytes = Buffer.from(golden.get("pending")!, "hex");
     expect(decodePending(PENDING.key, bytes)).toEqual(PENDING);
     expect(hex(encodePending(PENDING))).toBe(golden.get("pending"));
+  });
+
+  it("decodes the C lineage: nearest ancestor first, pid and start tick apart", () => {
+    expect(Number(golden.get("sizeof_lineage"))).toBe(LINEAGE_BYTES);
+    const lineage = { ancestors: [{ pid: 4243, startTicks: 1000 }, { pid: 4242, startTicks: 900 }], earlier: new Uint8Array(32), depth: 2 };
+    expect(decodeLineage(Buffer.from(golden.get("lineage")!, "hex"))).toEqual(lineage);
+    expect(hex(encodeLineage(lineage))).toBe(golden.get("lineage"));
+    expect(lineageIncludes(lineage, 4242, 900)).toBe(true);
+    expect(lineageIncludes(lineage, 4242, 901), "the same pid, a later process").toBe(false);
+    expect(lineageIncludes(lineage, 1, 0)).toBe(false);
+  });
+
+  it("finds the ancestors the C side put in the filter with the header's hash, and not others", () => {
+    const deep = decodeLineage(Buffer.from(golden.get("lineage_deep")!, "hex"));
+    expect(deep.depth).toBe(18);
+    expect(deep.ancestors).toHaveLength(16);
+    expect(deep.ancestors[15]).toEqual({ pid: 115, startTicks: 1015 });
+    expect(lineageIncludes(deep, 7, 70)).toBe(true);
+    expect(lineageIncludes(deep, 8, 80)).toBe(true);
+    expect(lineageIncludes(deep, 103, 1003), "a named one").toBe(true);
+    // 6 bits set of 256: a stranger passes all three of its bits about once in 300,000
+    const strangers = Array.from({ length: 2000 }, (_, i) => lineageIncludes(deep, 20_000 + i, 5)).filter(Boolean);
+    expect(strangers).toEqual([]);
+    expect(hex(encodeLineage(deep))).toBe(golden.get("lineage_deep"));
   });
 
   it("encodes and decodes the C tuple", () => {

@@ -3,6 +3,7 @@ export { identityOf } from "./identity.js";
 export { openShim, verdictReserve } from "./shim.js";
 export { DEFAULT_QUEUE_NUM, DEFAULT_REJECT_MARK, identityKeyOf, openHold } from "./hold/holder.js";
 export type { FlowDecision, FlowSource, HeldFlow, Hold, HoldOptions, HoldStatus, PacketCounts, Resolution } from "./hold/holder.js";
+export { lineageIncludes } from "./lineage-layout.js";
 export { netnsPathsNow } from "./netns-paths.js";
 export { unloadShim } from "./unload.js";
 export { removeChains as removeHoldChains } from "./hold/chains.js";
@@ -13,6 +14,7 @@ export type {
   PendingFlow,
   HookCounters,
   KernelOpName,
+  Lineage,
   ProgramStats,
   Shim,
   ShimConfig,

@@ -30,6 +30,8 @@ export interface NativeShimHandle {
   /** BPF_ANY 0, BPF_NOEXIST 1, BPF_EXIST 2. */
   mapUpdate(map: ShimMapName, key: Uint8Array, value: Uint8Array, flags?: number): "ok" | "full" | "exists";
   mapLookup(map: ShimMapName, key: Uint8Array): Buffer | null;
+  /** struct sg_lineage of the process `pid` names now (looked up by pidfd); null when none. */
+  lineageOf(pid: number): Buffer | null;
   mapDelete(map: ShimMapName, key: Uint8Array): boolean;
   mapList(map: ShimMapName): Buffer;
   /** The per-flow path: a map named once, then bytes in and out of the caller's Buffers

@@ -16,6 +16,7 @@ import type {
   Scope,
   FlowKey,
   HookCounters,
+  Lineage,
   PacketTuple,
   PendingFlow,
   ProgramStats,
@@ -29,6 +30,7 @@ import type {
 } from "./types.js";
 import { bootClock, type BootClock } from "./boot-clock.js";
 import { FLOW_KEY_BYTES, PENDING_BYTES, TUPLE_BYTES, decodeFlowKey, decodePending, encodeFlowKey, encodeTuple } from "./flow-layout.js";
+import { decodeLineage } from "./lineage-layout.js";
 import { netnsPathsNow } from "./netns-paths.js";
 import {
   KERNEL_OPS,
@@ -293,6 +295,13 @@ class OpenShim implements Shim {
     const k = encodeFlowKey(flow, this.#flowKey);
     const out = this.#pendingOut;
     return callNative(() => native.lookupInto(ref, k, out)) ? decodePending(decodeFlowKey(k), out) : undefined;
+  }
+
+  lineageOf(pid: number): Lineage | undefined {
+    const native = this.#handle("lineageOf");
+    if (!Number.isInteger(pid) || pid <= 0) throw new SockgateError("SG_ERR_BAD_VALUE", `lineageOf: pid must be a positive integer; received ${String(pid)}`);
+    const bytes = callNative(() => native.lineageOf(pid));
+    return bytes === null ? undefined : decodeLineage(bytes);
   }
 
   releasePending(flow: FlowKey, answer?: VerdictValue): boolean {

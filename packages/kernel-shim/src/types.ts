@@ -75,6 +75,18 @@ export interface PendingFlow {
   comm: string;
 }
 
+/** A process's ancestry since the shim was loaded (struct sg_lineage), read by pidfd. */
+export interface Lineage {
+  /** Nearest first: the parent, its parent, ... as they were at each fork (the pid and the
+   *  low 32 bits of /proc/PID/stat field 22), whatever became of them since. */
+  ancestors: { pid: number; startTicks: number }[];
+  /** The ancestors older than those, as a Bloom filter (abi.LINEAGE_BLOOM_BITS bits):
+   *  ask it with lineageIncludes. */
+  earlier: Uint8Array;
+  /** Forks recorded since the shim was loaded. */
+  depth: number;
+}
+
 /** What the hold match recorded for a queued packet: its 5-tuple. */
 export interface PacketTuple {
   saddr: string;
@@ -237,6 +249,10 @@ export interface Shim {
   /** Held flows, straight from the kernel's sg_pending map. */
   pendingFlows(): PendingFlow[];
   getPending(flow: FlowKey): PendingFlow | undefined;
+  /** The ancestry the kernel recorded for the process that has `pid` now (looked up by
+   *  pidfd); undefined when it is gone or has none (older than the shim, or exec-time
+   *  identities are off). */
+  lineageOf(pid: number): Lineage | undefined;
   /** Ends a held flow and gives its budget back; false when it had already ended. With
    *  `answer`, first writes it as the flow's verdict (setFlowVerdict), in the same system call;
    *  throws SG_ERR_VERDICT_MAP_FULL, releasing nothing, when the flow map refuses it. */

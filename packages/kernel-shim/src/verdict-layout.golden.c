@@ -26,6 +26,7 @@ int main(void)
 	struct sg_flow_key fk;
 	struct sg_pending p;
 	struct sg_tuple t;
+	struct sg_lineage ln;
 
 	/* The header's worked example: curl may connect over TCP to [2001:db8::1]:443. */
 	memset(&k, 0, sizeof(k));
@@ -108,6 +109,26 @@ int main(void)
 	strcpy(p.comm, "curl");
 	hex("pending", &p, sizeof(p));
 
+	/* a grandchild: its parent 4243 (started at tick 1000), then 4242 (tick 900) */
+	memset(&ln, 0, sizeof(ln));
+	ln.ancestors[0] = ((__u64)4243 << 32) | 1000;
+	ln.ancestors[1] = ((__u64)4242 << 32) | 900;
+	ln.depth = 2;
+	hex("lineage", &ln, sizeof(ln));
+
+	/* one whose oldest ancestors (pid 7, tick 70; pid 8, tick 80) fell into the filter */
+	memset(&ln, 0, sizeof(ln));
+	for (int i = 0; i < SG_LINEAGE_MAX; i++)
+		ln.ancestors[i] = ((__u64)(100 + i) << 32) | (unsigned)(1000 + i);
+	for (unsigned k = 0; k < 3; k++) {
+		__u32 a = sg_lineage_bit(((__u64)7 << 32) | 70, k), b = sg_lineage_bit(((__u64)8 << 32) | 80, k);
+
+		ln.earlier[a / 64] |= 1ULL << (a % 64);
+		ln.earlier[b / 64] |= 1ULL << (b % 64);
+	}
+	ln.depth = SG_LINEAGE_MAX + 2;
+	hex("lineage_deep", &ln, sizeof(ln));
+
 	memset(&t, 0, sizeof(t));
 	inet_pton(AF_INET6, "::ffff:10.77.0.1", t.saddr);
 	inet_pton(AF_INET6, "2001:db8::7", t.daddr);
@@ -148,7 +169,7 @@ int main(void)
 
 	printf("sizeof_key %zu\nsizeof_value %zu\nsizeof_config %zu\nsizeof_counters %zu\n", sizeof(struct sg_verdict_key),
 	       sizeof(struct sg_verdict_value), sizeof(struct sg_config), sizeof(struct sg_counters));
-	printf("sizeof_flow_key %zu\nsizeof_pending %zu\nsizeof_tuple %zu\n", sizeof(struct sg_flow_key),
-	       sizeof(struct sg_pending), sizeof(struct sg_tuple));
+	printf("sizeof_flow_key %zu\nsizeof_pending %zu\nsizeof_tuple %zu\nsizeof_lineage %zu\n", sizeof(struct sg_flow_key),
+	       sizeof(struct sg_pending), sizeof(struct sg_tuple), sizeof(struct sg_lineage));
 	return 0;
 }

@@ -462,6 +462,38 @@ struct sg_task_ident {
 	char argv[SG_ARGV_MAX];
 };
 
+/*
+ * The processes a process descends from, nearest first, recorded at each fork after the
+ * shim was loaded (task storage; every thread holds its process's copy, so an exec from a
+ * thread that is not the leader keeps it). /proc shows only the live parent: a grandchild
+ * whose parent exited is re-parented to init. The daemon refuses a prompt's answer from a
+ * descendant of the asking process with it.
+ */
+#define SG_LINEAGE_MAX 16
+#define SG_LINEAGE_BLOOM_BITS 256
+struct sg_lineage {
+	/* (tgid << 32) | low 32 bits of its start time in USER_HZ ticks (/proc/PID/stat field
+	 * 22): the pid alone may be someone else's by now */
+	__u64 ancestors[SG_LINEAGE_MAX];
+	/* the ancestors older than those: a Bloom filter (bits sg_lineage_bit(id, 0..2)), so
+	 * a long chain of forks cannot shed one; a false "yes" refuses an answer, never allows */
+	__u64 earlier[SG_LINEAGE_BLOOM_BITS / 64];
+	__u32 depth; /* forks recorded on the way */
+	__u32 _pad0;
+};
+
+/* Bit k (0..2) of an ancestor id in sg_lineage.earlier: murmur3's 64-bit finaliser, a byte
+ * each. The TypeScript mirror (lineage-layout.ts) is checked against this. */
+static inline __u32 sg_lineage_bit(__u64 id, __u32 k)
+{
+	id ^= id >> 33;
+	id *= 0xff51afd7ed558ccdULL;
+	id ^= id >> 33;
+	id *= 0xc4ceb9fe1a85ec53ULL;
+	id ^= id >> 33;
+	return (__u32)(id >> (8 * k)) & (SG_LINEAGE_BLOOM_BITS - 1);
+}
+
 /* Per-executable path cache, keyed by (ino, dev, generation). */
 struct sg_exe_key {
 	__u64 ino;
@@ -523,6 +555,7 @@ SG_ASSERT_SIZE(sg_verdict_key, 40);
 SG_ASSERT_SIZE(sg_verdict_value, 24);
 SG_ASSERT_SIZE(sg_flow_key, 32);
 SG_ASSERT_SIZE(sg_pending, 104);
+SG_ASSERT_SIZE(sg_lineage, 168);
 SG_ASSERT_SIZE(sg_budget, 8);
 SG_ASSERT_SIZE(sg_sock_pending, 8);
 SG_ASSERT_SIZE(sg_tuple, 40);

@@ -83,6 +83,8 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
     expect(defines.get("SG_PATH_MAX")).toBe(abi.PATH_MAX);
     expect(defines.get("SG_ARGV_MAX")).toBe(abi.ARGV_MAX);
     expect(defines.get("SG_COMM_LEN")).toBe(abi.COMM_LEN);
+    expect(defines.get("SG_LINEAGE_MAX")).toBe(abi.LINEAGE_MAX);
+    expect(defines.get("SG_LINEAGE_BLOOM_BITS")).toBe(abi.LINEAGE_BLOOM_BITS);
     expect(defines.get("SG_NLA_HDRLEN")).toBe(NLA_HDRLEN);
     expect(defines.get("SG_LAYER_ADDR")).toBe(abi.LAYER_ADDR);
     expect(defines.get("SG_LAYER_PORT")).toBe(abi.LAYER_PORT);
@@ -154,6 +156,7 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
       sg_verdict_value: abi.SIZEOF.verdictValue,
       sg_flow_key: abi.SIZEOF.flowKey,
       sg_pending: abi.SIZEOF.pending,
+      sg_lineage: abi.SIZEOF.lineage,
       sg_budget: abi.SIZEOF.budget,
       sg_sock_pending: abi.SIZEOF.sockPending,
       sg_tuple: abi.SIZEOF.tuple,

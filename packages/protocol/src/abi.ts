@@ -10,6 +10,10 @@ export const PATH_MAX = 256;
 /** Bytes of exec-time argv an event carries (NUL-separated, cut there). */
 export const ARGV_MAX = 128;
 export const COMM_LEN = 16;
+/** Ancestors a process's struct sg_lineage names, nearest first. */
+export const LINEAGE_MAX = 16;
+/** Bits of the Bloom filter of a lineage's earlier ancestors. */
+export const LINEAGE_BLOOM_BITS = 256;
 
 export const OPS = ["any", "socket", "bind", "connect", "listen", "accept", "send"] as const;
 export type OpName = (typeof OPS)[number];
@@ -161,6 +165,7 @@ export const SIZEOF = {
   verdictValue: 24,
   flowKey: 32,
   pending: 104,
+  lineage: 168,
   budget: 8,
   sockPending: 8,
   tuple: 40,

@@ -31,12 +31,15 @@ export interface ApiServerDeps {
   maxCallsInFlight?: number;
   /** Replies left unread over all of one user's connections; past it, the connection that wrote last is closed. Default 64 MiB. */
   maxUnreadBytesPerUid?: number;
+  /** The kernel's record of ancestry (checkAnswerer's descendsFrom): finds a prompt's
+   *  asker among a would-be answerer's ancestors even after a parent exited. */
+  descendsFrom?: (answererPid: number, askerPid: number, askerStartTicks: number) => boolean | undefined;
   /** Told to clients in Hello and Status. */
   serverVersion?: string;
   log?: ApiLog;
 }
 
-export type ResolvedOptions = Required<Omit<ApiServerDeps, "answerExecutables" | "run">> & Pick<ApiServerDeps, "answerExecutables" | "run">;
+export type ResolvedOptions = Required<Omit<ApiServerDeps, "answerExecutables" | "run" | "descendsFrom">> & Pick<ApiServerDeps, "answerExecutables" | "run" | "descendsFrom">;
 
 const silent: ApiLog = { info() {}, warn() {}, error() {} };
 

@@ -46,6 +46,14 @@ describe("checkAnswerer on a made-up /proc", () => {
     expect(check(200, 260)).toBe("descendant");
   });
 
+  it("refuses a descendant /proc no longer leads from (re-parented to init) when the kernel's record of its forks names the asker", () => {
+    // 410 (ppid 400) is unrelated by /proc; the lineage says it was forked from 300
+    const descendsFrom = (answerer: number, pid: number, ticks: number) => (answerer === 410 ? pid === 300 && ticks === 3000 : undefined);
+    expect(checkAnswerer({ askerPid: 300, answererPid: 410, procRoot: proc, descendsFrom })).toMatchObject({ allowed: false, relation: "descendant" });
+    expect(checkAnswerer({ askerPid: 200, answererPid: 410, procRoot: proc, descendsFrom }).relation, "another asker").toBe("unrelated");
+    expect(checkAnswerer({ askerPid: 300, answererPid: 100, procRoot: proc, descendsFrom }).relation, "no record: /proc decides").toBe("unrelated");
+  });
+
   it("allows processes outside the tree, and ancestors above the login session", () => {
     expect(check(300, 410)).toBe("unrelated");
     expect(check(300, 100)).toBe("unrelated"); // sshd: everyone's ancestor, nobody's answerer

@@ -1,9 +1,9 @@
 // "A prompt cannot be answered by the process it asks about, nor by any process in its
 // tree": its ancestors up to the login session and its descendants. Read from /proc:
 // - descendants: walk up from the answerer through every parent to pid 1. A descendant can
-//   leave its session (setsid), so this walk has no session bound; one whose parent exited
-//   (a double fork) is re-parented and no longer found: /proc keeps no earlier parent, and
-//   the README counts it with the other ways out of the tree;
+//   leave its session (setsid), so this walk has no session bound. One whose parent exited
+//   (a double fork) is re-parented, and /proc keeps no earlier parent: the shim's record of
+//   its forks (`descendsFrom`, kernel-shim's lineageOf) still names the asker;
 // - ancestors: walk up from the asker while the parent is in the asker's login session:
 //   the audit session (/proc/PID/sessionid, set by pam_loginuid at login and not
 //   changeable by the user) when the asker has one, else the POSIX session (stat field 6).
@@ -62,6 +62,9 @@ export interface AnswerCheckInput {
   askerStartTime?: number;
   answererPid: number;
   procRoot?: string;
+  /** Whether the kernel recorded `askerPid` (started at tick `askerStartTicks`) among the
+   *  answerer's ancestors at fork time; undefined when it has no record of the answerer. */
+  descendsFrom?: (answererPid: number, askerPid: number, askerStartTicks: number) => boolean | undefined;
 }
 
 function* parents(stat: ProcStat, procRoot: string): Generator<ProcStat> {
@@ -75,7 +78,7 @@ function* parents(stat: ProcStat, procRoot: string): Generator<ProcStat> {
 }
 
 /** Whether the process `answererPid` may answer a prompt about `askerPid`, and why. */
-export function checkAnswerer({ askerPid, askerStartTime, answererPid, procRoot = "/proc" }: AnswerCheckInput): AnswerCheck {
+export function checkAnswerer({ askerPid, askerStartTime, answererPid, procRoot = "/proc", descendsFrom }: AnswerCheckInput): AnswerCheck {
   const asker = readProcStat(askerPid, procRoot);
   if (asker === undefined || (askerStartTime !== undefined && asker.startTime !== askerStartTime)) {
     // Nothing left to be related to: its held calls are gone, and an answer makes rules only.
@@ -91,6 +94,9 @@ export function checkAnswerer({ askerPid, askerStartTime, answererPid, procRoot 
         return { allowed: false, relation: "descendant", sentence: `process ${answererPid} was started by the asking process ${askerPid}, so it cannot answer for it` };
       }
     }
+  }
+  if (descendsFrom?.(answererPid, askerPid, asker.startTime) === true) {
+    return { allowed: false, relation: "descendant", sentence: `process ${answererPid} descends from the asking process ${askerPid} (recorded at fork; a parent that exited does not end that), so it cannot answer for it` };
   }
   const audit = auditSession(askerPid, procRoot);
   const inSession = (p: ProcStat): boolean => (audit !== undefined ? auditSession(p.pid, procRoot) === audit : p.session === asker.session);

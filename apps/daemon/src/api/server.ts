@@ -134,7 +134,7 @@ class ApiServerImpl implements ApiServer {
         backend: this.o.backend,
         run: this.o.run,
         answerExecutables: this.o.answerExecutables,
-        checkAnswerer,
+        checkAnswerer: (input) => checkAnswerer({ descendsFrom: this.o.descendsFrom, ...input }),
         peerPresent: () => presence.present(),
         apiStatus: () => ({ interface: API_INTERFACE, connections: this.open.size, promptSubscribers: this.fanout.promptSubscribers }),
       },

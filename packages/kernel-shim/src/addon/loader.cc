@@ -42,7 +42,7 @@ std::vector<bpf_map*> PinnedMaps(sockgate* s) {
           s->maps.sg_pending_listeners, s->maps.sg_pending_socks, s->maps.sg_hold_netns,
           s->maps.sg_queued,        s->maps.sg_end_cookies,    s->maps.sg_end_idents,
           s->maps.sg_scope_uids,    s->maps.sg_scope_cgroups,  s->maps.sg_app_counts,
-          s->maps.sg_task_ids,      s->maps.sg_delegations};
+          s->maps.sg_task_ids,      s->maps.sg_delegations,    s->maps.sg_lineages};
 }
 
 std::string MapPin(const std::string& pin_dir, const bpf_map* map) {

@@ -136,6 +136,9 @@ void Migration::Plan(sockgate* skel, const std::vector<bpf_map*>& pinned, const 
     };
     if (both(BPF_MAP_TYPE_SK_STORAGE) && name == "sg_sock_owners") kind = Kind::kOwners;
     if (both(BPF_MAP_TYPE_RINGBUF)) kind = Kind::kRecords;
+    // Ancestry since the old version's load: the new map starts empty (processes forked
+    // before are checked by /proc alone, as those older than the shim are).
+    if (both(BPF_MAP_TYPE_TASK_STORAGE) && name == "sg_lineages") kind = Kind::kRecords;
     bool copyable = walkable(info.type) && walkable(type) && PerCpu(info.type) == PerCpu(type) &&
                     Array(info.type) == Array(type) && (!Array(type) || info.key_size == bpf_map__key_size(map));
     if (kind != Kind::kOwners && kind != Kind::kRecords && !copyable) {

@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "errors.h"
@@ -68,6 +69,7 @@ Napi::Function ShimHandle::Define(Napi::Env env) {
                          InstanceMethod<&ShimHandle::DeleteRef>("deleteRef"),
                          InstanceMethod<&ShimHandle::MapMaxEntries>("mapMaxEntries"),
                          InstanceMethod<&ShimHandle::ReleasePending>("releasePending"),
+                         InstanceMethod<&ShimHandle::LineageOf>("lineageOf"),
                          InstanceMethod<&ShimHandle::RunIterator>("runIterator"),
                          InstanceMethod<&ShimHandle::HoldMatchPin>("holdMatchPin"),
                          InstanceMethod<&ShimHandle::ReadCounters>("readCounters"),
@@ -279,6 +281,30 @@ Napi::Value ShimHandle::ReleasePending(const Napi::CallbackInfo& info) {
   });
   // 0: nothing to release, 1: released, 2: sg_flows refused the answer (nothing released)
   return Napi::Number::New(env, retval != 0 ? 2 : args.released != 0 ? 1 : 0);
+}
+
+// Task storage is looked up by pidfd: the process the pid names when it is opened.
+Napi::Value ShimHandle::LineageOf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "pid must be a number");
+  int pid = info[0].As<Napi::Number>().Int32Value();
+  if (pid <= 0) throw Napi::TypeError::New(env, "pid must be a positive number");
+  sg_lineage value = {};
+  bool found = Guard(env, [&] {
+    int map = bpf_map__fd(Open(env).skel()->maps.sg_lineages);
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd < 0) {
+      if (errno == ESRCH) return false;  // gone: nothing to tell
+      throw StepError("lookup", "pidfd_open", errno, "open a pidfd for process " + std::to_string(pid));
+    }
+    int err = bpf_map_lookup_elem(map, &pidfd, &value) == 0 ? 0 : errno;
+    close(pidfd);
+    if (err == ENOENT) return false;
+    if (err != 0) throw StepError("lookup", "bpf", err, "read the lineage of process " + std::to_string(pid));
+    return true;
+  });
+  if (!found) return env.Null();
+  return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<uint8_t*>(&value), sizeof value);
 }
 
 Napi::Value ShimHandle::RunIterator(const Napi::CallbackInfo& info) {

@@ -38,6 +38,7 @@ class ShimHandle : public Napi::ObjectWrap<ShimHandle> {
   Napi::Value MapList(const Napi::CallbackInfo& info);
   Napi::Value MapMaxEntries(const Napi::CallbackInfo& info);    // (map) => Buffer of key|value pairs
   Napi::Value ReleasePending(const Napi::CallbackInfo& info);  // (flowKey) => true when it ended the flow
+  Napi::Value LineageOf(const Napi::CallbackInfo& info);       // (pid) => struct sg_lineage bytes | null
   Napi::Value RunIterator(const Napi::CallbackInfo& info);     // (program, netnsPaths[]) => namespaces walked
   Napi::Value HoldMatchPin(const Napi::CallbackInfo& info);    // () => pinned path of sg_hold_match
   Napi::Value ReadCounters(const Napi::CallbackInfo& info);   // () => { cpus, bytes }

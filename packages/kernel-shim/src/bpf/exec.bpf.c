@@ -34,12 +34,14 @@ int BPF_PROG(sg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	return 0;
 }
 
-/* fork: a new process runs what its parent ran until it executes something else. */
+/* fork: a new process runs what its parent ran until it executes something else, and
+ * descends from it whatever becomes of the parent. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sg_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct sg_task_ident *from;
 
+	sg_lineage_fork(parent, child);
 	if (child->pid != child->tgid)
 		return 0; /* a thread: it reads its leader's record */
 	from = sg_task_record(parent);

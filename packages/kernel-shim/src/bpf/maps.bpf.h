@@ -52,6 +52,15 @@ struct {
 	__type(value, struct sg_task_ident);
 } sg_task_ids SEC(".maps");
 
+/* Each process's ancestry since the shim was loaded (exec.bpf.c), on every thread. Freed
+ * with the task. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sg_lineage);
+} sg_lineages SEC(".maps");
+
 /* Binds and listens sockgate run performs for a supervised thread (struct sg_delegation):
  * written by the daemon on its copy of the socket, taken by the socket's next call of that
  * operation. Dies with the socket. */

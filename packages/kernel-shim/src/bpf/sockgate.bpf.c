@@ -24,6 +24,7 @@
 #include "maps.bpf.h"
 #include "counters.bpf.h"
 #include "identity.bpf.h"
+#include "lineage.bpf.h"
 #include "request.bpf.h"
 #include "events.bpf.h"
 #include "scope.bpf.h"
