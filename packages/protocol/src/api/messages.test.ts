@@ -3,6 +3,7 @@ import { API_ERRORS, ApiError } from "./errors.js";
 import type { ApiErrorName } from "./errors.js";
 import type { MethodName } from "./interface.js";
 import { STREAMING_METHODS } from "./interface.js";
+import { MAX_JSON_DEPTH } from "./json-depth.js";
 import { CallError, decodeCall, decodeReply, errorFromReply, errorReply, replyProblem } from "./messages.js";
 import { ANSWER, HISTORY_ENTRY, OUTCOME, PROMPT, RULE, RULE_ENTRY } from "./test-fixtures.js";
 
@@ -156,16 +157,22 @@ describe("replies on the wire", () => {
   });
 });
 
-describe("a value nested deeper than the stack", () => {
-  it("gets a CallError naming the field, never a RangeError (any local client can send one)", () => {
+describe("a value nested deeper than any call needs", () => {
+  const nested = (depth: number): string => `${'{"a":'.repeat(depth - 1)}{}${"}".repeat(depth - 1)}`;
+  const addRule = (match: string) => `{"id":1,"method":"io.sockgate.v1.AddRule","parameters":{"rule":{"schemaVersion":1,"action":"allow","duration":{"kind":"forever"},"match":${match}}}}`;
+
+  it("gets InvalidMessage naming the limit, never a RangeError (any local client can send one)", () => {
     const deep = `{"id":1,"method":"io.sockgate.v1.Status","parameters":${"[".repeat(20000)}${"]".repeat(20000)}}`;
-    let thrown: unknown;
-    try {
-      decodeCall(deep);
-    } catch (err) {
-      thrown = err;
-    }
-    expect(thrown).toBeInstanceOf(CallError);
-    expect(String((thrown as Error).message)).toMatch(/parameters/);
+    expect(() => decodeCall(deep)).toThrow(expect.objectContaining({ code: "io.sockgate.InvalidMessage", callId: 1, parameters: { maxDepth: MAX_JSON_DEPTH } }));
+  });
+
+  it("counts every level of the message: a rule's match at the limit is decoded, one level more is refused", () => {
+    // message (1) > parameters (2) > rule (3) > match (4): a match nesting n levels reaches 3 + n
+    expect(decodeCall(addRule(nested(MAX_JSON_DEPTH - 3))).method).toBe("AddRule");
+    expect(() => decodeCall(addRule(nested(MAX_JSON_DEPTH - 2)))).toThrow(expect.objectContaining({ code: "io.sockgate.InvalidMessage", parameters: { maxDepth: MAX_JSON_DEPTH } }));
+  });
+
+  it("a reply nested that deep is InvalidReply", () => {
+    expect(() => decodeReply(`{"id":1,"parameters":${nested(MAX_JSON_DEPTH)}}`)).toThrow(expect.objectContaining({ code: "io.sockgate.InvalidReply" }));
   });
 });

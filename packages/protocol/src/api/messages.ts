@@ -9,6 +9,7 @@ import type { MethodName } from "./interface.js";
 import { METHODS } from "./schema-methods.js";
 import type { CallId } from "./types-common.js";
 import type { Reply } from "./types-methods.js";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
 import { checkAgainst } from "./validate.js";
 
 export interface DecodedCall {
@@ -61,6 +62,9 @@ export function decodeCall(line: string): DecodedCall {
   const value = parseJson(line, "the message", "io.sockgate.InvalidMessage");
   const rawId = typeof value === "object" && value !== null ? (value as Record<string, unknown>).id : undefined;
   const id = isCallId(rawId) ? rawId : null;
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw new CallError(id, "io.sockgate.InvalidMessage", `the message nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep; no call needs that many`, { maxDepth: MAX_JSON_DEPTH });
+  }
   const envelope = checkAgainst("Call", value, "");
   if (envelope !== undefined) throw new CallError(id, "io.sockgate.InvalidMessage", `the message is not a call: ${envelope.sentence}`, { field: envelope.field });
   const call = value as { id: CallId; method: string; parameters?: Record<string, unknown>; more?: boolean };
@@ -88,6 +92,7 @@ export function decodeCall(line: string): DecodedCall {
 /** One line from the daemon -> a reply whose envelope follows the schema; InvalidReply otherwise. */
 export function decodeReply(line: string): Reply {
   const value = parseJson(line, "a reply from the daemon", "io.sockgate.InvalidReply");
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) throw new CallError(null, "io.sockgate.InvalidReply", `a reply from the daemon nests more than ${MAX_JSON_DEPTH} levels deep`);
   const problem = checkAgainst("Reply", value, "");
   if (problem !== undefined) throw new CallError(null, "io.sockgate.InvalidReply", `a reply from the daemon is malformed: ${problem.sentence}`);
   return value as Reply;
