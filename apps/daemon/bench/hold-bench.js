@@ -69,8 +69,11 @@ async function main() {
     const answered = mid.hold.answered.allow - before.hold.answered.allow;
     const inboundAnswered = after.hold.answered.allow - mid.hold.answered.allow;
     const dropped = queue(mid).queueDropped - queue(before).queueDropped + queue(mid).userDropped - queue(before).userDropped;
-    // every held TCP connect queued its SYN, every held UDP socket its first datagram
-    if (queued !== 2 * OPS) throw new Error(`expected ${2 * OPS} packets through the queue for ${2 * OPS} held flows, counted ${queued}`);
+    // Every held TCP connect queued its SYN, every held UDP socket its first datagram. Every
+    // packet of a socket with a held flow goes to the queue, so one the socket sends after
+    // the verdict but before the daemon has cleared the flow's entry (the handshake's ACK,
+    // the closing RST) is queued too and accepted: a few more packets than flows, never fewer.
+    if (queued < 2 * OPS) throw new Error(`expected at least ${2 * OPS} packets through the queue for ${2 * OPS} held flows, counted ${queued}`);
     if (answered !== 2 * OPS) throw new Error(`expected ${2 * OPS} held flows answered, counted ${answered}`);
     if (inboundAnswered !== INBOUND_OPS) throw new Error(`expected ${INBOUND_OPS} held inbound flows, counted ${inboundAnswered}`);
     if (dropped !== 0) throw new Error(`the queue dropped ${dropped} packets`);
@@ -87,7 +90,7 @@ async function main() {
       };
       console.log(JSON.stringify({ case: name, ...report[name] }));
     }
-    console.log(JSON.stringify({ queued, answered, inbound_answered: inboundAnswered, queue_dropped: dropped }));
+    console.log(JSON.stringify({ queued, queued_beyond_first: queued - 2 * OPS, answered, inbound_answered: inboundAnswered, queue_dropped: dropped }));
     const tail = (xs) => [0.9, 0.95, 0.99, 0.999].map((q) => Math.round(us(quantile(xs, q))));
     console.log(JSON.stringify({ tail_us_p90_p95_p99_p999: { tcp: tail(tcp[1]), udp: tail(udp[1]), tcp_base: tail(tcp[0]) } }));
     const added = (name, q) => us(quantile(name[1], q) - quantile(name[0], q));
