@@ -245,6 +245,55 @@ print("peer done", flush=True)`;
     expect(p.stdout, "the peer never had a connection").not.toContain("peer connected");
   });
 
+  it("a socket in TCP_REPAIR mode (connected without a SYN) gets no segment to the peer while held, nor after a deny", async () => {
+    answer = () => ({ afterMs: 2500, decision: { verdict: "deny", cache: "flow" } });
+    const [port, peerPort] = [40112, 8112];
+    // root's checkpoint/restore path: repair-mode connect() is established at once, and
+    // leaving repair mode sends a window probe, then send() sends data segments
+    const client = `import socket, time
+SOL_TCP, TCP_REPAIR, TCP_REPAIR_QUEUE, TCP_QUEUE_SEQ = 6, 19, 20, 21
+s = socket.socket(); s.setsockopt(SOL_TCP, TCP_REPAIR, 1); s.bind(("0.0.0.0", ${port}))
+s.setsockopt(SOL_TCP, TCP_REPAIR_QUEUE, 2); s.setsockopt(SOL_TCP, TCP_QUEUE_SEQ, 1000)
+s.setsockopt(SOL_TCP, TCP_REPAIR_QUEUE, 1); s.setsockopt(SOL_TCP, TCP_QUEUE_SEQ, 5000)
+s.connect(("${w.ns.peer4}", ${peerPort})); print("repair-connected", flush=True)
+s.setsockopt(SOL_TCP, TCP_REPAIR, 0)
+end = time.time() + 4
+while time.time() < end:
+    try:
+        s.send(b"LEAK"); print("sent", flush=True)
+    except OSError as e:
+        print("err", e.errno, flush=True); break
+    time.sleep(0.05)
+print("done", flush=True)`;
+    // the peer sees every TCP segment addressed to its host on a raw socket
+    const peer = `import socket, time
+r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP); r.settimeout(0.1)
+print("listening", flush=True)
+end = time.time() + 5
+while time.time() < end:
+    try:
+        p = r.recv(65535)
+    except socket.timeout:
+        continue
+    ihl = (p[0] & 15) * 4
+    if socket.inet_ntoa(p[12:16]) != "${w.ns.local4}" or int.from_bytes(p[ihl:ihl+2], "big") != ${port}:
+        continue
+    doff = (p[ihl+12] >> 4) * 4
+    print("segment", hex(p[ihl+13]), len(p) - ihl - doff, flush=True)
+print("peer done", flush=True)`;
+    const p = runIn(w.peer, ["python3", "-c", peer], { timeoutMs: 15_000 });
+    await sleep(300);
+    const c = await runIn(w.inside, ["python3", "-c", client], { timeoutMs: 15_000 });
+    const got = await p;
+    expect(c.stdout, `the client ran in repair mode: ${c.stderr}`).toContain("repair-connected");
+    expect(got.stdout, "the peer's capture ran").toContain("peer done");
+    // a reset may end the socket after the deny; nothing else of it may arrive (with the
+    // old SYN-only chain the window probe got through, and the peer's reset answered it)
+    const segments = got.stdout.split("\n").filter((l) => l.startsWith("segment"));
+    expect(segments.filter((l) => !/^segment 0x(4|14) 0$/.test(l)), "segments of the held socket that reached the peer").toEqual([]);
+    expect(seen, "the repair-mode connect was held").toHaveLength(1);
+  });
+
   it("an allow that comes before the flow's first packet still decides that packet", async () => {
     // connect() on a UDP socket is held at once but sends nothing; its first datagram comes
     // 600 ms later, long after the answer
