@@ -42,6 +42,8 @@ const PENDING: PendingFlow = {
   localAddr: "2001:db8::5",
   localPort: 40000,
   comm: "curl",
+  startTime: 0x0000123456789abcn,
+  execId: 7n,
 };
 
 describe("flow and lineage layouts against the C header", () => {

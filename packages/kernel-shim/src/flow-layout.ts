@@ -100,6 +100,8 @@ const P = {
   localPort: 80,
   exeGeneration: 84,
   comm: 88,
+  startTime: 104,
+  execId: 112,
 } as const;
 
 export function decodePending(key: FlowKey, buf: Buffer, offset = 0): PendingFlow {
@@ -124,6 +126,8 @@ export function decodePending(key: FlowKey, buf: Buffer, offset = 0): PendingFlo
     localAddr: formatAddress(buf.subarray(at(P.localAddr), at(P.localAddr) + 16)),
     localPort: buf.readUInt16LE(at(P.localPort)),
     comm: cString(buf.subarray(at(P.comm), at(P.comm) + abi.COMM_LEN)),
+    startTime: buf.readBigUInt64LE(at(P.startTime)),
+    execId: buf.readBigUInt64LE(at(P.execId)),
   };
 }
 
@@ -149,6 +153,8 @@ export function encodePending(p: PendingFlow, buf = Buffer.alloc(PENDING_BYTES),
   buf.set(parseAddress(p.localAddr), at(P.localAddr));
   buf.writeUInt16LE(p.localPort, at(P.localPort));
   buf.write(p.comm.slice(0, abi.COMM_LEN - 1), at(P.comm), "utf8");
+  buf.writeBigUInt64LE(p.startTime, at(P.startTime));
+  buf.writeBigUInt64LE(p.execId, at(P.execId));
   return buf;
 }
 

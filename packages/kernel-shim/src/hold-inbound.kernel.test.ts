@@ -98,7 +98,7 @@ describe("hold and ask: inbound", () => {
     expect(client).toMatchObject({ ok: true });
     expect((await listener.done).json, "accept() returned the allowed connection").toMatchObject({ accepted: true });
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ key: { addr: peer(w), port: expect.any(Number) }, pending: { op: "accept", exeIno: id.exeIno, tgid: listener.pid, localPort: port } });
+    expect(seen[0]).toMatchObject({ key: { addr: peer(w), port: expect.any(Number) }, pending: { op: "accept", exeIno: id.exeIno, tgid: listener.pid, localPort: port, startTime: 0n, execId: 0n } });
     expect(connectedAt - seen[0]!.answeredAt!).toBeLessThan(1500);
     const held = w.events.matching((e) => e.tgid === listener.pid && e.op === "accept" && e.verdict === "held");
     expect(held, "retransmitted SYNs raise no new events").toHaveLength(1);

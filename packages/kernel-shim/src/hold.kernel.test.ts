@@ -294,6 +294,24 @@ print("peer done", flush=True)`;
     expect(seen, "the repair-mode connect was held").toHaveLength(1);
   });
 
+  it("a held flow's entry names its program run: the process's start time, and one more exec id after an exec", async () => {
+    answer = () => ({ afterMs: 0, decision: { verdict: "allow", cache: "flow" } });
+    // a datagram that waits for its echo, then the same again after os.execv (same pid)
+    const send = `import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5); s.sendto(b'x', ('${w.ns.peer4}', ${ECHO_PORT})); s.recv(16)`;
+    const stat = "print(open('/proc/self/stat').read().rsplit(')', 1)[1].split()[19], flush=True)";
+    const script = `${send}\n${stat}\nimport os, sys\nos.execv(sys.executable, [sys.executable, "-c", ${JSON.stringify(send)}])`;
+    const r = await runIn(w.inside, ["python3", "-c", script], { timeoutMs: 15_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const ours = seen.filter((f) => f.pending.tgid === r.pid);
+    expect(ours, "both runs were held").toHaveLength(2);
+    const [before, after] = ours.map((f) => f.pending);
+    // /proc gives 1/100 s (USER_HZ) since boot; the entry nanoseconds
+    expect(String(before!.startTime / 10_000_000n)).toBe(r.stdout.trim());
+    expect(after!.startTime).toBe(before!.startTime);
+    expect(before!.execId).toBeGreaterThan(0n);
+    expect(after!.execId).toBe(before!.execId + 1n);
+  });
+
   it("an allow that comes before the flow's first packet still decides that packet", async () => {
     // connect() on a UDP socket is held at once but sends nothing; its first datagram comes
     // 600 ms later, long after the answer

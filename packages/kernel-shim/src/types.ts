@@ -73,6 +73,13 @@ export interface PendingFlow {
   localAddr: string;
   localPort: number;
   comm: string;
+  /**
+   * The calling program run, as an event record's startTime and execId: the group leader's
+   * start_boottime (ns) and self_exec_id. 0n for an inbound flow (no calling process) and
+   * for entries an older shim made.
+   */
+  startTime: bigint;
+  execId: bigint;
 }
 
 /** A process's ancestry since the shim was loaded (struct sg_lineage), read by pidfd. */

@@ -107,6 +107,8 @@ int main(void)
 	p.local_port = 40000;
 	p.exe_gen = 0x5a17c0de;
 	strcpy(p.comm, "curl");
+	p.start_time = 0x0000123456789abcULL;
+	p.exec_id = 7;
 	hex("pending", &p, sizeof(p));
 
 	/* a grandchild: its parent 4243 (started at tick 1000), then 4242 (tick 900) */

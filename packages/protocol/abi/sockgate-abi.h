@@ -198,6 +198,11 @@ struct sg_pending {
 	__u16 _pad1;
 	__u32 exe_gen;      /* i_generation of the executable */
 	char comm[SG_COMM_LEN];
+	/* The calling program run, as in event records (SG_A_START_TIME, SG_A_EXEC_ID), so a
+	 * flow known only from here is told from a later program in the same process. 0 for an
+	 * inbound flow (no calling process) and in entries an older shim made. */
+	__u64 start_time;   /* group leader's start_boottime, ns */
+	__u64 exec_id;      /* group leader's self_exec_id */
 };
 
 /* Held flows counted against one uid (outbound) or one listener (inbound); socks counts a
@@ -554,7 +559,7 @@ struct sg_delegation {
 SG_ASSERT_SIZE(sg_verdict_key, 40);
 SG_ASSERT_SIZE(sg_verdict_value, 24);
 SG_ASSERT_SIZE(sg_flow_key, 32);
-SG_ASSERT_SIZE(sg_pending, 104);
+SG_ASSERT_SIZE(sg_pending, 120);
 SG_ASSERT_SIZE(sg_lineage, 168);
 SG_ASSERT_SIZE(sg_budget, 8);
 SG_ASSERT_SIZE(sg_sock_pending, 8);

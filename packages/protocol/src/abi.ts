@@ -164,7 +164,7 @@ export const SIZEOF = {
   verdictKey: 40,
   verdictValue: 24,
   flowKey: 32,
-  pending: 104,
+  pending: 120,
   lineage: 168,
   budget: 8,
   sockPending: 8,

@@ -1,7 +1,21 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { preloads, procInfoOf } from "./request-of-flow.js";
+import type { HeldFlow } from "@sockgate/kernel-shim";
+import { preloads, procInfoOf, requestOfFlow } from "./request-of-flow.js";
 import { readStartTime } from "./start-times.js";
+
+const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A flow known only from its sg_pending entry (no event record), as a restarted daemon sees it. */
+function pendingOnly(tgid: number, startTime: bigint, execId: bigint): HeldFlow {
+  const key = { cookie: 1n, addr: "::ffff:192.0.2.1", port: 443, proto: "tcp" } as const;
+  const pending = {
+    key, op: "connect", hook: "connect4", family: 2, exeIno: 1n, exeDev: 1, exeGeneration: 0, uid: 0, gid: 0,
+    pid: tgid, tgid, ppid: 1, cgroupId: 1n, ktime: 1n, netnsCookie: 1n, flags: 0, localAddr: "0.0.0.0", localPort: 0,
+    comm: "sh", startTime, execId,
+  } as const;
+  return { key, pending, source: "scan", packets: 0, seenAt: 0 };
+}
 
 describe("what the daemon reads about a process", () => {
   it("flags LD_PRELOAD and LD_AUDIT, set and non-empty, anywhere in the environment block", () => {
@@ -46,6 +60,23 @@ describe("what the daemon reads about a process", () => {
       // what it says is not this process's and is not used
       const other = procInfoOf(pid, "", undefined, { startTime: startNs + 5_000_000_000n, execId: 2n });
       expect(other).toEqual({ startTime: ticks + 500 });
+    } finally {
+      child.kill();
+    }
+  });
+
+  it("a flow known only from sg_pending is read again after its process executed another program", async () => {
+    // same pid and start time throughout; the exec count says which program asked
+    const child = spawn("/bin/sh", ["-c", "/usr/bin/sleep 0.4; exec /usr/bin/sleep 5"], { stdio: "ignore" });
+    try {
+      await sleepMs(100);
+      const pid = child.pid!;
+      const startNs = BigInt(readStartTime(pid)!) * 10_000_000n;
+      const first = requestOfFlow(pendingOnly(pid, startNs, 1n));
+      expect(first.app).toMatchObject({ cmdline: ["/bin/sh", "-c", "/usr/bin/sleep 0.4; exec /usr/bin/sleep 5"], cmdlineSource: "proc" });
+      await sleepMs(600);
+      const second = requestOfFlow(pendingOnly(pid, startNs, 2n));
+      expect(second.app.cmdline, "the command line of the program that runs now, not the cached one").toEqual(["/usr/bin/sleep", "5"]);
     } finally {
       child.kill();
     }

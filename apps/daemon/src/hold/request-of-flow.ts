@@ -16,9 +16,10 @@ function tryRead<T>(read: () => T): T | undefined {
 }
 
 // A process asks many questions in a row: its cgroup and command line are read once per
-// process (pid and start time, so a reused pid is a new process). An event record carries
-// the process's start time from the kernel; a flow known only from the pending map (a lost
-// record, a restarted daemon) gets it from a pidfd-checked cache (start-times.ts).
+// program run (pid, start time and exec count, so a reused pid is a new process and an exec
+// a new program). Event records and sg_pending entries carry the start time and exec count
+// from the kernel; the rest (DNS answers, entries an older shim made) get the start time
+// from a pidfd-checked cache (start-times.ts), which cannot see an exec.
 const starts = startTimes();
 const CACHE_MAX = 1024;
 const cache = new Map<string, ProcInfo>();
@@ -149,5 +150,8 @@ export function requestOfFlow(flow: HeldFlow): Request {
     remotePort: p.key.port,
     exePath: tryRead(() => readlinkSync(`/proc/${p.tgid}/exe`)) ?? "",
   };
-  return requestFromEvent(ev, procInfoOf(p.tgid, ev.exePath, p.uid, flow.event));
+  // a flow known only from sg_pending names its program run there too (0n: an inbound
+  // flow, or an entry an older shim made)
+  const run = flow.event ?? (p.startTime > 0n ? { startTime: p.startTime, execId: p.execId } : undefined);
+  return requestFromEvent(ev, procInfoOf(p.tgid, ev.exePath, p.uid, run));
 }

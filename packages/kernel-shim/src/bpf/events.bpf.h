@@ -44,10 +44,7 @@ static __noinline void sg_emit_for(struct sg_req *r, __u32 verdict, __u32 reason
 	if (!exe && r->hook != SG_HOOK_INGRESS) {
 		struct task_struct *t = bpf_get_current_task_btf();
 
-		/* what makes this pid this process running this program: user space keys what it
-		 * read from /proc by them */
-		start = BPF_CORE_READ(t, group_leader, start_boottime);
-		exec_id = BPF_CORE_READ(t, group_leader, self_exec_id);
+		sg_program_run_of(t, &start, &exec_id);
 
 		sg_current_rest_ident(idp);
 		if (sg_exec_ids) {

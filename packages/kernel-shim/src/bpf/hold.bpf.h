@@ -92,7 +92,6 @@ static __noinline int sg_hold_outbound(struct bpf_sock *sk, struct sg_req *r, st
 	struct sg_sock_pending *sp;
 	struct sg_sock_owner *owner;
 	struct sg_budget *ub;
-	__u32 uid = r->id.uid;
 
 	if (!bpf_map_lookup_elem(&sg_hold_netns, &netns))
 		return sg_refused(r, l, SG_REASON_NO_HOLD_IN_NETNS, 0);
@@ -106,15 +105,17 @@ static __noinline int sg_hold_outbound(struct bpf_sock *sk, struct sg_req *r, st
 		sg_held(r, l, 0);
 		return SG_ACT_ALLOW;
 	}
-	ub = sg_budget_of(&sg_pending_uids, &uid);
+	/* keyed by the caller's copy of the uid: a local would push the two frames past 512 bytes */
+	ub = sg_budget_of(&sg_pending_uids, &r->id.uid);
 	if (!cfg || !ub)
 		return sg_refused(r, l, SG_REASON_PENDING_FULL, SG_CNT_PENDING_FULL);
-	sp = sg_sock_pending_of(r->cookie, uid, ub, cfg->socks_per_uid);
+	sp = sg_sock_pending_of(r->cookie, r->id.uid, ub, cfg->socks_per_uid);
 	if (!sp)
 		return sg_refused(r, l, SG_REASON_PENDING_FULL, SG_CNT_PENDING_FULL);
 	if (!sg_take_unit(&ub->count, cfg->pending_per_uid))
 		return sg_refused(r, l, SG_REASON_PENDING_FULL, SG_CNT_PENDING_FULL);
 	sg_pending_fill(&p, r, netns);
+	sg_program_run_of(bpf_get_current_task_btf(), &p.start_time, &p.exec_id);
 	/* counted before the entry exists, so sg_hold_match never sees a held flow with count 0 */
 	__sync_fetch_and_add(&sp->count, 1);
 	if (bpf_map_update_elem(&sg_pending, &fk, &p, BPF_NOEXIST)) {

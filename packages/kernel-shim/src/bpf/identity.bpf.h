@@ -87,6 +87,14 @@ static __always_inline void sg_task_rest_fields(struct task_struct *t, struct sg
 	id->cgroup_id = t->cgroups->dfl_cgrp->kn->id;
 }
 
+/* What makes this pid this process running this program: user space keys what it reads
+ * from /proc by them (event records and held flows carry them). */
+static __always_inline void sg_program_run_of(struct task_struct *t, __u64 *start, __u64 *exec_id)
+{
+	*start = BPF_CORE_READ(t, group_leader, start_boottime);
+	*exec_id = BPF_CORE_READ(t, group_leader, self_exec_id);
+}
+
 static __always_inline void sg_current_rest_ident(struct sg_ident *id)
 {
 	sg_task_rest_fields(bpf_get_current_task_btf(), id);
