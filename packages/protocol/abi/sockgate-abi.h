@@ -68,6 +68,7 @@ enum sg_reason {
 	SG_REASON_UNPARSEABLE = 13,  /* a packet to a listener whose TCP header cannot be found */
 	SG_REASON_SOURCE_ROUTE = 14, /* an IPv6 routing header or IPv4 source route: traffic would not go where the call said */
 	SG_REASON_MAP_FULL = 15,     /* a verdict did not fit in sg_verdicts: the operation's unknown policy became deny */
+	SG_REASON_UNSUPPORTED_PROTOCOL = 16, /* socket(): a transport whose connect() and sends run no hook (UDP-Lite, SCTP): never governed blind */
 };
 
 /* Policy for calls with no verdict, set per operation in the config map. Deny is 0 so

@@ -43,6 +43,7 @@ export const REASONS = [
   "unparseable",
   "source_route",
   "map_full",
+  "unsupported_protocol",
 ] as const;
 export type ReasonName = (typeof REASONS)[number];
 

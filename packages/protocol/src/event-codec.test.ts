@@ -208,7 +208,7 @@ describe("malformed records, one named error each", () => {
     ["proto", Attr.PROTO, 6, /field proto/],
     ["hook", Attr.HOOK, 15, /field hook/],
     ["verdict", Attr.VERDICT, 4, /field verdict/],
-    ["reason 0 (unused slot)", Attr.REASON, 0, /field reason: expected a value in 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15, got 0/],
+    ["reason 0 (unused slot)", Attr.REASON, 0, /field reason: expected a value in 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16, got 0/],
     ["family", Attr.FAMILY, 3, /field family: expected 2 \(AF_INET\) or 10 \(AF_INET6\), got 3/],
   ])("out-of-range enum: %s", (_, type, value, message) => {
     expectCode(() => decode(patched(b, u32(attrAt(b, type) + 4, value))), "SG_ERR_BAD_ENUM", message);

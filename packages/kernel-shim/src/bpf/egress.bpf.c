@@ -3,7 +3,8 @@
  * deny, or no verdict under any policy but allow (hold counts as deny: egress cannot wait),
  * drops it and the caller sees EPERM. A UDP or raw packet carrying an IPv6 routing header or
  * an IPv4 source route (put there per message: setsockopt refuses them) is dropped
- * (source_route). TCP leaves after one field read. Needs 4.10 (bpf_sk_fullsock: 5.1). */
+ * (source_route). A UDP socket that held a flow has every datagram decided here (below). TCP
+ * leaves after one field read. Needs 4.10 (bpf_sk_fullsock: 5.1). */
 
 /* Who sends: the socket's owner record (made at socket() for raw and ping sockets), else the
  * calling process, which is the sender for these synchronous sends. */
@@ -53,6 +54,48 @@ static __noinline int sg_egress_judge(struct __sk_buff *skb, struct bpf_sock *sk
 	return l.verdict == SG_VERDICT_ALLOW ? SG_PASS : SG_DROP;
 }
 
+/* A datagram of a UDP socket that held a flow can leave without running a hook: corked data
+ * pushed after the answer, a copy from user memory that stalled past it. So each is decided
+ * here, by its flow verdict, else the owner's verdicts for send (or connect, for a connected
+ * socket), else the unknown policy, hold counting as deny: nothing leaves undecided. */
+static __noinline int sg_egress_held_udp(struct __sk_buff *skb, struct bpf_sock *sk)
+{
+	struct sg_sock_owner *owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, 0);
+	struct sg_counters *cnt = sg_counters_get();
+	struct sg_pkt pkt = {};
+	struct sg_req r = {};
+	struct sg_lookup l;
+
+	sg_bump(cnt, SG_HOOK_EGRESS, SG_CNT_RUNS);
+	if (!owner || sg_parse_packet(skb, &pkt) != SG_PKT_OK || pkt.l4proto != IPPROTO_UDP)
+		goto drop;
+	sg_ident_of_owner(&r.id, owner);
+	r.op = SG_OP_SEND;
+	r.proto = SG_PROTO_UDP;
+	r.hook = SG_HOOK_EGRESS;
+	r.has_peer = 1;
+	r.family = sk->family;
+	r.cookie = bpf_get_socket_cookie(skb);
+	__builtin_memcpy(r.remote_addr, pkt.daddr, 16);
+	__builtin_memcpy(r.local_addr, pkt.saddr, 16);
+	r.remote_port = pkt.dport;
+	r.local_port = pkt.sport;
+	sg_lookup_verdict(&r, &l);
+	if (l.verdict == SG_VERDICT_NONE && sk->dst_port) {
+		r.op = SG_OP_CONNECT;
+		sg_lookup_verdict(&r, &l);
+	}
+	if (l.verdict == SG_VERDICT_ALLOW)
+		return SG_PASS;
+	if (l.verdict == SG_VERDICT_NONE && sg_scope_of_skb(skb, r.id.uid) == SG_SCOPE_IS_UNGOVERNED)
+		return SG_PASS;
+	if (l.verdict == SG_VERDICT_NONE && sg_unknown_policy(SG_OP_SEND) == SG_POLICY_ALLOW)
+		return SG_PASS;
+drop:
+	sg_bump(cnt, SG_HOOK_EGRESS, SG_CNT_DENIES);
+	return SG_DROP;
+}
+
 SEC("cgroup_skb/egress")
 int sg_egress(struct __sk_buff *skb)
 {
@@ -67,6 +110,8 @@ int sg_egress(struct __sk_buff *skb)
 		return SG_PASS; /* TCP takes no per-message options and was decided at connect()/accept */
 	proto = sg_proto_of(sk->type, sk->protocol);
 	routed = sg_packet_source_routed(skb);
+	if (!routed && proto == SG_PROTO_UDP && sg_owner_held(sk))
+		return sg_egress_held_udp(skb, sk);
 	if (!routed && proto != SG_PROTO_RAW && proto != SG_PROTO_ICMP)
 		return SG_PASS; /* plain UDP: decided at connect()/sendmsg() */
 	return sg_egress_judge(skb, sk, proto, routed);

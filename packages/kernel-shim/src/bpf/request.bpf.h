@@ -1,6 +1,8 @@
 /* One mediated call, as every hook describes it to the shared decision code. */
 #pragma once
 
+#define SG_IPPROTO_MPTCP 262 /* a SOCK_STREAM that runs the TCP hooks */
+
 struct sg_req {
 	struct sg_ident id;
 	__u64 cookie;
@@ -37,16 +39,18 @@ static __always_inline void sg_addr_from_v6(__u8 *dst, const __u32 *ip6_be)
 	__builtin_memcpy(dst + 12, &w3, 4);
 }
 
+/* By type and protocol both: UDP-Lite is a SOCK_DGRAM, SCTP a SOCK_STREAM, and neither
+ * runs the connect hook or matches a UDP/TCP packet, so they are "other", never UDP/TCP. */
 static __always_inline __u8 sg_proto_of(__u32 type, __u32 protocol)
 {
 	if (type == SOCK_RAW)
 		return SG_PROTO_RAW;
 	if (type == SOCK_STREAM)
-		return SG_PROTO_TCP;
+		return protocol == 0 || protocol == IPPROTO_TCP || protocol == SG_IPPROTO_MPTCP ? SG_PROTO_TCP : SG_PROTO_OTHER;
 	if (type == SOCK_DGRAM) {
 		if (protocol == IPPROTO_ICMP || protocol == IPPROTO_ICMPV6)
 			return SG_PROTO_ICMP;
-		return SG_PROTO_UDP;
+		return protocol == 0 || protocol == IPPROTO_UDP ? SG_PROTO_UDP : SG_PROTO_OTHER;
 	}
 	return SG_PROTO_OTHER;
 }

@@ -1,6 +1,7 @@
 /* socket(): deny creation of an AF_INET/AF_INET6 socket the app may not have (EACCES);
- * no verdict -> unknown policy for "socket". A raw or ping socket allowed gets an owner
- * record for egress. Needs 4.10 (set_retval: 5.18). */
+ * no verdict -> unknown policy for "socket"; a transport the hooks cannot see (UDP-Lite,
+ * SCTP, SOCK_SEQPACKET) -> deny for governed processes. A raw or ping socket allowed gets
+ * an owner record for egress. Needs 4.10 (set_retval: 5.18). */
 SEC("cgroup/sock_create")
 int sg_sock_create(struct bpf_sock *sk)
 {
@@ -15,7 +16,11 @@ int sg_sock_create(struct bpf_sock *sk)
 	r.proto = sg_proto_of(sk->type, sk->protocol);
 	r.hook = SG_HOOK_SOCK_CREATE;
 	r.family = sk->family;
-	act = sg_decide(&r, &l);
+	/* a governed process gets no socket whose calls the shim could not see */
+	if (r.proto == SG_PROTO_OTHER && sg_governed_current(r.id.uid))
+		act = sg_refused(&r, &l, SG_REASON_UNSUPPORTED_PROTOCOL, 0);
+	else
+		act = sg_decide(&r, &l);
 	if (act == SG_ACT_ALLOW && (r.proto == SG_PROTO_RAW || r.proto == SG_PROTO_ICMP))
 		sg_owner_of_sender(sk, &r);
 	SG_REPORT(sk, r, l);

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG, openHold, type Hold } from "./index.js";
+import { sleep } from "../test/harness/exec.js";
+import { assertNoLeftovers } from "../test/harness/leftovers.js";
+import { runIn } from "../test/harness/spawn.js";
+import { createShimWorld, OPEN_CONFIG, resetShim, type ShimWorld } from "../test/harness/world.js";
+
+// A datagram can leave a UDP socket without running the sendmsg hook: corked data (MSG_MORE,
+// UDP_CORK) is judged when it is appended and sent when it is pushed, and the push runs no
+// hook. The holder forgets a flow answered before its packet 5 s after the answer, so a push
+// later than that met neither a pending flow nor a check, and a denied datagram got out (found
+// by an attack). Each datagram of a socket that held a flow is now decided at egress.
+
+const HOLD_CONFIG = {
+  ...OPEN_CONFIG,
+  unknownPolicy: { ...OPEN_CONFIG.unknownPolicy, connect: "hold", send: "hold" },
+  pendingPerUid: DEFAULT_CONFIG.pendingPerUid,
+  socksPerUid: DEFAULT_CONFIG.socksPerUid,
+} as const;
+const PY = "/usr/bin/python3";
+const NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
+const PUSH_AFTER_S = 6.5; // past the holder's 5 s memory of an answered flow
+
+/** Prints "GOT <port> <payload>" for each UDP datagram from localIp to ports 7000-7099. */
+function capture(localIp: string, v6: boolean, secs: number): string {
+  return `import socket, time
+r = socket.socket(socket.AF_INET6 if ${v6 ? "True" : "False"} else socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP); r.settimeout(0.1)
+end = time.time() + ${secs}
+while time.time() < end:
+    try:
+        p, a = r.recvfrom(65535)
+    except socket.timeout:
+        continue
+    if ${v6 ? "True" : "False"}:
+        src, udp = a[0], p
+    else:
+        ihl = (p[0] & 15) * 4; src, udp = socket.inet_ntoa(p[12:16]), p[ihl:]
+    port = int.from_bytes(udp[2:4], "big")
+    if src == "${localIp}" and 7000 <= port < 7100:
+        print("GOT", port, udp[8:40].decode(errors="replace"), flush=True)
+print("capture done", flush=True)`;
+}
+
+/** Corks a datagram to port, then pushes it PUSH_AFTER_S later in the way mode says. */
+function corker(mode: string, v6: boolean, peer: string, port: number): string {
+  return `import socket, time
+UDP_CORK, MSG_MORE = 1, 0x8000
+s = socket.socket(socket.AF_INET6 if ${v6 ? "True" : "False"} else socket.AF_INET, socket.SOCK_DGRAM)
+dst = ("${peer}", ${port})
+mode = "${mode}"
+try:
+    if mode == "msg-more":
+        s.sendto(b"corked-${port}-", MSG_MORE, dst); time.sleep(${PUSH_AFTER_S}); s.send(b"pushed")
+    elif mode == "udp-cork":
+        s.setsockopt(socket.IPPROTO_UDP, UDP_CORK, 1); s.sendto(b"corked-${port}-", dst); time.sleep(${PUSH_AFTER_S})
+        s.setsockopt(socket.IPPROTO_UDP, UDP_CORK, 0)
+    elif mode == "connected":
+        s.connect(dst); s.send(b"corked-${port}-", MSG_MORE); time.sleep(${PUSH_AFTER_S}); s.send(b"pushed")
+    elif mode == "other-destination":
+        s.sendto(b"corked-${port}-", MSG_MORE, dst); time.sleep(${PUSH_AFTER_S}); s.sendto(b"pushed", ("${peer}", ${port + 50}))
+    print("pushed", flush=True)
+except OSError as e:
+    print("refused", e.errno, flush=True)`;
+}
+
+describe("hold: datagrams that leave without a hook", () => {
+  let w: ShimWorld;
+  let hold: Hold;
+  const heldPorts: number[] = [];
+
+  beforeAll(async () => {
+    w = await createShimWorld();
+    hold = await openHold(w.shim, { namespaces: [{ netnsPath: w.ns.path }], chainCheckMs: 0 });
+    w.cleanup.add("close hold", () => hold.close());
+    // port 7090 is allowed, every other port denied, each 300 ms after it was held
+    hold.onFlow((f) => {
+      heldPorts.push(f.key.port);
+      const verdict = f.key.port === 7090 ? "allow" : "deny";
+      setTimeout(() => hold.resolve(f.key, { verdict, cache: "flow" }), 300);
+    });
+    resetShim(w.shim);
+    w.shim.setConfig(HOLD_CONFIG);
+  });
+  afterAll(async () => {
+    await w?.cleanup.run();
+    assertNoLeftovers();
+  });
+
+  it("a corked datagram answered deny and pushed after the holder forgot its flow never reaches the peer; one answered allow does", async () => {
+    const cases = [
+      ["msg-more", false, 7001, true],
+      ["udp-cork", false, 7002, true],
+      ["connected", false, 7003, true],
+      ["other-destination", false, 7004, true],
+      ["msg-more", true, 7005, true],
+      ["connected", true, 7006, false],
+      ["msg-more", false, 7090, true],
+    ] as const;
+    const captures = [runIn(w.peer, [PY, "-c", capture(w.ns.local4, false, PUSH_AFTER_S + 3)], { timeoutMs: 20_000 }), runIn(w.peer, [PY, "-c", capture(w.ns.local6, true, PUSH_AFTER_S + 3)], { timeoutMs: 20_000 })];
+    await sleep(400);
+    const clients = await Promise.all(
+      cases.map(([mode, v6, port, asNobody]) => runIn(w.inside, [...(asNobody ? NOBODY : []), PY, "-c", corker(mode, v6, v6 ? w.ns.peer6 : w.ns.peer4, port)], { timeoutMs: 20_000 })),
+    );
+    const got = (await Promise.all(captures)).map((c) => c.stdout);
+    expect(got.join(""), "both captures ran to the end").toMatch(/capture done[\s\S]*capture done/);
+    for (const c of clients) expect(c.stderr).toBe("");
+    expect(heldPorts.sort(), "every corked datagram was held when it was appended").toEqual(cases.map((c) => c[2]).sort());
+    const arrived = got.join("").split("\n").filter((l) => l.startsWith("GOT"));
+    expect(arrived, "datagrams that reached the peer").toEqual(["GOT 7090 corked-7090-pushed"]);
+  }, 30_000);
+});
