@@ -16,7 +16,7 @@ import { DNS_SERVER, resolveThenConnect } from "./test-support/index.js";
 
 const ANSWER_OWN = fileURLToPath(new URL("./test-support/answer-own.mjs", import.meta.url));
 const TIMEOUT_MS = 4000;
-const PORTS = [8080, 8081, 8082, 8083, 8084, 8085, 8086, 8087, 8088];
+const PORTS = [8080, 8081, 8082, 8083, 8084, 8085, 8086, 8087, 8088, 8089, 8090, 8091];
 
 type PromptEvent = Extract<SubscriptionEvent, { type: "prompt" }>;
 const isPrompt = (port: number) => (e: SubscriptionEvent): boolean => e.type === "prompt" && e.prompt.destination.port === port;
@@ -26,6 +26,7 @@ describe("sockgated end to end", () => {
   const f = new DaemonFixture({ prompts: { timeoutMs: TIMEOUT_MS } });
   let alice: ClientProcess;
   let bob: ClientProcess;
+  let root: ClientProcess;
   let aliceTap: EventTap;
   let bobTap: EventTap;
   let aliceRuleIds: string[] = [];
@@ -34,6 +35,7 @@ describe("sockgated end to end", () => {
     await f.setup(PORTS);
     alice = await f.client(f.alice);
     bob = await f.client(f.bob);
+    root = await f.client(null);
     aliceTap = await alice.subscribe(["prompts"]);
     bobTap = await bob.subscribe(["prompts"]);
   }, 120_000);
@@ -52,8 +54,9 @@ describe("sockgated end to end", () => {
     return e;
   }
 
+  // the kernel's counters are everyone's activity: Status shows them to root and admins only
   async function counters(): Promise<Record<string, Record<string, number>>> {
-    const r = await alice.call("Status");
+    const r = await root.call("Status");
     return (r.ok as { counters: Record<string, Record<string, number>> }).counters;
   }
 
@@ -183,6 +186,56 @@ describe("sockgated end to end", () => {
     expect(out.code, JSON.stringify(out)).toBe("io.sockgate.PermissionDenied");
     expect(out.parameters?.relation).toBe("descendant");
     expect(out.message).toMatch(/recorded at fork/);
+  });
+
+  type RelativeOut = { code?: string; message?: string; parameters?: { relation?: string }; outcome?: unknown; askerGone?: boolean; answererPid: number; askerPid: number; pid: number };
+  async function relative(mode: string, port: number): Promise<RelativeOut> {
+    const r = await f.runAs(f.alice, [process.execPath, ANSWER_OWN, f.socketPath, f.ns.peer4, String(port), mode]);
+    const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as RelativeOut;
+    expect(out.askerPid, r.stderr).toBeGreaterThan(0);
+    return out;
+  }
+  async function noRuleFor(port: number): Promise<void> {
+    const rules = (await alice.call("ListRules", { owner: { kind: "user", uid: f.alice.uid } })).ok as { rules: Array<{ rule: { match: { remotePort?: number[] } } }> };
+    expect(rules.rules.filter((x) => x.rule.match.remotePort?.includes(port)), "no rule was made").toEqual([]);
+  }
+
+  it("nor can its parent once it has exited (the tree recorded when it asked still counts)", async () => {
+    const out = await relative("parent-after-exit", 8089);
+    expect(out.askerGone, JSON.stringify(out)).toBe(true);
+    expect(out.code, JSON.stringify(out)).toBe("io.sockgate.PermissionDenied");
+    expect(out.parameters?.relation).toBe("ancestor");
+    await noRuleFor(8089);
+  });
+
+  it("nor a child of it, re-parented, once it has exited (the shim's fork record names the dead asker)", async () => {
+    const out = await relative("descendant-after-exit", 8090);
+    expect(out.askerGone, JSON.stringify(out)).toBe(true);
+    expect(out.answererPid).not.toBe(out.pid);
+    expect(out.code, JSON.stringify(out)).toBe("io.sockgate.PermissionDenied");
+    expect(out.parameters?.relation).toBe("descendant");
+    await noRuleFor(8090);
+  });
+
+  it("nor an older sibling of it, in its session, while its connect is held", async () => {
+    const out = await relative("sibling", 8091);
+    expect(out.answererPid).not.toBe(out.pid);
+    expect(out.code, JSON.stringify(out)).toBe("io.sockgate.PermissionDenied");
+    expect(out.parameters?.relation).toBe("same-session");
+    await noRuleFor(8091);
+  });
+
+  it("Status: alice sees her own prompts' count and no global counters; root sees everything", async () => {
+    const mine = async (): Promise<number> => ((await alice.call("ListPrompts")).ok as { prompts: unknown[] }).prompts.length;
+    const before = await mine();
+    const s = (await alice.call("Status")).ok as Record<string, unknown> & { prompts: { pending: number } };
+    // (a prompt of the tests above may time out in between)
+    expect([before, await mine()]).toContain(s.prompts.pending);
+    expect(s).not.toHaveProperty("counters");
+    expect(s).not.toHaveProperty("maps");
+    expect(s).not.toHaveProperty("flows");
+    expect((await bob.call("Status")).ok?.prompts).toEqual({ pending: 0 });
+    expect((await root.call("Status")).ok).toMatchObject({ prompts: { pending: expect.any(Number) }, counters: expect.any(Object), maps: expect.any(Object) });
   });
 
   it("host names appear in the prompt when the program resolved them from a resolver in the namespace", async () => {

@@ -2,7 +2,7 @@
 
 import type { MethodName, ParamsOf, ReplyOf, Status } from "@sockgate/protocol/client";
 import type { ApiBackend, Peer } from "./backend.js";
-import type { AnswerCheck, AnswerCheckInput } from "./process-tree.js";
+import type { AnswerCheck, AnswerCheckInput, AskerTree } from "./process-tree.js";
 import type { RunBackend } from "./run-backend.js";
 
 export interface CallContext {
@@ -12,6 +12,8 @@ export interface CallContext {
   /** When set, only these executables (peer.exe, verified) may answer prompts. */
   answerExecutables: readonly string[] | undefined;
   checkAnswerer: (input: AnswerCheckInput) => AnswerCheck;
+  /** The asker's tree recorded when the prompt was raised (asker-trees.ts), if any. */
+  askerTree: (promptId: string) => AskerTree | undefined;
   /** Whether the process that opened this connection still runs (peer-presence.ts). */
   peerPresent: () => boolean;
   /** The `api` section of Status. */

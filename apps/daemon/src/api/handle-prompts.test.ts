@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Peer } from "./backend.js";
 import type { CallContext } from "./call-context.js";
 import { answerPrompt } from "./handle-prompts.js";
-import type { AnswerCheck } from "./process-tree.js";
+import type { AnswerCheck, AskerTree } from "./process-tree.js";
 import { MemoryBackend } from "./test-support/memory-backend.js";
 
 const TUI = "/usr/lib/sockgate/tui";
@@ -11,7 +11,7 @@ const answer = { action: "deny", scope: "any", duration: "once" } as const;
 const prompt = { id: "p", uid: 1000, app: { pid: 50, startTime: 7 } } as ApiPrompt;
 const unrelated: AnswerCheck = { allowed: true, relation: "unrelated", sentence: "" };
 
-function context(peer: Partial<Peer>, options: { answerExecutables?: string[]; check?: AnswerCheck; present?: boolean } = {}) {
+function context(peer: Partial<Peer>, options: { answerExecutables?: string[]; check?: AnswerCheck; present?: boolean; tree?: AskerTree } = {}) {
   const backend = new MemoryBackend();
   backend.prompts.set("p", prompt);
   const asked: unknown[] = [];
@@ -21,6 +21,7 @@ function context(peer: Partial<Peer>, options: { answerExecutables?: string[]; c
     run: undefined,
     answerExecutables: options.answerExecutables,
     checkAnswerer: (input) => (asked.push(input), options.check ?? unrelated),
+    askerTree: (id) => (id === "p" ? options.tree : undefined),
     peerPresent: () => options.present ?? true,
     apiStatus: () => ({ interface: "io.sockgate.v1", connections: 0, promptSubscribers: 0 }),
   };
@@ -33,6 +34,13 @@ describe("answerPrompt", () => {
     await expect(answerPrompt(ctx, { promptId: "p", answer })).rejects.toMatchObject({ code: "io.sockgate.PermissionDenied", message: "process 60 started the asking process 50", parameters: { relation: "ancestor" } });
     expect(asked).toEqual([{ askerPid: 50, askerStartTime: 7, answererPid: 60 }]);
     expect(backend.answers).toEqual([]);
+  });
+
+  it("passes the asker's tree recorded when the prompt was raised", async () => {
+    const tree: AskerTree = { pid: 50, startTime: 7, session: 40, ancestors: [{ pid: 40, startTime: 3 }] };
+    const { ctx, asked } = context({}, { tree });
+    await answerPrompt(ctx, { promptId: "p", answer });
+    expect(asked).toEqual([{ askerPid: 50, askerStartTime: 7, askerTree: tree, answererPid: 60 }]);
   });
 
   it("with answerExecutables, only those executables answer, and only when the kernel confirmed the executable", async () => {

@@ -27,7 +27,8 @@ function requireAnswerer(ctx: CallContext, prompt: ApiPrompt): void {
     // then exited would pass it as "unrelated" whoever holds it now.
     throw new ApiError("io.sockgate.PermissionDenied", `process ${peer.pid}, which opened this connection, has exited; prompts are answered only over a connection whose opening process still runs`, { relation: "connector-gone" });
   }
-  const check = ctx.checkAnswerer({ askerPid: prompt.app.pid, askerStartTime: prompt.app.startTime, answererPid: peer.pid });
+  const askerTree = ctx.askerTree(prompt.id);
+  const check = ctx.checkAnswerer({ askerPid: prompt.app.pid, askerStartTime: prompt.app.startTime, ...(askerTree !== undefined ? { askerTree } : {}), answererPid: peer.pid });
   if (!check.allowed) throw new ApiError("io.sockgate.PermissionDenied", check.sentence, { relation: check.relation });
 }
 

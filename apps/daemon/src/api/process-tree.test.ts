@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { checkAnswerer, readProcStat } from "./process-tree.js";
+import { checkAnswerer, readProcStat, snapshotAsker } from "./process-tree.js";
 
 // A made-up /proc: pid -> [ppid, POSIX session, audit session?]. Start time is the pid * 10.
 function fakeProc(tree: Record<number, [number, number, number?]>): string {
@@ -60,10 +60,54 @@ describe("checkAnswerer on a made-up /proc", () => {
     expect(checkAnswerer({ askerPid: 300, answererPid: 410, procRoot: proc })).toMatchObject({ allowed: true });
   });
 
-  it("treats a gone or reused asker pid as gone", () => {
-    expect(check(999, 410)).toBe("asker-gone");
-    expect(check(300, 200, 1234)).toBe("asker-gone");
+  it("refuses a process of the asker's own POSIX session: a sibling or cousin forked by the same shell", () => {
+    // 320: another child of the login shell 200, in session 200; 250 left it with setsid
+    const sib = fakeProc({ 1: [0, 1], 100: [1, 100], 200: [100, 200], 300: [200, 200], 320: [200, 200], 250: [200, 250], 400: [1, 400], 410: [400, 410] });
+    made.push(sib);
+    expect(checkAnswerer({ askerPid: 300, answererPid: 320, procRoot: sib })).toMatchObject({ allowed: false, relation: "same-session" });
+    expect(checkAnswerer({ askerPid: 300, answererPid: 320, procRoot: sib }).sentence).toMatch(/in the session of the asking process 300/);
+    // what remains (documented): a process that left the session by setsid and is no ancestor
+    expect(checkAnswerer({ askerPid: 300, answererPid: 250, procRoot: sib }).relation).toBe("unrelated");
+    expect(checkAnswerer({ askerPid: 300, answererPid: 410, procRoot: sib }).relation).toBe("unrelated");
+  });
+
+  it("with nothing recorded, a gone or reused asker pid cannot be answered for", () => {
+    expect(checkAnswerer({ askerPid: 999, answererPid: 410, procRoot: proc })).toMatchObject({ allowed: false, relation: "asker-gone" });
+    expect(check(300, 410, 1234)).toBe("asker-gone");
     expect(check(300, 200, 3000)).toBe("ancestor");
+  });
+
+  it("once the asker has exited, its tree as recorded at the prompt still refuses its ancestors, its session and its descendants", () => {
+    // 200 shell (session 200) -> 300 asker -> 310 its child; 400 tmux -> 410 tui (own session); 420 re-parented to init, forked from 300
+    const live = fakeProc({ 1: [0, 1], 100: [1, 100], 200: [100, 200], 300: [200, 200], 310: [300, 200], 330: [200, 200], 400: [1, 400], 410: [400, 410], 420: [1, 420] });
+    made.push(live);
+    const askerTree = snapshotAsker(300, 3000, live)!;
+    expect(askerTree).toEqual({ pid: 300, startTime: 3000, session: 200, ancestors: [{ pid: 200, startTime: 2000 }] });
+    rmSync(join(live, "300"), { recursive: true });
+    const descendsFrom = (answerer: number, pid: number, ticks: number) => (answerer === 420 || answerer === 310 ? pid === 300 && ticks === 3000 : undefined);
+    const after = (answererPid: number) => checkAnswerer({ askerPid: 300, askerStartTime: 3000, askerTree, answererPid, procRoot: live, descendsFrom });
+    expect(after(200)).toMatchObject({ allowed: false, relation: "ancestor" });
+    expect(after(200).sentence).toMatch(/has exited/);
+    expect(after(330), "a sibling").toMatchObject({ allowed: false, relation: "same-session" });
+    expect(after(310), "its child, re-parented").toMatchObject({ allowed: false, relation: "descendant" });
+    expect(after(420), "a descendant that left the session, by the fork record").toMatchObject({ allowed: false, relation: "descendant" });
+    expect(after(410)).toMatchObject({ allowed: true, relation: "unrelated" });
+    // a later process with the asker's pid is not the asker
+    expect(checkAnswerer({ askerPid: 300, askerStartTime: 3000, askerTree, answererPid: 410, procRoot: live }).relation).toBe("unrelated");
+    // a record of another process (another pid, or the pid at another start) is not used
+    expect(checkAnswerer({ askerPid: 300, askerStartTime: 3001, askerTree, answererPid: 410, procRoot: live }).relation).toBe("asker-gone");
+  });
+
+  it("a recorded ancestor still counts while the asker runs after it was re-parented", () => {
+    // 300 was started by 280 (session 200), which exited: 300 now hangs from init, 200 still runs
+    const tree = fakeProc({ 1: [0, 1], 200: [100, 200], 280: [200, 200], 300: [280, 200], 410: [1, 410] });
+    made.push(tree);
+    const askerTree = snapshotAsker(300, undefined, tree)!;
+    writeFileSync(join(tree, "300", "stat"), `300 (asker) S 1 300 200 ${Array(15).fill(0).join(" ")} 3000 0\n`);
+    rmSync(join(tree, "280"), { recursive: true });
+    writeFileSync(join(tree, "200", "stat"), `200 (sh) S 100 200 777 ${Array(15).fill(0).join(" ")} 2000 0\n`); // and even left the session
+    expect(checkAnswerer({ askerPid: 300, askerTree, answererPid: 200, procRoot: tree }).relation).toBe("ancestor");
+    expect(checkAnswerer({ askerPid: 300, askerTree, answererPid: 410, procRoot: tree }).relation).toBe("unrelated");
   });
 
   it("with an audit session, a parent that escaped the POSIX session by setsid is still in the login session", () => {
@@ -84,12 +128,14 @@ describe("checkAnswerer on real processes", () => {
     return c.pid!;
   };
 
-  it("this process started the asker: refused; a sibling: allowed", () => {
+  it("this process started the asker: refused; a sibling in its session: refused; one in a session of its own: allowed", () => {
     const asker = sleeper();
     const sibling = sleeper();
+    const detached = sleeper(true);
     expect(checkAnswerer({ askerPid: asker, answererPid: process.pid })).toMatchObject({ allowed: false, relation: "ancestor" });
     expect(checkAnswerer({ askerPid: process.pid, answererPid: asker })).toMatchObject({ allowed: false, relation: "descendant" });
-    expect(checkAnswerer({ askerPid: asker, answererPid: sibling })).toMatchObject({ allowed: true, relation: "unrelated" });
+    expect(checkAnswerer({ askerPid: asker, answererPid: sibling })).toMatchObject({ allowed: false, relation: "same-session" });
+    expect(checkAnswerer({ askerPid: asker, answererPid: detached })).toMatchObject({ allowed: true, relation: "unrelated" });
     expect(checkAnswerer({ askerPid: asker, askerStartTime: readProcStat(asker)!.startTime, answererPid: asker })).toMatchObject({ allowed: false, relation: "same-process" });
   });
 });

@@ -245,6 +245,16 @@ describe("a prompt cannot be answered from the asking process's own tree", () =>
     expect(await refusedAs(child, "child")).toMatchObject({ code: "io.sockgate.PermissionDenied", parameters: { relation: "ancestor" } });
   });
 
+  it("not by a process that started it, after it has exited: its tree was recorded when the prompt was raised", async () => {
+    const child = await alice.spawnChild();
+    fx.backend.raise(prompt("gone", fx.alice.uid, child));
+    process.kill(child, "SIGKILL");
+    for (let i = 0; i < 100 && readProcStat(child) !== undefined; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(readProcStat(child), "exited and reaped").toBeUndefined();
+    expect((await alice.call("AnswerPrompt", { promptId: "gone", answer })).error).toMatchObject({ code: "io.sockgate.PermissionDenied", parameters: { relation: "ancestor" } });
+    expect(fx.backend.answers.map((a) => a.promptId)).not.toContain("gone");
+  });
+
   // The connection is a file descriptor: the asker can have a child connect and hand it over.
   it("not over a connection handed to the asker by a process that then exited, nor by one still running", async () => {
     for (const [mode, relation] of [["exit", "connector-gone"], ["stay", "descendant"]] as const) {
@@ -276,5 +286,12 @@ describe("status", () => {
   it("has the backend's sections and the server's own", async () => {
     const s = (await bob.call("Status")).ok;
     expect(s).toMatchObject({ daemon: { version: "test" }, api: { interface: "io.sockgate.v1", connections: 4 } });
+  });
+
+  it("counts a user's own prompts only; an admin's, everyone's", async () => {
+    const mine = fx.backend.pendingPrompts(fx.bob.uid).length;
+    expect(fx.backend.pendingPrompts(fx.alice.uid).length, "alice has prompts pending").toBeGreaterThan(0);
+    expect((await bob.call("Status")).ok?.prompts).toEqual({ pending: mine });
+    expect((await carol.call("Status")).ok?.prompts).toEqual({ pending: fx.backend.prompts.size });
   });
 });

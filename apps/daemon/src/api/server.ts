@@ -16,6 +16,7 @@ import type { ApiServerDeps, ResolvedOptions } from "./options.js";
 import { peerCredentials } from "./peer-credentials.js";
 import { isConfined } from "./confinement.js";
 import { peerPresence, type PeerPresence } from "./peer-presence.js";
+import { AskerTrees } from "./asker-trees.js";
 import { checkAnswerer } from "./process-tree.js";
 import { loadPidfd } from "../pidfd.js";
 import { UserTurns } from "./user-turns.js";
@@ -43,6 +44,7 @@ class ApiServerImpl implements ApiServer {
   private readonly perUid = new Map<number, number>();
   private readonly sockets = new Set<Socket>();
   private readonly fanout: Fanout;
+  private readonly askerTrees: AskerTrees;
   private nextConnection = 1;
   private readonly pidfds = loadPidfd();
   private readonly turns: UserTurns;
@@ -51,6 +53,8 @@ class ApiServerImpl implements ApiServer {
   readonly server: Server;
 
   constructor(private readonly o: ResolvedOptions) {
+    // Before the fanout: a prompt's asker tree is recorded before any client hears of it.
+    this.askerTrees = new AskerTrees(o.backend);
     this.fanout = new Fanout(o.backend, o.log);
     this.turns = new UserTurns(o.maxUnreadBytesPerUid);
     this.server = createServer((socket) => this.accept(socket));
@@ -87,6 +91,7 @@ class ApiServerImpl implements ApiServer {
     await closed;
     clearTimeout(cut);
     this.fanout.close();
+    this.askerTrees.close();
     removeSocket(this.o.socketPath, this.ino);
   }
 
@@ -135,6 +140,7 @@ class ApiServerImpl implements ApiServer {
         run: this.o.run,
         answerExecutables: this.o.answerExecutables,
         checkAnswerer: (input) => checkAnswerer({ descendsFrom: this.o.descendsFrom, ...input }),
+        askerTree: (promptId) => this.askerTrees.of(promptId),
         peerPresent: () => presence.present(),
         apiStatus: () => ({ interface: API_INTERFACE, connections: this.open.size, promptSubscribers: this.fanout.promptSubscribers }),
       },

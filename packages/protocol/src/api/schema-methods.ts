@@ -90,7 +90,7 @@ const rw: readonly ApiErrorName[] = ["io.sockgate.NotFound", "io.sockgate.Permis
 
 export const METHODS: Readonly<Record<MethodName, MethodSpec>> = {
   Hello: { description: "Settles the interface version; must be the first call. Says who the daemon takes the caller to be.", parameters: "HelloParameters", reply: "HelloReply", streaming: false, errors: ["io.sockgate.VersionUnsupported"] },
-  Status: { description: "The daemon's state: shim counters, pending flows and prompts, map usage, governed scope, failure settings.", parameters: "Empty", reply: "Status", streaming: false, errors: [] },
+  Status: { description: "The daemon's state: shim counters, pending flows and prompts, map usage, governed scope, failure settings. Counters, flows and map usage are everyone's activity: only root and admins get them; anyone else gets their own pending prompt count.", parameters: "Empty", reply: "Status", streaming: false, errors: [] },
   Subscribe: { description: "The caller's prompts (pending ones first) and activity as they happen, until cancelled.", parameters: "SubscribeParameters", reply: "SubscribeReply", streaming: true, errors: [] },
   Cancel: { description: "Ends a streaming call of this connection.", parameters: "CancelParameters", reply: "EmptyReply", streaming: false, errors: ["io.sockgate.NotFound"] },
   ListPrompts: { description: "The caller's pending prompts, oldest first.", parameters: "Empty", reply: "ListPromptsReply", streaming: false, errors: [] },

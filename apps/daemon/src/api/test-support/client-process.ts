@@ -1,5 +1,6 @@
 // Drives client-runner.mjs in a process of its own, as a test user (setpriv), so the server
-// sees that user's real credentials. The runner's pid is the connecting process's pid.
+// sees that user's real credentials. The runner's pid is the connecting process's pid. It
+// runs in a session of its own, as a UI in another terminal does.
 
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -70,7 +71,9 @@ export class ClientProcess {
     const node = process.execPath;
     const args = [RUNNER, socketPath, ...(options.versions ? [options.versions.join(",")] : [])];
     const cmd = user === null ? [node, ...args] : ["setpriv", `--reuid=${user.name}`, `--regid=${user.gid}`, options.groups === "init" ? "--init-groups" : "--clear-groups", node, ...args];
-    const child = spawn(cmd[0]!, cmd.slice(1), { stdio: ["pipe", "pipe", "inherit"], env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/tmp" } });
+    // detached: the runner starts a POSIX session of its own (setsid), as a UI in another
+    // terminal has; a process in the asking process's session may not answer its prompts.
+    const child = spawn(cmd[0]!, cmd.slice(1), { stdio: ["pipe", "pipe", "inherit"], env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/tmp" }, detached: true });
     const lines = createInterface({ input: child.stdout! });
     return new Promise((resolve, reject) => {
       let cp: ClientProcess | undefined;
