@@ -275,6 +275,9 @@ export async function startDaemon(initial: DaemonConfig, args: DaemonArgs, log: 
   let believed = resolverSet();
   const dns = dnsNames({ engine, resolvers: () => believed, appOf: dnsAppOf, onProblem: (t) => log.warn(t) });
   const onDns = onDnsOf(shim);
+  // Answers are captured in the daemon's own namespace and where it holds, never in one a
+  // process made for itself (where it could answer itself from the resolver's address).
+  if (onDns !== undefined) shim.trustDnsIn();
   const offDns = onDns?.((r) => dns.feed(r));
   if (onDns === undefined) log.info("the shim does not capture DNS answers: prompts and rules see addresses only");
   const events = startEventSink({ shim, decide, record: recorder.record, ruleOfTag: (t) => plan.ruleOfTag(t) ?? tags.ruleOf(t), log, logAllows: config.log.decidedAllows });

@@ -58,6 +58,20 @@ describe("DNS answers reported by the kernel", () => {
 
   const python = (): { exeIno: bigint; exeDev: number } => identityOf("/usr/bin/python3");
 
+  // Runs first: the shim is told to trust the client namespace only at its end.
+  it("captures nothing in a namespace it was not told to trust (a process could serve itself answers from the resolver's address there)", async () => {
+    try {
+      const r = await runIn(w.inside, ["/usr/bin/python3", "-c", CLIENT(w.ns.peer4, "udp", "untrusted.example.org")]);
+      expect(r.stdout.trim(), r.stderr).toBe("198.51.100.7");
+      await sleep(300);
+      expect(got).toEqual([]);
+    } finally {
+      const cookie = w.shim.trustDnsIn(w.ns.path);
+      expect(w.shim.dnsNamespaces()).toContain(cookie);
+      expect(w.shim.holdNamespaces(), "trusted for DNS, but nothing is held there").not.toContain(cookie);
+    }
+  });
+
   it("over UDP: the answer's bytes, the server's address and the querying process", async () => {
     const r = await runIn(w.inside, ["/usr/bin/python3", "-c", CLIENT(w.ns.peer4, "udp", "app.example.org")]);
     expect(r.stdout.trim(), r.stderr).toBe("198.51.100.7");
@@ -82,6 +96,22 @@ describe("DNS answers reported by the kernel", () => {
     const len = stream.readUInt16BE(0);
     expect(stream.length).toBe(2 + len);
     expect([...stream.subarray(-4)]).toEqual([198, 51, 100, 7]);
+  });
+
+  it("reports nothing from a network namespace the querying user made, even from the resolver's address", async () => {
+    got.length = 0;
+    // the attack: a user namespace and network namespace of its own, the resolver's address
+    // on its loopback, a server there answering whatever the process wants believed
+    const inOwnNetns = `import socket, subprocess, threading
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+subprocess.run(["ip", "addr", "add", "${w.ns.peer4}/32", "dev", "lo"], check=True)
+${SERVER.replace("threading.Event().wait()", "").replace('s.bind(("::", 53))', 's.bind(("::", 53)); ready.set()').replace("import socket, struct, threading, sys", "import socket, struct, threading, sys\nready = threading.Event()")}
+ready.wait(5)
+${CLIENT(w.ns.peer4, "udp", "forged.example.org")}`;
+    const r = await runIn(w.inside, ["unshare", "--user", "--map-root-user", "--net", "/usr/bin/python3", "-c", inOwnNetns], { timeoutMs: 10_000 });
+    expect(r.stdout.trim(), r.stderr).toBe("198.51.100.7");
+    await sleep(300);
+    expect(got, "answers captured from the process's own namespace").toEqual([]);
   });
 
   it("reports nothing for traffic that is not an answer from port 53", async () => {

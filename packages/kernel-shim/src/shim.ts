@@ -50,6 +50,11 @@ const U64 = (n: bigint): Buffer => {
   b.writeBigUInt64LE(n);
   return b;
 };
+const U32 = (n: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+};
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
 const BPF_NOEXIST = 1;
@@ -330,19 +335,41 @@ class OpenShim implements Shim {
     }
     const k = U64(netnsCookie);
     if (!enabled) {
-      callNative(() => native.mapDelete("sg_hold_netns", k));
+      // a namespace whose DNS answers are believed stays so when holding there stops
+      if (this.#dnsTrusted.has(netnsCookie)) callNative(() => native.mapUpdate("sg_hold_netns", k, U32(abi.NETNS_DNS_ONLY)));
+      else callNative(() => native.mapDelete("sg_hold_netns", k));
       return;
     }
-    if (callNative(() => native.mapUpdate("sg_hold_netns", k, Buffer.alloc(4, 0))) === "full") {
+    if (callNative(() => native.mapUpdate("sg_hold_netns", k, U32(0))) === "full") {
       throw new SockgateError("SG_ERR_VERDICT_MAP_FULL", `cannot hold in netns ${netnsCookie}: sg_hold_netns is full (1024 namespaces)`);
     }
   }
 
   holdNamespaces(): bigint[] {
-    const native = this.#handle("holdNamespaces");
-    const bytes = callNative(() => native.mapList("sg_hold_netns"));
-    const out: bigint[] = [];
-    for (let at = 0; at + 12 <= bytes.length; at += 12) out.push(bytes.readBigUInt64LE(at));
+    return this.#netnsEntries("holdNamespaces").filter(([, v]) => (v & abi.NETNS_DNS_ONLY) === 0).map(([c]) => c);
+  }
+
+  #dnsTrusted = new Set<bigint>();
+
+  trustDnsIn(netnsPath?: string): bigint {
+    const native = this.#handle("trustDnsIn");
+    const cookie = callNative(() => loadAddon().netnsCookie(netnsPath ?? ""));
+    this.#dnsTrusted.add(cookie);
+    // a namespace where holds happen is trusted already: its entry stays as it is
+    if (callNative(() => native.mapUpdate("sg_hold_netns", U64(cookie), U32(abi.NETNS_DNS_ONLY), BPF_NOEXIST)) === "full") {
+      throw new SockgateError("SG_ERR_VERDICT_MAP_FULL", `cannot trust DNS answers in netns ${netnsPath ?? "(own)"}: sg_hold_netns is full (1024 namespaces)`);
+    }
+    return cookie;
+  }
+
+  dnsNamespaces(): bigint[] {
+    return this.#netnsEntries("dnsNamespaces").map(([c]) => c);
+  }
+
+  #netnsEntries(method: string): Array<[bigint, number]> {
+    const bytes = callNative(() => this.#handle(method).mapList("sg_hold_netns"));
+    const out: Array<[bigint, number]> = [];
+    for (let at = 0; at + 12 <= bytes.length; at += 12) out.push([bytes.readBigUInt64LE(at), bytes.readUInt32LE(at + 8)]);
     return out;
   }
 
@@ -557,7 +584,8 @@ function completeUpgrade(native: NativeShimHandle, addon: NativeAddon): void {
   const namespaces = netnsPathsNow();
   const cookies = new Set<bigint>();
   const bytes = callNative(() => native.mapList("sg_hold_netns"));
-  for (let at = 0; at + 12 <= bytes.length; at += 12) cookies.add(bytes.readBigUInt64LE(at));
+  // only where holds happen: a namespace trusted for DNS alone has no chains to reload
+  for (let at = 0; at + 12 <= bytes.length; at += 12) if ((bytes.readUInt32LE(at + 8) & abi.NETNS_DNS_ONLY) === 0) cookies.add(bytes.readBigUInt64LE(at));
   const holding: Array<string | undefined> = [];
   for (const path of cookies.size > 0 ? namespaces : []) {
     let cookie: bigint;

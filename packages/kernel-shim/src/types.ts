@@ -268,7 +268,15 @@ export interface Shim {
   queuedCookie(tuple: PacketTuple): bigint | undefined;
   /** Allows or stops holding in a network namespace (by cookie, see netnsCookie()). */
   setHoldNamespace(netnsCookie: bigint, enabled: boolean): void;
+  /** Namespaces where holds happen (chains and a queue reader). */
   holdNamespaces(): bigint[];
+  /** Believes DNS answers received in this namespace (default: the caller's own) without
+   *  holding there; those where holds happen are believed already. Elsewhere the shim does
+   *  not capture DNS answers: in a namespace of its own, a process could answer itself from
+   *  the resolver's address. Returns the namespace's cookie. */
+  trustDnsIn(netnsPath?: string): bigint;
+  /** Namespaces whose DNS answers are captured: trusted ones and those where holds happen. */
+  dnsNamespaces(): bigint[];
   /** Where sg_hold_match is pinned, for iptables -m bpf --object-pinned. */
   readonly holdMatchPin: string;
   /** Marks listeners older than the shim in these namespaces; returns how many were marked. */

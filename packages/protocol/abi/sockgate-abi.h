@@ -383,6 +383,11 @@ struct sg_event {
 
 /* Governed scope (sg_scope_cgroups values): the deepest cgroup of the caller listed decides;
  * with none listed, its uid (sg_scope_uids) does. */
+/* sg_hold_netns value bits. 0: chains and a queue reader are installed (holds happen there,
+ * and DNS answers there are believed). SG_NETNS_DNS_ONLY: DNS answers there are believed, but
+ * nothing is held (no reader): the daemon's own namespace when it holds elsewhere or not at all. */
+#define SG_NETNS_DNS_ONLY 1
+
 #define SG_SCOPE_GOVERNED 1
 #define SG_SCOPE_EXEMPT 2
 

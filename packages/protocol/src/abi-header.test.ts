@@ -90,6 +90,7 @@ describe("abi.ts mirrors abi/sockgate-abi.h", () => {
     expect(defines.get("SG_LAYER_PORT")).toBe(abi.LAYER_PORT);
     expect(defines.get("SG_UID_ANY")).toBe(abi.UID_ANY);
     expect(defines.get("SG_SCOPE_GOVERNED")).toBe(abi.SCOPE_GOVERNED);
+    expect(defines.get("SG_NETNS_DNS_ONLY")).toBe(abi.NETNS_DNS_ONLY);
     expect(defines.get("SG_SCOPE_EXEMPT")).toBe(abi.SCOPE_EXEMPT);
     // Every event flag the header defines is mirrored, not only the ones listed here first.
     expect(Object.fromEntries([...defines].filter(([name]) => name.startsWith("SG_EF_")))).toEqual({

@@ -79,6 +79,8 @@ export const LAYER_PORT = 0x2;
 export const UID_ANY = 0xffffffff;
 export const SCOPE_GOVERNED = 1;
 export const SCOPE_EXEMPT = 2;
+/** sg_hold_netns value bit: DNS answers there are believed, nothing is held (no queue reader). */
+export const NETNS_DNS_ONLY = 1;
 
 export const EVENT_FLAG_PATH_TRUNCATED = 0x1;
 export const EVENT_FLAG_NO_EXE = 0x2;

@@ -8,12 +8,16 @@
 
 #define SG_DNS_PORT 53
 
-/* At an allowed (or held) connect/sendmsg to port 53: this socket's answers get reported. */
-static __always_inline void sg_mark_dns(struct bpf_sock *sk, const struct sg_req *r)
+/* At an allowed (or held) connect/sendmsg to port 53: this socket's answers get reported,
+ * if its network namespace is one the daemon trusts (sg_hold_netns): in a namespace of its
+ * own, a process could serve itself any answer from the resolver's address. */
+static __always_inline void sg_mark_dns(struct bpf_sock *sk, const struct sg_req *r, const __u64 *netns)
 {
 	struct sg_sock_owner *owner;
 
 	if (r->remote_port != SG_DNS_PORT || (r->proto != SG_PROTO_UDP && r->proto != SG_PROTO_TCP))
+		return;
+	if (!bpf_map_lookup_elem(&sg_hold_netns, netns))
 		return;
 	owner = sg_owner_of(sk, &r->id);
 	if (!owner)

@@ -77,11 +77,20 @@ static __always_inline void sg_held(const struct sg_req *r, struct sg_lookup *l,
 		sg_count(r->hook, SG_CNT_HELD);
 }
 
+/* Whether chains and a queue reader are installed in this namespace (not merely trusted for DNS). */
+static __always_inline int sg_holds_in(const __u64 *netns)
+{
+	__u32 *v = bpf_map_lookup_elem(&sg_hold_netns, netns);
+
+	return v && !(*v & SG_NETNS_DNS_ONLY);
+}
+
 /*
  * connect()/sendmsg() with no verdict under a hold policy: the call proceeds and its
  * packets are queued until decided. SG_ACT_ALLOW when held (now or before), SG_ACT_DENY
  * when it cannot be (no queue reader in the socket's namespace, no budget, no room).
- * r->id must hold the whole identity (sg_current_rest_ident).
+ * r->id must hold the whole identity (sg_current_rest_ident); the caller has checked that
+ * the socket's namespace holds (sg_holds_in).
  */
 /* Not inlined: its frame (the pending record) must not add to the hook's stack. */
 static __noinline int sg_hold_outbound(struct bpf_sock *sk, struct sg_req *r, struct sg_lookup *l, __u64 netns)
@@ -93,8 +102,6 @@ static __noinline int sg_hold_outbound(struct bpf_sock *sk, struct sg_req *r, st
 	struct sg_sock_owner *owner;
 	struct sg_budget *ub;
 
-	if (!bpf_map_lookup_elem(&sg_hold_netns, &netns))
-		return sg_refused(r, l, SG_REASON_NO_HOLD_IN_NETNS, 0);
 	/* its answer will be a flow verdict: from now on the socket's calls look them up */
 	owner = sg_owner_of(sk, &r->id);
 	if (!owner)

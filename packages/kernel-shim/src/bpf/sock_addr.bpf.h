@@ -30,6 +30,7 @@ static __always_inline int sg_sock_addr_hook(struct bpf_sock_addr *ctx, __u8 op,
 {
 	struct sg_req r = {};
 	struct sg_lookup l;
+	__u64 netns = 0;
 	int act;
 
 	sg_current_key_ident(&r.id);
@@ -39,14 +40,18 @@ static __always_inline int sg_sock_addr_hook(struct bpf_sock_addr *ctx, __u8 op,
 	if (sg_op_has_flow(op) && sg_owner_held(ctx->sk))
 		r.cookie = bpf_get_socket_cookie(ctx);
 	act = sg_decide(&r, &l);
-	if (act == SG_ACT_HOLD) {
+	if (act == SG_ACT_HOLD || (act == SG_ACT_ALLOW && sg_op_has_flow(op)))
+		netns = bpf_get_netns_cookie(ctx);
+	if (act == SG_ACT_HOLD && !sg_holds_in(&netns)) {
+		act = sg_refused(&r, &l, SG_REASON_NO_HOLD_IN_NETNS, 0);
+	} else if (act == SG_ACT_HOLD) {
 		sg_current_rest_ident(&r.id);
 		if (!r.cookie)
 			r.cookie = bpf_get_socket_cookie(ctx);
-		act = sg_hold_outbound(ctx->sk, &r, &l, bpf_get_netns_cookie(ctx));
+		act = sg_hold_outbound(ctx->sk, &r, &l, netns);
 	}
 	SG_REPORT(ctx, r, l);
 	if (act == SG_ACT_ALLOW && sg_op_has_flow(op))
-		sg_mark_dns(ctx->sk, &r);
+		sg_mark_dns(ctx->sk, &r, &netns);
 	return sg_answer(act);
 }
