@@ -186,13 +186,21 @@ describe("sockgated end to end", () => {
     expect(out.code, JSON.stringify(out)).toBe("io.sockgate.PermissionDenied");
     expect(out.parameters?.relation).toBe("descendant");
     expect(out.message).toMatch(/recorded at fork/);
+    await settledAt(8088);
   });
+
+  /** Waits until the prompt about `port` has settled (a refused answer leaves it to its deadline), so its settling reaches no later test's count of alice's events. */
+  async function settledAt(port: number): Promise<void> {
+    const p = (await aliceTap.next(isPrompt(port), 10_000)) as PromptEvent;
+    await aliceTap.next((x) => x.type === "prompt-settled" && x.promptId === p.prompt.id, TIMEOUT_MS + 6000);
+  }
 
   type RelativeOut = { code?: string; message?: string; parameters?: { relation?: string }; outcome?: unknown; askerGone?: boolean; answererPid: number; askerPid: number; pid: number };
   async function relative(mode: string, port: number): Promise<RelativeOut> {
     const r = await f.runAs(f.alice, [process.execPath, ANSWER_OWN, f.socketPath, f.ns.peer4, String(port), mode]);
     const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as RelativeOut;
     expect(out.askerPid, r.stderr).toBeGreaterThan(0);
+    await settledAt(port);
     return out;
   }
   async function noRuleFor(port: number): Promise<void> {
