@@ -51,12 +51,13 @@ describe("checkAnswerer on a made-up /proc", () => {
     const descendsFrom = (answerer: number, pid: number, ticks: number) => (answerer === 410 ? pid === 300 && ticks === 3000 : undefined);
     expect(checkAnswerer({ askerPid: 300, answererPid: 410, procRoot: proc, descendsFrom })).toMatchObject({ allowed: false, relation: "descendant" });
     expect(checkAnswerer({ askerPid: 200, answererPid: 410, procRoot: proc, descendsFrom }).relation, "another asker").toBe("unrelated");
-    expect(checkAnswerer({ askerPid: 300, answererPid: 100, procRoot: proc, descendsFrom }).relation, "no record: /proc decides").toBe("unrelated");
+    expect(checkAnswerer({ askerPid: 300, answererPid: 400, procRoot: proc, descendsFrom }).relation, "no record: /proc decides").toBe("unrelated");
   });
 
-  it("allows processes outside the tree, and ancestors above the login session", () => {
+  it("allows processes outside the tree; refuses every ancestor, above the login session too", () => {
     expect(check(300, 410)).toBe("unrelated");
-    expect(check(300, 100)).toBe("unrelated"); // sshd: everyone's ancestor, nobody's answerer
+    // sshd answers nothing, but a parent that put the asker in a session of its own would be here too
+    expect(check(300, 100)).toBe("ancestor");
     expect(checkAnswerer({ askerPid: 300, answererPid: 410, procRoot: proc })).toMatchObject({ allowed: true });
   });
 
@@ -82,7 +83,7 @@ describe("checkAnswerer on a made-up /proc", () => {
     const live = fakeProc({ 1: [0, 1], 100: [1, 100], 200: [100, 200], 300: [200, 200], 310: [300, 200], 330: [200, 200], 400: [1, 400], 410: [400, 410], 420: [1, 420] });
     made.push(live);
     const askerTree = snapshotAsker(300, 3000, live)!;
-    expect(askerTree).toEqual({ pid: 300, startTime: 3000, session: 200, ancestors: [{ pid: 200, startTime: 2000 }] });
+    expect(askerTree).toEqual({ pid: 300, startTime: 3000, session: 200, ancestors: [{ pid: 200, startTime: 2000 }, { pid: 100, startTime: 1000 }] });
     rmSync(join(live, "300"), { recursive: true });
     const descendsFrom = (answerer: number, pid: number, ticks: number) => (answerer === 420 || answerer === 310 ? pid === 300 && ticks === 3000 : undefined);
     const after = (answererPid: number) => checkAnswerer({ askerPid: 300, askerStartTime: 3000, askerTree, answererPid, procRoot: live, descendsFrom });
@@ -108,6 +109,16 @@ describe("checkAnswerer on a made-up /proc", () => {
     writeFileSync(join(tree, "200", "stat"), `200 (sh) S 100 200 777 ${Array(15).fill(0).join(" ")} 2000 0\n`); // and even left the session
     expect(checkAnswerer({ askerPid: 300, askerTree, answererPid: 200, procRoot: tree }).relation).toBe("ancestor");
     expect(checkAnswerer({ askerPid: 300, askerTree, answererPid: 410, procRoot: tree }).relation).toBe("unrelated");
+  });
+
+  it("without an audit session, a parent that started the asker in a session of its own (setsid) is still refused (found by an attack)", () => {
+    // 200 shell (session 200) -> 300 asker, setsid'ed (session 300)
+    const tree = fakeProc({ 1: [0, 1], 200: [1, 200], 300: [200, 300] });
+    made.push(tree);
+    expect(checkAnswerer({ askerPid: 300, answererPid: 200, procRoot: tree })).toMatchObject({ allowed: false, relation: "ancestor" });
+    const askerTree = snapshotAsker(300, 3000, tree)!;
+    rmSync(join(tree, "300"), { recursive: true });
+    expect(checkAnswerer({ askerPid: 300, askerStartTime: 3000, askerTree, answererPid: 200, procRoot: tree }), "and after it exited").toMatchObject({ allowed: false, relation: "ancestor" });
   });
 
   it("with an audit session, a parent that escaped the POSIX session by setsid is still in the login session", () => {

@@ -1,16 +1,15 @@
 // "A prompt cannot be answered by the process it asks about, nor by any process in its
-// tree": its ancestors up to the login session, its descendants, and every process of its
+// tree": its ancestors, its descendants, and every process of its
 // POSIX session. Read from /proc:
 // - descendants: walk up from the answerer through every parent to pid 1. A descendant can
 //   leave its session (setsid), so this walk has no session bound. One whose parent exited
 //   (a double fork) is re-parented, and /proc keeps no earlier parent: the shim's record of
 //   its forks (`descendsFrom`, kernel-shim's lineageOf) still names the asker, by pid and
 //   start time, so this holds after the asker itself has exited too;
-// - ancestors: walk up from the asker while the parent is in the asker's login session:
-//   the audit session (/proc/PID/sessionid, set by pam_loginuid at login and not
-//   changeable by the user) when the asker has one, else the POSIX session (stat field 6).
-//   Above the session sit sshd, the terminal emulator's or tmux's server, the user's
-//   systemd and init, which are everyone's ancestors and answer nothing;
+// - ancestors: every ancestor of the asker below init, not only those in its login session:
+//   a parent that put the asker in a session of its own (setsid) is still its parent (an
+//   attack answered that way). sshd, the terminal's or tmux's server and the user's systemd
+//   above the session are refused too, and answer nothing anyway;
 // - the session: any process in the asker's POSIX session (a sibling or cousin forked by
 //   the same parent, the session leader) is refused. A UI in another terminal has a
 //   session of its own (every terminal's shell is a session leader).
@@ -39,11 +38,10 @@ export interface AskerTree {
   startTime: number;
   /** Its POSIX session id. */
   session: number;
-  /** Its ancestors in its login session, nearest first, pinned by start time. */
+  /** Its ancestors below init, nearest first, pinned by start time. */
   ancestors: ReadonlyArray<{ pid: number; startTime: number }>;
 }
 
-const NO_AUDIT_SESSION = 4294967295;
 const MAX_DEPTH = 4096;
 
 /** /proc/PID/stat, or undefined when the process is gone. The command name may hold spaces and ")". */
@@ -57,15 +55,6 @@ export function readProcStat(pid: number, procRoot = "/proc"): ProcStat | undefi
   // Fields after the command name, which ends at the last ")": state is field 3.
   const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
   return { pid, ppid: Number(rest[1]), session: Number(rest[3]), startTime: Number(rest[19]) };
-}
-
-function auditSession(pid: number, procRoot: string): number | undefined {
-  try {
-    const id = Number(readFileSync(`${procRoot}/${pid}/sessionid`, "utf8").trim());
-    return Number.isInteger(id) && id !== NO_AUDIT_SESSION ? id : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export type AnswererRelation = "unrelated" | "same-process" | "ancestor" | "descendant" | "same-session" | "asker-gone" | "answerer-gone";
@@ -100,20 +89,15 @@ function* parents(stat: ProcStat, procRoot: string): Generator<ProcStat> {
   }
 }
 
-/** The running asker's ancestors in its login session, nearest first. */
-function sessionAncestors(asker: ProcStat, procRoot: string): ProcStat[] {
-  const audit = auditSession(asker.pid, procRoot);
-  const inSession = (p: ProcStat): boolean => (audit !== undefined ? auditSession(p.pid, procRoot) === audit : p.session === asker.session);
-  const out: ProcStat[] = [];
-  for (const p of parents(asker, procRoot)) {
-    if (!inSession(p)) break;
-    out.push(p);
-  }
-  return out;
+/** Every ancestor of the running asker below init, nearest first. Not only those in its
+ *  login session: a parent that put the asker in a session of its own (setsid) is still
+ *  its parent, and sshd, tmux or systemd above the session answer nothing anyway. */
+function ancestorsOf(asker: ProcStat, procRoot: string): ProcStat[] {
+  return [...parents(asker, procRoot)];
 }
 
 function treeOf(asker: ProcStat, procRoot: string): AskerTree {
-  return { pid: asker.pid, startTime: asker.startTime, session: asker.session, ancestors: sessionAncestors(asker, procRoot).map((p) => ({ pid: p.pid, startTime: p.startTime })) };
+  return { pid: asker.pid, startTime: asker.startTime, session: asker.session, ancestors: ancestorsOf(asker, procRoot).map((p) => ({ pid: p.pid, startTime: p.startTime })) };
 }
 
 /** The running process `pid` (started at `startTime`, when known), or undefined when it is gone or its pid was reused. */
@@ -158,7 +142,7 @@ export function checkAnswerer({ askerPid, askerStartTime, askerTree, answererPid
     return { allowed: false, relation: "asker-gone", sentence: `the asking process ${askerPid} exited before its process tree was recorded, so who is outside it cannot be told; the prompt settles at its deadline` };
   }
   if (trees.some((t) => t.ancestors.some((a) => a.pid === answerer.pid && a.startTime === answerer.startTime))) {
-    return { allowed: false, relation: "ancestor", sentence: `process ${answererPid} started the asking process ${askerPid} (in its login session), so it cannot answer for it${gone}` };
+    return { allowed: false, relation: "ancestor", sentence: `process ${answererPid} started the asking process ${askerPid} (is among its ancestors), so it cannot answer for it${gone}` };
   }
   if (trees.some((t) => t.session === answerer.session)) {
     return { allowed: false, relation: "same-session", sentence: `process ${answererPid} is in the session of the asking process ${askerPid} (session ${answerer.session}), so it cannot answer for it; answer from a UI in a session of its own (another terminal)${gone}` };

@@ -106,9 +106,15 @@ int sg_egress(struct __sk_buff *skb)
 	if (!sk)
 		return SG_PASS;
 	sk = bpf_sk_fullsock(sk);
-	if (!sk || sk->type == SOCK_STREAM)
-		return SG_PASS; /* TCP takes no per-message options and was decided at connect()/accept */
+	if (!sk)
+		return SG_PASS;
 	proto = sg_proto_of(sk->type, sk->protocol);
+	if (proto == SG_PROTO_TCP)
+		return SG_PASS; /* TCP takes no per-message options and was decided at connect()/accept */
+	/* UDP-Lite, SCTP: refused at socket() for governed processes, but one made by an
+	 * ungoverned process (or before the shim loaded) may be used by a governed one */
+	if (proto == SG_PROTO_OTHER)
+		return sg_scope_of_skb(skb, bpf_get_current_uid_gid() & 0xffffffff) == SG_SCOPE_IS_UNGOVERNED ? SG_PASS : SG_DROP;
 	routed = sg_packet_source_routed(skb);
 	if (!routed && proto == SG_PROTO_UDP && sg_owner_held(sk))
 		return sg_egress_held_udp(skb, sk);
