@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_CONFIG, openHold, type Hold } from "./index.js";
+import { DEFAULT_CONFIG, identityOf, openHold, type Hold } from "./index.js";
 import { sleep } from "../test/harness/exec.js";
 import { assertNoLeftovers } from "../test/harness/leftovers.js";
 import { runIn } from "../test/harness/spawn.js";
@@ -107,5 +107,46 @@ describe("hold: datagrams that leave without a hook", () => {
     expect(heldPorts.sort(), "every corked datagram was held when it was appended").toEqual(cases.map((c) => c[2]).sort());
     const arrived = got.join("").split("\n").filter((l) => l.startsWith("GOT"));
     expect(arrived, "datagrams that reached the peer").toEqual(["GOT 7090 corked-7090-pushed"]);
+  }, 30_000);
+});
+
+// A UDP socket that never held a flow: its corked datagram was allowed (by a kernel verdict)
+// when it was appended, the allow is withdrawn, then more is appended and pushed. Neither
+// the appends nor the push run a hook, and endSockets does not flush a connected socket's
+// cork (found by an attack). A corked push is decided at egress like a held socket's.
+describe("hold: corked datagrams whose allow was withdrawn", () => {
+  let w: ShimWorld;
+  const DENY_CONFIG = { ...OPEN_CONFIG, unknownPolicy: { ...OPEN_CONFIG.unknownPolicy, connect: "deny", send: "deny" } } as const;
+
+  beforeAll(async () => {
+    w = await createShimWorld();
+    resetShim(w.shim);
+    w.shim.setConfig(DENY_CONFIG);
+  });
+  afterAll(async () => {
+    await w?.cleanup.run();
+    assertNoLeftovers();
+  });
+
+  it("get nothing to the peer after the withdrawal; a corked datagram still allowed arrives", async () => {
+    const py = identityOf(PY);
+    const verdicts = (port: number, verdict: "allow" | "deny"): void => {
+      for (const op of ["send", "connect"] as const) w.shim.setVerdict({ exeDev: py.exeDev, exeIno: py.exeIno, uid: 65534, op, proto: "udp", addr: w.ns.peer4, port }, { verdict, tag: 1 });
+    };
+    const withdrawn = [["msg-more", 7011], ["udp-cork", 7012], ["connected", 7013], ["connected", 7014]] as const;
+    for (const [, port] of withdrawn) verdicts(port, "allow");
+    verdicts(7091, "allow");
+    const capturing = runIn(w.peer, [PY, "-c", capture(w.ns.local4, false, PUSH_AFTER_S + 2.5)], { timeoutMs: 20_000 });
+    await sleep(300);
+    const clients = [...withdrawn, ["msg-more", 7091] as const].map(([mode, port]) => runIn(w.inside, [...NOBODY, PY, "-c", corker(mode, false, w.ns.peer4, port)], { timeoutMs: 20_000 }));
+    await sleep(1500);
+    // what the daemon does when an allow is withdrawn: the deny goes in, the sockets are ended
+    for (const [, port] of withdrawn) verdicts(port, "deny");
+    w.shim.endSockets({ idents: [{ exeIno: py.exeIno, exeDev: py.exeDev, uid: 65534 }] }, [w.ns.path]);
+    const outs = await Promise.all(clients);
+    const got = (await capturing).stdout;
+    expect(got, "the capture ran to the end").toContain("capture done");
+    for (const c of outs) expect(c.stderr).toBe("");
+    expect(got.split("\n").filter((l) => l.startsWith("GOT")), "datagrams that reached the peer").toEqual(["GOT 7091 corked-7091-pushed"]);
   }, 30_000);
 });

@@ -54,11 +54,24 @@ static __noinline int sg_egress_judge(struct __sk_buff *skb, struct bpf_sock *sk
 	return l.verdict == SG_VERDICT_ALLOW ? SG_PASS : SG_DROP;
 }
 
+extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym;
+
+/* Whether this UDP packet is corked data being pushed: udp_push_pending_frames() clears
+ * up->pending only after sending, and the appends that queued it ran no hook (nor did the
+ * push), so what was allowed at the first append may have been withdrawn since. */
+static __always_inline int sg_udp_corked_push(struct bpf_sock *sk)
+{
+	struct udp_sock *up = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct udp_sock));
+
+	return up->pending != 0;
+}
+
 /* A datagram of a UDP socket that held a flow can leave without running a hook: corked data
- * pushed after the answer, a copy from user memory that stalled past it. So each is decided
- * here, by its flow verdict, else the owner's verdicts for send (or connect, for a connected
- * socket), else the unknown policy, hold counting as deny: nothing leaves undecided. */
-static __noinline int sg_egress_held_udp(struct __sk_buff *skb, struct bpf_sock *sk)
+ * pushed after the answer, a copy from user memory that stalled past it. So can corked data
+ * of any UDP socket. So each is decided here, by its flow verdict, else the owner's (else
+ * the sender's) verdicts for send (or connect, for a connected socket), else the unknown
+ * policy, hold counting as deny: nothing leaves undecided. */
+static __noinline int sg_egress_judge_udp(struct __sk_buff *skb, struct bpf_sock *sk)
 {
 	struct sg_sock_owner *owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, 0);
 	struct sg_counters *cnt = sg_counters_get();
@@ -67,9 +80,12 @@ static __noinline int sg_egress_held_udp(struct __sk_buff *skb, struct bpf_sock 
 	struct sg_lookup l;
 
 	sg_bump(cnt, SG_HOOK_EGRESS, SG_CNT_RUNS);
-	if (!owner || sg_parse_packet(skb, &pkt) != SG_PKT_OK || pkt.l4proto != IPPROTO_UDP)
+	if (sg_parse_packet(skb, &pkt) != SG_PKT_OK || pkt.l4proto != IPPROTO_UDP)
 		goto drop;
-	sg_ident_of_owner(&r.id, owner);
+	if (owner)
+		sg_ident_of_owner(&r.id, owner);
+	else
+		sg_current_key_ident(&r.id); /* a push runs in the pushing process */
 	r.op = SG_OP_SEND;
 	r.proto = SG_PROTO_UDP;
 	r.hook = SG_HOOK_EGRESS;
@@ -116,8 +132,8 @@ int sg_egress(struct __sk_buff *skb)
 	if (proto == SG_PROTO_OTHER)
 		return sg_scope_of_skb(skb, bpf_get_current_uid_gid() & 0xffffffff) == SG_SCOPE_IS_UNGOVERNED ? SG_PASS : SG_DROP;
 	routed = sg_packet_source_routed(skb);
-	if (!routed && proto == SG_PROTO_UDP && sg_owner_held(sk))
-		return sg_egress_held_udp(skb, sk);
+	if (!routed && proto == SG_PROTO_UDP && (sg_owner_held(sk) || sg_udp_corked_push(sk)))
+		return sg_egress_judge_udp(skb, sk);
 	if (!routed && proto != SG_PROTO_RAW && proto != SG_PROTO_ICMP)
 		return SG_PASS; /* plain UDP: decided at connect()/sendmsg() */
 	return sg_egress_judge(skb, sk, proto, routed);
