@@ -235,7 +235,7 @@ static int send_and_wait(int fd, struct sockaddr_storage *ss, socklen_t len, lon
 	if (sendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)ss, len) < 0)
 		return errno;
 	while (now_ms() - start < timeout) {
-		if (poll(&pfd, 1, (int)(timeout - (now_ms() - start))) > 0 && recv(fd, buf, sizeof(buf), 0) > 0) {
+		if (poll(&pfd, 1, (int)(timeout - (now_ms() - start))) > 0 && recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0) {
 			*replied = 1;
 			return 0;
 		}
@@ -330,7 +330,9 @@ static int do_udpconnect(int argc, char **argv)
 			err = errno;
 		else {
 			flooding = fl.ms > 0 && pthread_create(&flooder, NULL, flood_run, &fl) == 0;
-			if (poll(&pfd, 1, (int)timeout) > 0 && recv(fd, buf, sizeof(buf), 0) > 0)
+			/* not a blocking recv: the wakeup may be the error of a socket ended by its
+			 * deny, which the flood thread's send() can take first (then recv waits forever) */
+			if (poll(&pfd, 1, (int)timeout) > 0 && recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 				replied = 1;
 		}
 	}
