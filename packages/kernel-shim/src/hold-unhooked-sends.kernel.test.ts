@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_CONFIG, identityOf, openHold, type Hold } from "./index.js";
+import { identityOf, openHold, type Hold } from "./index.js";
 import { sleep } from "../test/harness/exec.js";
 import { assertNoLeftovers } from "../test/harness/leftovers.js";
 import { runIn } from "../test/harness/spawn.js";
-import { createShimWorld, OPEN_CONFIG, resetShim, type ShimWorld } from "../test/harness/world.js";
+import { createShimWorld, HOLD_CONFIG, OPEN_CONFIG, resetShim, type ShimWorld } from "../test/harness/world.js";
 
 // A datagram can leave a UDP socket without running the sendmsg hook: corked data (MSG_MORE,
 // UDP_CORK) is judged when it is appended and sent when it is pushed, and the push runs no
@@ -11,12 +11,6 @@ import { createShimWorld, OPEN_CONFIG, resetShim, type ShimWorld } from "../test
 // later than that met neither a pending flow nor a check, and a denied datagram got out (found
 // by an attack). Each datagram of a socket that held a flow is now decided at egress.
 
-const HOLD_CONFIG = {
-  ...OPEN_CONFIG,
-  unknownPolicy: { ...OPEN_CONFIG.unknownPolicy, connect: "hold", send: "hold" },
-  pendingPerUid: DEFAULT_CONFIG.pendingPerUid,
-  socksPerUid: DEFAULT_CONFIG.socksPerUid,
-} as const;
 const PY = "/usr/bin/python3";
 const NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
 const PUSH_AFTER_S = 6.5; // past the holder's 5 s memory of an answered flow

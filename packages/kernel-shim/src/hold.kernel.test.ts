@@ -1,21 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_CONFIG, identityOf, openHold, type FlowDecision, type HeldFlow, type Hold } from "./index.js";
+import { identityOf, openHold, type FlowDecision, type HeldFlow, type Hold } from "./index.js";
 import { run, sleep } from "../test/harness/exec.js";
 import { assertNoLeftovers } from "../test/harness/leftovers.js";
 import { clientPath } from "../test/harness/names.js";
 import { runClient, runIn, startIn } from "../test/harness/spawn.js";
-import { createShimWorld, OPEN_CONFIG, resetShim, type ShimWorld } from "../test/harness/world.js";
+import { createShimWorld, HOLD_CONFIG, resetShim, type ShimWorld } from "../test/harness/world.js";
 
 // Outbound holds: a connect() or a first datagram with no verdict waits in NFQUEUE until
 // the test (playing the daemon) answers. The client runs in the test cgroup and client
 // namespace, where the hold chains and the queue reader are installed.
 
-const HOLD_CONFIG = {
-  ...OPEN_CONFIG,
-  unknownPolicy: { ...OPEN_CONFIG.unknownPolicy, connect: "hold", send: "hold" },
-  pendingPerUid: DEFAULT_CONFIG.pendingPerUid,
-  socksPerUid: DEFAULT_CONFIG.socksPerUid,
-} as const;
 const ECHO_PORT = 9998;
 const KEEP_PORT = 8090;
 

@@ -1,4 +1,4 @@
-import { openShim, unloadShim, type Shim, type ShimOptions } from "../../src/index.js";
+import { DEFAULT_CONFIG, openShim, unloadShim, type Shim, type ShimOptions } from "../../src/index.js";
 import { createTestCgroup, type TestCgroup } from "./cgroup.js";
 import { Cleanup } from "./cleanup.js";
 import { EventCollector } from "./events.js";
@@ -29,6 +29,14 @@ export const OPEN_CONFIG = {
   unknownPolicy: { socket: "allow", bind: "allow", connect: "allow", listen: "allow", accept: "allow", send: "allow" },
   untaggedListenerPolicy: "allow",
   reportAllows: true,
+} as const;
+
+/** OPEN_CONFIG, but connect() and first datagrams with no verdict are held, with the default budgets. */
+export const HOLD_CONFIG = {
+  ...OPEN_CONFIG,
+  unknownPolicy: { ...OPEN_CONFIG.unknownPolicy, connect: "hold", send: "hold" },
+  pendingPerUid: DEFAULT_CONFIG.pendingPerUid,
+  socksPerUid: DEFAULT_CONFIG.socksPerUid,
 } as const;
 
 export function pinDirName(): string {
