@@ -367,10 +367,7 @@ class OpenShim implements Shim {
   }
 
   #netnsEntries(method: string): Array<[bigint, number]> {
-    const bytes = callNative(() => this.#handle(method).mapList("sg_hold_netns"));
-    const out: Array<[bigint, number]> = [];
-    for (let at = 0; at + 12 <= bytes.length; at += 12) out.push([bytes.readBigUInt64LE(at), bytes.readUInt32LE(at + 8)]);
-    return out;
+    return holdNetnsEntries(this.#handle(method));
   }
 
   markPreexistingListeners(netnsPaths: string[]): number {
@@ -580,12 +577,18 @@ export function openShim(options: ShimOptions): Shim {
  * holds in (they keep the program they opened), then swap and finish the copy. A failure
  * before the swap puts the old match back in those rules (closing the handle re-pins it).
  */
+/** sg_hold_netns as [netns cookie, value bits] pairs. */
+function holdNetnsEntries(native: NativeShimHandle): Array<[bigint, number]> {
+  const bytes = callNative(() => native.mapList("sg_hold_netns"));
+  const out: Array<[bigint, number]> = [];
+  for (let at = 0; at + 12 <= bytes.length; at += 12) out.push([bytes.readBigUInt64LE(at), bytes.readUInt32LE(at + 8)]);
+  return out;
+}
+
 function completeUpgrade(native: NativeShimHandle, addon: NativeAddon): void {
   const namespaces = netnsPathsNow();
-  const cookies = new Set<bigint>();
-  const bytes = callNative(() => native.mapList("sg_hold_netns"));
   // only where holds happen: a namespace trusted for DNS alone has no chains to reload
-  for (let at = 0; at + 12 <= bytes.length; at += 12) if ((bytes.readUInt32LE(at + 8) & abi.NETNS_DNS_ONLY) === 0) cookies.add(bytes.readBigUInt64LE(at));
+  const cookies = new Set(holdNetnsEntries(native).filter(([, v]) => (v & abi.NETNS_DNS_ONLY) === 0).map(([c]) => c));
   const holding: Array<string | undefined> = [];
   for (const path of cookies.size > 0 ? namespaces : []) {
     let cookie: bigint;

@@ -3,8 +3,8 @@
  * deny, or no verdict under any policy but allow (hold counts as deny: egress cannot wait),
  * drops it and the caller sees EPERM. A UDP or raw packet carrying an IPv6 routing header or
  * an IPv4 source route (put there per message: setsockopt refuses them) is dropped
- * (source_route). A UDP socket that held a flow has every datagram decided here (below). TCP
- * leaves after one field read. Needs 4.10 (bpf_sk_fullsock: 5.1). */
+ * (source_route). A UDP socket that held a flow, and a corked UDP push, has every datagram
+ * decided here (below). TCP leaves after two field reads (type, protocol). Needs 4.10 (bpf_sk_fullsock: 5.1). */
 
 /* Who sends: the socket's owner record (made at socket() for raw and ping sockets), else the
  * calling process, which is the sender for these synchronous sends. */

@@ -40,7 +40,8 @@ static __always_inline int sg_sock_addr_hook(struct bpf_sock_addr *ctx, __u8 op,
 	if (sg_op_has_flow(op) && sg_owner_held(ctx->sk))
 		r.cookie = bpf_get_socket_cookie(ctx);
 	act = sg_decide(&r, &l);
-	if (act == SG_ACT_HOLD || (act == SG_ACT_ALLOW && sg_op_has_flow(op)))
+	/* the namespace matters to a hold and to a DNS query only: other calls do not pay for it */
+	if (act == SG_ACT_HOLD || (act == SG_ACT_ALLOW && sg_op_has_flow(op) && r.remote_port == SG_DNS_PORT))
 		netns = bpf_get_netns_cookie(ctx);
 	if (act == SG_ACT_HOLD && !sg_holds_in(&netns)) {
 		act = sg_refused(&r, &l, SG_REASON_NO_HOLD_IN_NETNS, 0);
