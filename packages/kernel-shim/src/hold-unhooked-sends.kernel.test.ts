@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { identityOf, openHold, type Hold } from "./index.js";
+import { identityOf } from "./index.js";
 import { sleep } from "../test/harness/exec.js";
 import { assertNoLeftovers } from "../test/harness/leftovers.js";
 import { runIn } from "../test/harness/spawn.js";
-import { createShimWorld, HOLD_CONFIG, OPEN_CONFIG, resetShim, type ShimWorld } from "../test/harness/world.js";
+import { udpCapture } from "../test/harness/udp-capture.js";
+import { createPortHoldWorld } from "../test/harness/port-hold-world.js";
+import { createShimWorld, OPEN_CONFIG, resetShim, type ShimWorld } from "../test/harness/world.js";
 
 // A datagram can leave a UDP socket without running the sendmsg hook: corked data (MSG_MORE,
 // UDP_CORK) is judged when it is appended and sent when it is pushed, and the push runs no
@@ -14,26 +16,6 @@ import { createShimWorld, HOLD_CONFIG, OPEN_CONFIG, resetShim, type ShimWorld } 
 const PY = "/usr/bin/python3";
 const NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
 const PUSH_AFTER_S = 6.5; // past the holder's 5 s memory of an answered flow
-
-/** Prints "GOT <port> <payload>" for each UDP datagram from localIp to ports 7000-7099. */
-function capture(localIp: string, v6: boolean, secs: number): string {
-  return `import socket, time
-r = socket.socket(socket.AF_INET6 if ${v6 ? "True" : "False"} else socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP); r.settimeout(0.1)
-end = time.time() + ${secs}
-while time.time() < end:
-    try:
-        p, a = r.recvfrom(65535)
-    except socket.timeout:
-        continue
-    if ${v6 ? "True" : "False"}:
-        src, udp = a[0], p
-    else:
-        ihl = (p[0] & 15) * 4; src, udp = socket.inet_ntoa(p[12:16]), p[ihl:]
-    port = int.from_bytes(udp[2:4], "big")
-    if src == "${localIp}" and 7000 <= port < 7100:
-        print("GOT", port, udp[8:40].decode(errors="replace"), flush=True)
-print("capture done", flush=True)`;
-}
 
 /** Corks a datagram to port, then pushes it PUSH_AFTER_S later in the way mode says. */
 function corker(mode: string, v6: boolean, peer: string, port: number): string {
@@ -59,21 +41,11 @@ except OSError as e:
 
 describe("hold: datagrams that leave without a hook", () => {
   let w: ShimWorld;
-  let hold: Hold;
-  const heldPorts: number[] = [];
+  let heldPorts: number[];
 
+  // port 7090 is allowed, every other port denied, each 300 ms after it was held
   beforeAll(async () => {
-    w = await createShimWorld();
-    hold = await openHold(w.shim, { namespaces: [{ netnsPath: w.ns.path }], chainCheckMs: 0 });
-    w.cleanup.add("close hold", () => hold.close());
-    // port 7090 is allowed, every other port denied, each 300 ms after it was held
-    hold.onFlow((f) => {
-      heldPorts.push(f.key.port);
-      const verdict = f.key.port === 7090 ? "allow" : "deny";
-      setTimeout(() => hold.resolve(f.key, { verdict, cache: "flow" }), 300);
-    });
-    resetShim(w.shim);
-    w.shim.setConfig(HOLD_CONFIG);
+    ({ w, heldPorts } = await createPortHoldWorld((port) => (port === 7090 ? "allow" : "deny"), 300));
   });
   afterAll(async () => {
     await w?.cleanup.run();
@@ -90,7 +62,7 @@ describe("hold: datagrams that leave without a hook", () => {
       ["connected", true, 7006, false],
       ["msg-more", false, 7090, true],
     ] as const;
-    const captures = [runIn(w.peer, [PY, "-c", capture(w.ns.local4, false, PUSH_AFTER_S + 3)], { timeoutMs: 20_000 }), runIn(w.peer, [PY, "-c", capture(w.ns.local6, true, PUSH_AFTER_S + 3)], { timeoutMs: 20_000 })];
+    const captures = [runIn(w.peer, [PY, "-c", udpCapture(w.ns.local4, PUSH_AFTER_S + 3)], { timeoutMs: 20_000 }), runIn(w.peer, [PY, "-c", udpCapture(w.ns.local6, PUSH_AFTER_S + 3, true)], { timeoutMs: 20_000 })];
     await sleep(400);
     const clients = await Promise.all(
       cases.map(([mode, v6, port, asNobody]) => runIn(w.inside, [...(asNobody ? NOBODY : []), PY, "-c", corker(mode, v6, v6 ? w.ns.peer6 : w.ns.peer4, port)], { timeoutMs: 20_000 })),
@@ -130,7 +102,7 @@ describe("hold: corked datagrams whose allow was withdrawn", () => {
     const withdrawn = [["msg-more", 7011], ["udp-cork", 7012], ["connected", 7013], ["connected", 7014]] as const;
     for (const [, port] of withdrawn) verdicts(port, "allow");
     verdicts(7091, "allow");
-    const capturing = runIn(w.peer, [PY, "-c", capture(w.ns.local4, false, PUSH_AFTER_S + 2.5)], { timeoutMs: 20_000 });
+    const capturing = runIn(w.peer, [PY, "-c", udpCapture(w.ns.local4, PUSH_AFTER_S + 2.5)], { timeoutMs: 20_000 });
     await sleep(300);
     const clients = [...withdrawn, ["msg-more", 7091] as const].map(([mode, port]) => runIn(w.inside, [...NOBODY, PY, "-c", corker(mode, false, w.ns.peer4, port)], { timeoutMs: 20_000 }));
     await sleep(1500);

@@ -4,7 +4,9 @@
  * drops it and the caller sees EPERM. A UDP or raw packet carrying an IPv6 routing header or
  * an IPv4 source route (put there per message: setsockopt refuses them) is dropped
  * (source_route). A UDP socket that held a flow, and a corked UDP push, has every datagram
- * decided here (below). TCP leaves after two field reads (type, protocol). Needs 4.10 (bpf_sk_fullsock: 5.1). */
+ * decided here as its hook would have (below; conntrack's original tuple: 6.4 for
+ * bpf_cast_to_kern_ctx). TCP leaves after two field reads (type, protocol). Needs 4.10
+ * (bpf_sk_fullsock: 5.1). */
 
 /* Who sends: the socket's owner record (made at socket() for raw and ping sockets), else the
  * calling process, which is the sender for these synchronous sends. */
@@ -66,49 +68,95 @@ static __always_inline int sg_udp_corked_push(struct bpf_sock *sk)
 	return up->pending != 0;
 }
 
+#define SG_NFCT_INFOMASK 7UL /* skb->_nfct: the conntrack entry's pointer | its ctinfo */
+#define SG_IP_CT_IS_REPLY 3  /* ctinfo from here on: a packet of the reply direction */
+#define SG_IPS_DST_NAT 0x20  /* nf_conn status: the original direction's destination is rewritten */
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+/* The destination the sender named. A DNAT of nat OUTPUT (Docker's, a REDIRECT) runs before
+ * this hook and rewrote the packet's; conntrack keeps the named one in the original tuple. */
+static __always_inline void sg_named_destination(struct __sk_buff *skb, struct sg_pkt *pkt)
+{
+	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
+	unsigned long nfct = kskb->_nfct;
+	/* read with probe reads: a type-id cast is ambiguous here (nf_conn___init shares the name) */
+	struct nf_conn *ct = (struct nf_conn *)(nfct & ~SG_NFCT_INFOMASK);
+	__u16 port;
+
+	if (!ct || (nfct & SG_NFCT_INFOMASK) >= SG_IP_CT_IS_REPLY)
+		return;
+	if (!(BPF_CORE_READ(ct, status) & SG_IPS_DST_NAT) || BPF_CORE_READ(ct, tuplehash[0].tuple.dst.protonum) != IPPROTO_UDP)
+		return;
+	if (BPF_CORE_READ(ct, tuplehash[0].tuple.src.l3num) == SG_AF_INET)
+		sg_addr_from_v4(pkt->daddr, BPF_CORE_READ(ct, tuplehash[0].tuple.dst.u3.ip));
+	else if (bpf_core_read(pkt->daddr, 16, &ct->tuplehash[0].tuple.dst.u3))
+		return;
+	port = BPF_CORE_READ(ct, tuplehash[0].tuple.dst.u.udp.port);
+	pkt->dport = bpf_ntohs(port);
+}
+
+/* Whether the datagram goes to the socket's connected peer: then it is the connect()'s (a
+ * send() on a connected socket runs no hook, and connect()'s verdict governs it). Not on an
+ * IPv6 socket connected to a v4-mapped peer: the kernel runs sendmsg4 on each of its sends,
+ * so they are sends, as there. */
+static __always_inline int sg_to_connected_peer(struct bpf_sock *sk, const struct sg_pkt *pkt)
+{
+	/* each field read on its own: the verifier refuses arithmetic on a socket pointer */
+	__u32 peer[4] = { sk->dst_ip6[0], sk->dst_ip6[1], sk->dst_ip6[2], sk->dst_ip6[3] }, named[4];
+	__u32 v4 = sk->dst_ip4;
+
+	if (!sk->dst_port || bpf_ntohs(sk->dst_port) != pkt->dport)
+		return 0;
+	if (sk->family == SG_AF_INET)
+		sg_addr_from_v4((__u8 *)peer, v4);
+	else if (!peer[0] && !peer[1] && peer[2] == bpf_htonl(0xffff))
+		return 0;
+	__builtin_memcpy(named, pkt->daddr, 16);
+	return peer[0] == named[0] && peer[1] == named[1] && peer[2] == named[2] && peer[3] == named[3];
+}
+
 /* A datagram of a UDP socket that held a flow can leave without running a hook: corked data
  * pushed after the answer, a copy from user memory that stalled past it. So can corked data
- * of any UDP socket. So each is decided here, by its flow verdict, else the owner's (else
- * the sender's) verdicts for send (or connect, for a connected socket), else the unknown
- * policy, hold counting as deny: nothing leaves undecided. */
+ * of any UDP socket. So each is decided here as its hook would have: for the sending process
+ * (a datagram leaves in the call that sends or uncorks it; one the holder re-injects after an
+ * allow meets its flow verdict first), to the destination it named, as a connect() when that
+ * is the connected peer, else as a send: its flow verdict, else the sender's verdicts, else
+ * that operation's unknown policy, hold counting as deny. Nothing leaves undecided. */
 static __noinline int sg_egress_judge_udp(struct __sk_buff *skb, struct bpf_sock *sk)
 {
-	struct sg_sock_owner *owner = bpf_sk_storage_get(&sg_sock_owners, sk, NULL, 0);
 	struct sg_counters *cnt = sg_counters_get();
 	struct sg_pkt pkt = {};
 	struct sg_req r = {};
-	struct sg_lookup l;
+	struct sg_lookup l = { .verdict = SG_VERDICT_DENY, .reason = SG_REASON_UNKNOWN };
 
 	sg_bump(cnt, SG_HOOK_EGRESS, SG_CNT_RUNS);
-	if (sg_parse_packet(skb, &pkt) != SG_PKT_OK || pkt.l4proto != IPPROTO_UDP)
-		goto drop;
-	if (owner)
-		sg_ident_of_owner(&r.id, owner);
-	else
-		sg_current_key_ident(&r.id); /* a push runs in the pushing process */
-	r.op = SG_OP_SEND;
 	r.proto = SG_PROTO_UDP;
 	r.hook = SG_HOOK_EGRESS;
 	r.has_peer = 1;
 	r.family = sk->family;
 	r.cookie = bpf_get_socket_cookie(skb);
+	sg_current_key_ident(&r.id);
+	if (sg_parse_packet(skb, &pkt) != SG_PKT_OK || pkt.l4proto != IPPROTO_UDP) {
+		r.op = SG_OP_SEND;
+		goto drop;
+	}
+	sg_named_destination(skb, &pkt);
+	r.op = sg_to_connected_peer(sk, &pkt) ? SG_OP_CONNECT : SG_OP_SEND;
 	__builtin_memcpy(r.remote_addr, pkt.daddr, 16);
 	__builtin_memcpy(r.local_addr, pkt.saddr, 16);
 	r.remote_port = pkt.dport;
 	r.local_port = pkt.sport;
 	sg_lookup_verdict(&r, &l);
-	if (l.verdict == SG_VERDICT_NONE && sk->dst_port) {
-		r.op = SG_OP_CONNECT;
-		sg_lookup_verdict(&r, &l);
-	}
 	if (l.verdict == SG_VERDICT_ALLOW)
 		return SG_PASS;
-	if (l.verdict == SG_VERDICT_NONE && sg_scope_of_skb(skb, r.id.uid) == SG_SCOPE_IS_UNGOVERNED)
-		return SG_PASS;
-	if (l.verdict == SG_VERDICT_NONE && sg_unknown_policy(SG_OP_SEND) == SG_POLICY_ALLOW)
-		return SG_PASS;
+	if (l.verdict == SG_VERDICT_NONE) {
+		if (sg_scope_of_skb(skb, r.id.uid) == SG_SCOPE_IS_UNGOVERNED || sg_unknown_policy(r.op) == SG_POLICY_ALLOW)
+			return SG_PASS;
+	}
 drop:
 	sg_bump(cnt, SG_HOOK_EGRESS, SG_CNT_DENIES);
+	sg_emit(&r, SG_VERDICT_DENY, l.reason, l.tag);
 	return SG_DROP;
 }
 
