@@ -53,26 +53,27 @@ describe("egress judges a connected socket's corked push as the connect it is", 
     assertNoLeftovers();
   });
 
+  // A datagram to the connected peer is the connect()'s, named or not: a sendto() naming it,
+  // and every send() of an IPv6 socket connected to a v4-mapped peer (which the kernel hands
+  // to the sendmsg4 hook with the peer's address), are decided as the connect, by the hook
+  // and by egress. 7027 is such a socket.
   it("arrives where connect() is allowed, even when sends with no verdict (or all sends of the app) are denied", async () => {
     const py = identityOf(PY);
     const key = { exeDev: py.exeDev, exeIno: py.exeIno, uid: 65534, proto: "udp" } as const;
     // 7022: every send of the app is denied, connect() to this peer is allowed
     w.shim.setVerdict({ ...key, op: "send" }, { verdict: "deny", tag: 1 });
     w.shim.setVerdict({ ...key, op: "connect", addr: w.ns.peer4, port: 7022 }, { verdict: "allow", tag: 2 });
-    // 7027: an IPv6 socket connected to a v4-mapped peer; the kernel runs the sendmsg4 hook
-    // on each of its sends, so they are sends (allowed by this verdict), at egress too
-    w.shim.setVerdict({ ...key, op: "send", addr: w.ns.peer4, port: 7027 }, { verdict: "allow", tag: 3 });
     const captures = [runIn(w.peer, [PY, "-c", capture(w.ns.local4, 3)], { timeoutMs: 20_000 }), runIn(w.peer, [PY, "-c", capture(w.ns.local6, 3, true)], { timeoutMs: 20_000 })];
     await sleep(300);
     const cases = [[7021, w.ns.peer4, false], [7022, w.ns.peer4, false], [7026, w.ns.peer6, true], [7027, `::ffff:${w.ns.peer4}`, true]] as const;
     const outs = await Promise.all(
       cases.map(([port, peer, v6]) =>
-        runIn(w.inside, [...NOBODY, PY, "-c", client(`s.connect(("${peer}", ${port}))\ns.send(b"plain-${port}")\ns.send(b"corked-${port}-", MSG_MORE)\ntime.sleep(0.3)\ns.send(b"pushed")`, v6)], { timeoutMs: 20_000 }),
+        runIn(w.inside, [...NOBODY, PY, "-c", client(`s.connect(("${peer}", ${port}))\ns.send(b"plain-${port}")\ns.sendto(b"named-${port}", ("${peer}", ${port}))\ns.send(b"corked-${port}-", MSG_MORE)\ntime.sleep(0.3)\ns.send(b"pushed")`, v6)], { timeoutMs: 20_000 }),
       ),
     );
     expect(outs.map((o) => o.stdout.trim())).toEqual(cases.map(() => "sent"));
     const got = (await Promise.all(captures)).map((c) => arrived(c.stdout));
-    expect(got.flat().sort()).toEqual(cases.flatMap(([port]) => [`GOT ${port} corked-${port}-pushed`, `GOT ${port} plain-${port}`]).sort());
+    expect(got.flat().sort()).toEqual(cases.flatMap(([port]) => [`GOT ${port} corked-${port}-pushed`, `GOT ${port} named-${port}`, `GOT ${port} plain-${port}`]).sort());
   }, 30_000);
 
   it("an unconnected socket's corked push is judged as the send it is, whatever connect() may do", async () => {

@@ -96,32 +96,12 @@ static __always_inline void sg_named_destination(struct __sk_buff *skb, struct s
 	pkt->dport = bpf_ntohs(port);
 }
 
-/* Whether the datagram goes to the socket's connected peer: then it is the connect()'s (a
- * send() on a connected socket runs no hook, and connect()'s verdict governs it). Not on an
- * IPv6 socket connected to a v4-mapped peer: the kernel runs sendmsg4 on each of its sends,
- * so they are sends, as there. */
-static __always_inline int sg_to_connected_peer(struct bpf_sock *sk, const struct sg_pkt *pkt)
-{
-	/* each field read on its own: the verifier refuses arithmetic on a socket pointer */
-	__u32 peer[4] = { sk->dst_ip6[0], sk->dst_ip6[1], sk->dst_ip6[2], sk->dst_ip6[3] }, named[4];
-	__u32 v4 = sk->dst_ip4;
-
-	if (!sk->dst_port || bpf_ntohs(sk->dst_port) != pkt->dport)
-		return 0;
-	if (sk->family == SG_AF_INET)
-		sg_addr_from_v4((__u8 *)peer, v4);
-	else if (!peer[0] && !peer[1] && peer[2] == bpf_htonl(0xffff))
-		return 0;
-	__builtin_memcpy(named, pkt->daddr, 16);
-	return peer[0] == named[0] && peer[1] == named[1] && peer[2] == named[2] && peer[3] == named[3];
-}
-
 /* A datagram of a UDP socket that held a flow can leave without running a hook: corked data
  * pushed after the answer, a copy from user memory that stalled past it. So can corked data
  * of any UDP socket. So each is decided here as its hook would have: for the sending process
  * (a datagram leaves in the call that sends or uncorks it; one the holder re-injects after an
  * allow meets its flow verdict first), to the destination it named, as a connect() when that
- * is the connected peer, else as a send: its flow verdict, else the sender's verdicts, else
+ * is the connected peer (connected_peer.bpf.h), else as a send: its flow verdict, else the sender's verdicts, else
  * that operation's unknown policy, hold counting as deny. Nothing leaves undecided. */
 static __noinline int sg_egress_judge_udp(struct __sk_buff *skb, struct bpf_sock *sk)
 {
@@ -142,7 +122,7 @@ static __noinline int sg_egress_judge_udp(struct __sk_buff *skb, struct bpf_sock
 		goto drop;
 	}
 	sg_named_destination(skb, &pkt);
-	r.op = sg_to_connected_peer(sk, &pkt) ? SG_OP_CONNECT : SG_OP_SEND;
+	r.op = sg_to_connected_peer(sk, pkt.daddr, pkt.dport) ? SG_OP_CONNECT : SG_OP_SEND;
 	__builtin_memcpy(r.remote_addr, pkt.daddr, 16);
 	__builtin_memcpy(r.local_addr, pkt.saddr, 16);
 	r.remote_port = pkt.dport;

@@ -35,6 +35,7 @@
 #include "hold.bpf.h"
 #include "dns.bpf.h"
 #include "source_route.bpf.h"
+#include "connected_peer.bpf.h"
 #include "sock_addr.bpf.h"
 
 #include "sock_create.bpf.c"
