@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { abi, formatAddress } from "@sockgate/protocol";
+import { encodeFlowKey, PENDING_BYTES } from "./flow-layout.js";
 import { loadAddon, type NativeTestObject } from "./native.js";
 import { packagePath } from "../test/harness/names.js";
 import { ETH_P_IP, ETH_P_IPV6, PROTO, eth, ipv4, ipv6, tcp, udp, type Ext } from "../test/harness/packets.js";
@@ -149,12 +150,26 @@ describe("hold match (hold_match.bpf.c) under test-run", () => {
     expect(obj.mapLookup("sg_queued", key)).toBeNull();
   });
 
+  /** Holds the flow (cookie, 198.51.100.2:9999, udp): the destination of v4pkt. */
+  const holdFlow = (cookie: bigint): void => {
+    obj.mapUpdate("sg_pending", encodeFlowKey({ cookie, addr: "198.51.100.2", port: 9999, proto: "udp" }), Buffer.alloc(PENDING_BYTES));
+  };
+
   it("a socket with a held flow is matched and its 5-tuple recorded against its cookie", () => {
     const before = heldRuns();
     obj.mapUpdate("sg_pending_socks", u64(102n), sockPending(1));
+    holdFlow(102n);
     expect(obj.run("sg_hold_match", v4pkt, 102)).toBe(1);
     expect(obj.mapLookup("sg_queued", key)?.readBigUInt64LE(0)).toBe(102n);
     expect(heldRuns() - before, "counted as a held packet").toBe(1n);
+  });
+
+  it("a UDP socket's datagram to a destination it holds no flow for is not matched (egress decides it, for its sender)", () => {
+    obj.mapUpdate("sg_pending_socks", u64(107n), sockPending(1));
+    obj.mapUpdate("sg_pending", encodeFlowKey({ cookie: 107n, addr: "198.51.100.3", port: 9999, proto: "udp" }), Buffer.alloc(PENDING_BYTES));
+    expect(obj.run("sg_hold_match", v4pkt, 107)).toBe(0);
+    holdFlow(107n);
+    expect(obj.run("sg_hold_match", v4pkt, 107)).toBe(1);
   });
 
   it("a socket whose flows were all decided (count 0) is not matched", () => {

@@ -186,3 +186,46 @@ describe("openShim marks listeners older than the shim", () => {
     }
   });
 });
+
+// A killed daemon leaves its held peers in sg_pending, and their retransmitted SYNs raise no
+// new event: the next holder must find them by its scan and answer them (found by an attack
+// through the daemon, not confirmed there: the peer timed out after a restart).
+describe("hold and ask: inbound, across a holder that went away", () => {
+  let w: ShimWorld;
+  const sgclient = clientPath("sgclient");
+  const sghold = clientPath("sghold");
+
+  beforeAll(async () => {
+    w = await createShimWorld({ servers: false });
+    resetShim(w.shim);
+    w.shim.setConfig(HOLD_CONFIG);
+  });
+  afterAll(async () => {
+    await w?.cleanup.run();
+    assertNoLeftovers();
+  });
+
+  it("a SYN held when its holder went away is asked by the next holder from sg_pending; its allow lets the peer connect", async () => {
+    const first = await openHold(w.shim, { namespaces: [{ netnsPath: w.ns.path }], chainCheckMs: 0 });
+    w.cleanup.add("close the first hold", () => first.close());
+    const seenFirst: HeldFlow[] = [];
+    first.onFlow((f) => seenFirst.push(f)); // never answered
+    const listener = await startIn(w.inside, [sgclient, "listen", "tcp4", "0.0.0.0", "7290", "--accept-one", "--accept-timeout-ms", "14000"], w.cleanup);
+    const client = runClient(w.peer, [sghold, "connect", "tcp4", w.ns.local4, "7290", "--timeout-ms", "12000"], { timeoutMs: 20_000 });
+    for (let i = 0; i < 100 && seenFirst.length === 0; i++) await sleep(20);
+    expect(seenFirst.map((f) => f.pending.op)).toEqual(["accept"]);
+    first.close(); // as a killed daemon: its chains stay, nothing answers
+    await sleep(1500);
+    const second = await openHold(w.shim, { namespaces: [{ netnsPath: w.ns.path }], chainCheckMs: 0 });
+    w.cleanup.add("close the second hold", () => second.close());
+    const seenSecond: Array<{ flow: HeldFlow; at: number }> = [];
+    second.onFlow((f) => {
+      seenSecond.push({ flow: f, at: Date.now() });
+      second.resolve(f.key, { verdict: "allow", cache: "flow" });
+    });
+    const r = await client;
+    expect(seenSecond.map((s) => ({ op: s.flow.pending.op, source: s.flow.source, key: s.flow.key })), "asked once, from the pending map").toEqual([{ op: "accept", source: "scan", key: seenFirst[0]!.key }]);
+    expect(r, "the peer's next retransmission met the allow").toMatchObject({ ok: true });
+    expect((await listener.done).json).toMatchObject({ accepted: true });
+  }, 30_000);
+});

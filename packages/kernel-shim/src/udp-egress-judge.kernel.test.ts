@@ -3,7 +3,7 @@ import { identityOf } from "./index.js";
 import { run, sleep } from "../test/harness/exec.js";
 import { assertNoLeftovers } from "../test/harness/leftovers.js";
 import { runIn } from "../test/harness/spawn.js";
-import { udpCapture as capture } from "../test/harness/udp-capture.js";
+import { arrivedDatagrams as arrived, udpCapture as capture, udpClient as client } from "../test/harness/udp-capture.js";
 import { createPortHoldWorld } from "../test/harness/port-hold-world.js";
 import { createShimWorld, OPEN_CONFIG, resetShim, type ShimWorld } from "../test/harness/world.js";
 
@@ -16,29 +16,6 @@ import { createShimWorld, OPEN_CONFIG, resetShim, type ShimWorld } from "../test
 
 const PY = "/usr/bin/python3";
 const NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
-
-/** Runs body with s a UDP socket (IPv6 with v6); prints "refused <errno>" when a call fails. */
-function client(body: string, v6 = false): string {
-  return `import socket, time, os
-MSG_MORE = 0x8000
-s = socket.socket(socket.AF_INET6 if ${v6 ? "True" : "False"} else socket.AF_INET, socket.SOCK_DGRAM)
-try:
-${body
-  .split("\n")
-  .map((l) => `    ${l}`)
-  .join("\n")}
-    print("sent", flush=True)
-except OSError as e:
-    print("refused", e.errno, flush=True)`;
-}
-
-function arrived(captured: string): string[] {
-  expect(captured, "the capture ran to the end").toContain("capture done");
-  return captured
-    .split("\n")
-    .filter((l) => l.startsWith("GOT"))
-    .sort();
-}
 
 describe("egress judges a connected socket's corked push as the connect it is", () => {
   let w: ShimWorld;
@@ -57,11 +34,12 @@ describe("egress judges a connected socket's corked push as the connect it is", 
   // and every send() of an IPv6 socket connected to a v4-mapped peer (which the kernel hands
   // to the sendmsg4 hook with the peer's address), are decided as the connect, by the hook
   // and by egress. 7027 is such a socket.
-  it("arrives where connect() is allowed, even when sends with no verdict (or all sends of the app) are denied", async () => {
+  it("arrives where connect() is allowed, even when sends with no verdict (or the app's sends to that port) are denied", async () => {
     const py = identityOf(PY);
     const key = { exeDev: py.exeDev, exeIno: py.exeIno, uid: 65534, proto: "udp" } as const;
-    // 7022: every send of the app is denied, connect() to this peer is allowed
-    w.shim.setVerdict({ ...key, op: "send" }, { verdict: "deny", tag: 1 });
+    // 7022: the app's sends to this port are denied, connect() to this peer is allowed: a
+    // datagram to the connected peer is decided by connect's verdict first
+    w.shim.setVerdict({ ...key, op: "send", port: 7022 }, { verdict: "deny", tag: 1 });
     w.shim.setVerdict({ ...key, op: "connect", addr: w.ns.peer4, port: 7022 }, { verdict: "allow", tag: 2 });
     const captures = [runIn(w.peer, [PY, "-c", capture(w.ns.local4, 3)], { timeoutMs: 20_000 }), runIn(w.peer, [PY, "-c", capture(w.ns.local6, 3, true)], { timeoutMs: 20_000 })];
     await sleep(300);

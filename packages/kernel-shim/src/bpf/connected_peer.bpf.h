@@ -1,9 +1,10 @@
 /*
- * Whether a datagram goes to its socket's connected peer. Then it is the connect()'s, named
- * or not: a send() on a connected socket runs no hook and connect()'s verdict governs it, so
- * a sendto() that names the same peer (or the send() of an IPv6 socket connected to a
- * v4-mapped peer, which the kernel hands to sendmsg4 with the peer's address) is decided
- * the same way, by the sendmsg hooks and by egress alike.
+ * The operation a datagram is decided as, by the sendmsg hooks and by egress alike. One to
+ * its socket's connected peer is the connect()'s, named or not: a send() on a connected
+ * socket runs no hook and connect()'s verdict governs it, and the kernel hands every send()
+ * of an IPv6 socket connected to a v4-mapped peer to sendmsg4 with the peer's address. A
+ * send verdict for that peer counts too (a sendto() naming it is a send as well): connect's
+ * verdict, else send's, else connect's unknown policy. Every other datagram is a send.
  */
 #pragma once
 
@@ -20,4 +21,23 @@ static __noinline int sg_to_connected_peer(struct bpf_sock *sk, const __u8 *addr
 		sg_addr_from_v4((__u8 *)peer, v4);
 	__builtin_memcpy(named, addr, 16);
 	return peer[0] == named[0] && peer[1] == named[1] && peer[2] == named[2] && peer[3] == named[3];
+}
+
+/* Sets r->op (r: a send's request, with its peer and, for a held socket, its cookie). Not
+ * inlined: its lookups must not add to the hooks' frame. */
+static __noinline void sg_datagram_op(struct bpf_sock *sk, struct sg_req *r)
+{
+	struct sg_lookup l;
+
+	r->op = SG_OP_SEND;
+	if (!sg_to_connected_peer(sk, r->remote_addr, r->remote_port))
+		return;
+	r->op = SG_OP_CONNECT;
+	sg_lookup_verdict(r, &l);
+	if (l.verdict != SG_VERDICT_NONE)
+		return;
+	r->op = SG_OP_SEND;
+	sg_lookup_verdict(r, &l);
+	if (l.verdict == SG_VERDICT_NONE)
+		r->op = SG_OP_CONNECT;
 }

@@ -70,29 +70,37 @@ static __always_inline int sg_udp_corked_push(struct bpf_sock *sk)
 
 #define SG_NFCT_INFOMASK 7UL /* skb->_nfct: the conntrack entry's pointer | its ctinfo */
 #define SG_IP_CT_IS_REPLY 3  /* ctinfo from here on: a packet of the reply direction */
-#define SG_IPS_DST_NAT 0x20  /* nf_conn status: the original direction's destination is rewritten */
+#define SG_IPS_NAT_MASK 0x30 /* nf_conn status: IPS_SRC_NAT | IPS_DST_NAT */
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
-/* The destination the sender named. A DNAT of nat OUTPUT (Docker's, a REDIRECT) runs before
- * this hook and rewrote the packet's; conntrack keeps the named one in the original tuple. */
+/* The destination the sender named. NAT of nat OUTPUT (a DNAT: Docker's, a REDIRECT; or the
+ * reverse of an inbound flow's SNAT, for a reply) runs before this hook and rewrote the
+ * packet's. Conntrack keeps the packet's tuple from before NAT: the tuple of its direction. */
 static __always_inline void sg_named_destination(struct __sk_buff *skb, struct sg_pkt *pkt)
 {
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
-	unsigned long nfct = kskb->_nfct;
 	/* read with probe reads: a type-id cast is ambiguous here (nf_conn___init shares the name) */
-	struct nf_conn *ct = (struct nf_conn *)(nfct & ~SG_NFCT_INFOMASK);
+	struct nf_conntrack_tuple *t;
+	struct nf_conn *ct;
+	unsigned long nfct;
 	__u16 port;
 
-	if (!ct || (nfct & SG_NFCT_INFOMASK) >= SG_IP_CT_IS_REPLY)
+	/* no conntrack in this kernel (or its module is not loaded): nothing rewrote the packet */
+	if (!bpf_core_field_exists(kskb->_nfct) || !bpf_core_field_exists(((struct nf_conn *)0)->status))
 		return;
-	if (!(BPF_CORE_READ(ct, status) & SG_IPS_DST_NAT) || BPF_CORE_READ(ct, tuplehash[0].tuple.dst.protonum) != IPPROTO_UDP)
+	nfct = kskb->_nfct;
+	ct = (struct nf_conn *)(nfct & ~SG_NFCT_INFOMASK);
+	if (!ct || !(BPF_CORE_READ(ct, status) & SG_IPS_NAT_MASK))
 		return;
-	if (BPF_CORE_READ(ct, tuplehash[0].tuple.src.l3num) == SG_AF_INET)
-		sg_addr_from_v4(pkt->daddr, BPF_CORE_READ(ct, tuplehash[0].tuple.dst.u3.ip));
-	else if (bpf_core_read(pkt->daddr, 16, &ct->tuplehash[0].tuple.dst.u3))
+	t = (nfct & SG_NFCT_INFOMASK) >= SG_IP_CT_IS_REPLY ? &ct->tuplehash[1].tuple : &ct->tuplehash[0].tuple;
+	if (BPF_CORE_READ(t, dst.protonum) != IPPROTO_UDP)
 		return;
-	port = BPF_CORE_READ(ct, tuplehash[0].tuple.dst.u.udp.port);
+	if (BPF_CORE_READ(t, src.l3num) == SG_AF_INET)
+		sg_addr_from_v4(pkt->daddr, BPF_CORE_READ(t, dst.u3.ip));
+	else if (bpf_core_read(pkt->daddr, 16, &t->dst.u3))
+		return;
+	port = BPF_CORE_READ(t, dst.u.udp.port);
 	pkt->dport = bpf_ntohs(port);
 }
 
@@ -100,8 +108,8 @@ static __always_inline void sg_named_destination(struct __sk_buff *skb, struct s
  * pushed after the answer, a copy from user memory that stalled past it. So can corked data
  * of any UDP socket. So each is decided here as its hook would have: for the sending process
  * (a datagram leaves in the call that sends or uncorks it; one the holder re-injects after an
- * allow meets its flow verdict first), to the destination it named, as a connect() when that
- * is the connected peer (connected_peer.bpf.h), else as a send: its flow verdict, else the sender's verdicts, else
+ * allow meets its flow verdict first), to the destination it named, as the operation its
+ * hook decides (connected_peer.bpf.h): its flow verdict, else the sender's verdicts, else
  * that operation's unknown policy, hold counting as deny. Nothing leaves undecided. */
 static __noinline int sg_egress_judge_udp(struct __sk_buff *skb, struct bpf_sock *sk)
 {
@@ -117,23 +125,24 @@ static __noinline int sg_egress_judge_udp(struct __sk_buff *skb, struct bpf_sock
 	r.family = sk->family;
 	r.cookie = bpf_get_socket_cookie(skb);
 	sg_current_key_ident(&r.id);
-	if (sg_parse_packet(skb, &pkt) != SG_PKT_OK || pkt.l4proto != IPPROTO_UDP) {
-		r.op = SG_OP_SEND;
+	r.op = SG_OP_SEND;
+	if (sg_parse_packet(skb, &pkt) != SG_PKT_OK)
 		goto drop;
-	}
+	/* an IPsec transform's output (ESP, AH, a tunnel) of a datagram judged here before it */
+	if (pkt.l4proto != IPPROTO_UDP)
+		return SG_PASS;
 	sg_named_destination(skb, &pkt);
-	r.op = sg_to_connected_peer(sk, pkt.daddr, pkt.dport) ? SG_OP_CONNECT : SG_OP_SEND;
 	__builtin_memcpy(r.remote_addr, pkt.daddr, 16);
 	__builtin_memcpy(r.local_addr, pkt.saddr, 16);
 	r.remote_port = pkt.dport;
 	r.local_port = pkt.sport;
+	sg_datagram_op(sk, &r);
 	sg_lookup_verdict(&r, &l);
 	if (l.verdict == SG_VERDICT_ALLOW)
 		return SG_PASS;
-	if (l.verdict == SG_VERDICT_NONE) {
-		if (sg_scope_of_skb(skb, r.id.uid) == SG_SCOPE_IS_UNGOVERNED || sg_unknown_policy(r.op) == SG_POLICY_ALLOW)
-			return SG_PASS;
-	}
+	/* governed or not as the hooks see it: the sender's cgroup, not the socket's */
+	if (l.verdict == SG_VERDICT_NONE && (!sg_governed_current(r.id.uid) || sg_unknown_policy(r.op) == SG_POLICY_ALLOW))
+		return SG_PASS;
 drop:
 	sg_bump(cnt, SG_HOOK_EGRESS, SG_CNT_DENIES);
 	sg_emit(&r, SG_VERDICT_DENY, l.reason, l.tag);
@@ -158,7 +167,7 @@ int sg_egress(struct __sk_buff *skb)
 	/* UDP-Lite, SCTP: refused at socket() for governed processes, but one made by an
 	 * ungoverned process (or before the shim loaded) may be used by a governed one */
 	if (proto == SG_PROTO_OTHER)
-		return sg_scope_of_skb(skb, bpf_get_current_uid_gid() & 0xffffffff) == SG_SCOPE_IS_UNGOVERNED ? SG_PASS : SG_DROP;
+		return sg_governed_current(bpf_get_current_uid_gid() & 0xffffffff) ? SG_DROP : SG_PASS;
 	routed = sg_packet_source_routed(skb);
 	if (!routed && proto == SG_PROTO_UDP && (sg_owner_held(sk) || sg_udp_corked_push(sk)))
 		return sg_egress_judge_udp(skb, sk);

@@ -35,12 +35,12 @@ static __always_inline int sg_sock_addr_hook(struct bpf_sock_addr *ctx, __u8 op,
 
 	sg_current_key_ident(&r.id);
 	sg_req_from_sock_addr(&r, ctx, op, hook, v6);
-	if (op == SG_OP_SEND && sg_to_connected_peer(ctx->sk, r.remote_addr, r.remote_port))
-		r.op = SG_OP_CONNECT;
 	/* flow verdicts are keyed by the socket and exist only for sockets that held a flow:
 	 * only those pay for the cookie and the lookup */
 	if (sg_op_has_flow(op) && sg_owner_held(ctx->sk))
 		r.cookie = bpf_get_socket_cookie(ctx);
+	if (op == SG_OP_SEND)
+		sg_datagram_op(ctx->sk, &r);
 	act = sg_decide(&r, &l);
 	/* the namespace matters to a hold and to a DNS query only: other calls do not pay for it */
 	if (act == SG_ACT_HOLD || (act == SG_ACT_ALLOW && sg_op_has_flow(op) && r.remote_port == SG_DNS_PORT))

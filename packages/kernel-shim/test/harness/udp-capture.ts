@@ -1,4 +1,6 @@
-// A peer-side capture of the datagrams a test's clients get through, for the egress tests.
+// Datagram tests' two ends: a client that runs a few socket calls, and a peer-side capture
+// of what its datagrams got through.
+import { expect } from "vitest";
 
 /** Prints "GOT <port> <payload>" for each UDP datagram from localIp to ports 7000-7099; a
  *  socket bound to each of them takes the datagrams, so that no port unreachable comes back
@@ -26,4 +28,31 @@ while time.time() < end:
     if src == "${localIp}" and 7000 <= port < 7100:
         print("GOT", port, udp[8:40].decode(errors="replace"), flush=True)
 print("capture done", flush=True)`;
+}
+
+/** A python client: runs body with s a UDP socket (IPv6 with v6) and moveto(cgroupPath)
+ *  defined; prints "sent" at the end, or "refused <errno>" when a call fails. */
+export function udpClient(body: string, v6 = false): string {
+  return `import socket, time, os
+MSG_MORE = 0x8000
+s = socket.socket(socket.AF_INET6 if ${v6 ? "True" : "False"} else socket.AF_INET, socket.SOCK_DGRAM)
+def moveto(p):
+    open(p + "/cgroup.procs", "w").write(str(os.getpid()))
+try:
+${body
+  .split("\n")
+  .map((l) => `    ${l}`)
+  .join("\n")}
+    print("sent", flush=True)
+except OSError as e:
+    print("refused", e.errno, flush=True)`;
+}
+
+/** The "GOT" lines of a capture's output, sorted; fails when the capture did not run to its end. */
+export function arrivedDatagrams(captured: string): string[] {
+  expect(captured, "the capture ran to the end").toContain("capture done");
+  return captured
+    .split("\n")
+    .filter((l) => l.startsWith("GOT"))
+    .sort();
 }
