@@ -5,7 +5,7 @@ import { assertNoLeftovers } from "../test/harness/leftovers.js";
 import { runIn } from "../test/harness/spawn.js";
 import { udpCapture } from "../test/harness/udp-capture.js";
 import { createPortHoldWorld } from "../test/harness/port-hold-world.js";
-import { createShimWorld, OPEN_CONFIG, resetShim, type ShimWorld } from "../test/harness/world.js";
+import { createShimWorld, DENY_CONFIG, resetShim, type ShimWorld } from "../test/harness/world.js";
 
 // A datagram can leave a UDP socket without running the sendmsg hook: corked data (MSG_MORE,
 // UDP_CORK) is judged when it is appended and sent when it is pushed, and the push runs no
@@ -82,7 +82,6 @@ describe("hold: datagrams that leave without a hook", () => {
 // cork (found by an attack). A corked push is decided at egress like a held socket's.
 describe("hold: corked datagrams whose allow was withdrawn", () => {
   let w: ShimWorld;
-  const DENY_CONFIG = { ...OPEN_CONFIG, unknownPolicy: { ...OPEN_CONFIG.unknownPolicy, connect: "deny", send: "deny" } } as const;
 
   beforeAll(async () => {
     w = await createShimWorld();

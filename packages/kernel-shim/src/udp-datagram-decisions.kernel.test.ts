@@ -6,7 +6,7 @@ import { assertNoLeftovers } from "../test/harness/leftovers.js";
 import { runIn } from "../test/harness/spawn.js";
 import { arrivedDatagrams as arrived, udpCapture as capture, udpClient as client } from "../test/harness/udp-capture.js";
 import { createPortHoldWorld } from "../test/harness/port-hold-world.js";
-import { createShimWorld, OPEN_CONFIG, resetShim, type ShimWorld } from "../test/harness/world.js";
+import { createShimWorld, DENY_CONFIG, resetShim, type ShimWorld } from "../test/harness/world.js";
 
 // Found by an attack on the egress judge (helper report, this session): each of these failed
 // at c461f68. A governed sender pushed a cork begun in an exempt cgroup (egress took the
@@ -18,19 +18,19 @@ import { createShimWorld, OPEN_CONFIG, resetShim, type ShimWorld } from "../test
 const PY = "/usr/bin/python3";
 const NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
 
-describe("a sendto() naming the connected peer", () => {
+describe("datagrams the hooks allow under connect and send deny", () => {
   let w: ShimWorld;
   beforeAll(async () => {
     w = await createShimWorld();
     resetShim(w.shim);
-    w.shim.setConfig({ ...OPEN_CONFIG, unknownPolicy: { ...OPEN_CONFIG.unknownPolicy, connect: "deny", send: "deny" } });
+    w.shim.setConfig(DENY_CONFIG);
   });
   afterAll(async () => {
     await w?.cleanup.run();
     assertNoLeftovers();
   });
 
-  it("is allowed by a send verdict for that peer, corked too, when connect() has no verdict for the sender", async () => {
+  it("a sendto() naming the connected peer is allowed by a send verdict for that peer, corked too, when connect() has no verdict for the sender", async () => {
     const py = identityOf(PY);
     const key = { exeDev: py.exeDev, exeIno: py.exeIno, proto: "udp" } as const;
     // root may connect to the peer; nobody may SEND to it (no connect verdict for nobody)
@@ -50,6 +50,42 @@ s.sendto(b"pushed", ${P})`;
     // every call was allowed by its hook (sendto with an address runs sendmsg4: op send)
     expect({ out: out.stdout.trim(), got }).toEqual({ out: "sent", got: ["GOT 7060 corked-pushed", "GOT 7060 plain"] });
   }, 30_000);
+
+  it("a reply to an inbound flow that a nat INPUT SNAT rewrote is judged at the address the server saw and was allowed to send to, corked too", async () => {
+    const nat = (op: "-A" | "-D"): string =>
+      run("nsenter", [`--net=${w.ns.path}`, "--", "iptables", "-w", "-t", "nat", op, "INPUT", "-p", "udp", "--dport", "7080", "-j", "SNAT", "--to-source", "198.51.100.7:6000"]);
+    run("ip", ["-n", w.ns.name, "route", "add", "198.51.100.0/24", "dev", "sg0"]);
+    nat("-A");
+    w.cleanup.add("remove the INPUT SNAT", () => void nat("-D"));
+    const py = identityOf(PY);
+    w.shim.setVerdict({ exeDev: py.exeDev, exeIno: py.exeIno, uid: 65534, proto: "udp", op: "send", addr: "198.51.100.7", port: 6000 }, { verdict: "allow", tag: 9 });
+    const server = runIn(w.inside, [...NOBODY, PY, "-c", `import socket, time
+MSG_MORE = 0x8000
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 7080)); s.settimeout(5)
+for i in range(2):
+    d, a = s.recvfrom(100)
+    print("from", a, flush=True)
+    try:
+        if i == 0:
+            s.sendto(b"plain-reply", a)
+        else:
+            s.sendto(b"corked-", MSG_MORE, a); s.sendto(b"reply", a)
+        print("replied", i, flush=True)
+    except OSError as e:
+        print("refused", i, e.errno, flush=True)`], { timeoutMs: 20_000 });
+    await sleep(400);
+    const peer = await runIn(w.peer, [PY, "-c", `import socket
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); c.bind(("0.0.0.0", 5555)); c.settimeout(1.5)
+for i in range(2):
+    c.sendto(b"q", ("${w.ns.local4}", 7080))
+    try:
+        d, a = c.recvfrom(100); print("GOT", d.decode(), a, flush=True)
+    except socket.timeout:
+        print("NONE", i, flush=True)`], { timeoutMs: 20_000 });
+    const srv = await server;
+    expect(srv.stdout).toContain("198.51.100.7");
+    expect(peer.stdout.trim().split("\n")).toEqual(["GOT plain-reply ('" + w.ns.local4 + "', 7080)", "GOT corked-reply ('" + w.ns.local4 + "', 7080)"]);
+  }, 30_000);
 });
 
 describe("egress takes the sender's cgroup for governed or not, as the hooks do, not the socket's", () => {
@@ -61,7 +97,7 @@ describe("egress takes the sender's cgroup for governed or not, as the hooks do,
     resetShim(w.shim);
     gov = createTestCgroup(w.cleanup, `${w.cg.name}/gov`);
     ex = createTestCgroup(w.cleanup, `${w.cg.name}/ex`);
-    w.shim.setConfig({ ...OPEN_CONFIG, unknownPolicy: { ...OPEN_CONFIG.unknownPolicy, connect: "deny", send: "deny" }, scopeEnabled: true });
+    w.shim.setConfig({ ...DENY_CONFIG, scopeEnabled: true });
     w.shim.setScope({ uids: [], cgroupIds: [gov.id], exemptCgroupIds: [ex.id] });
   });
   afterAll(async () => {
@@ -114,61 +150,12 @@ s.sendto(b"pushed", ${P})`;
   }, 30_000);
 });
 
-describe("a reply to an inbound flow that a nat INPUT SNAT rewrote", () => {
-  let w: ShimWorld;
-  beforeAll(async () => {
-    w = await createShimWorld();
-    resetShim(w.shim);
-    w.shim.setConfig({ ...OPEN_CONFIG, unknownPolicy: { ...OPEN_CONFIG.unknownPolicy, connect: "deny", send: "deny" } });
-  });
-  afterAll(async () => {
-    await w?.cleanup.run();
-    assertNoLeftovers();
-  });
-
-  it("is judged at the address the server saw and was allowed to send to, corked too", async () => {
-    const nat = (op: "-A" | "-D"): string =>
-      run("nsenter", [`--net=${w.ns.path}`, "--", "iptables", "-w", "-t", "nat", op, "INPUT", "-p", "udp", "--dport", "7080", "-j", "SNAT", "--to-source", "198.51.100.7:6000"]);
-    run("ip", ["-n", w.ns.name, "route", "add", "198.51.100.0/24", "dev", "sg0"]);
-    nat("-A");
-    w.cleanup.add("remove the INPUT SNAT", () => void nat("-D"));
-    const py = identityOf(PY);
-    w.shim.setVerdict({ exeDev: py.exeDev, exeIno: py.exeIno, uid: 65534, proto: "udp", op: "send", addr: "198.51.100.7", port: 6000 }, { verdict: "allow", tag: 9 });
-    const server = runIn(w.inside, [...NOBODY, PY, "-c", `import socket, time
-MSG_MORE = 0x8000
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 7080)); s.settimeout(5)
-for i in range(2):
-    d, a = s.recvfrom(100)
-    print("from", a, flush=True)
-    try:
-        if i == 0:
-            s.sendto(b"plain-reply", a)
-        else:
-            s.sendto(b"corked-", MSG_MORE, a); s.sendto(b"reply", a)
-        print("replied", i, flush=True)
-    except OSError as e:
-        print("refused", i, e.errno, flush=True)`], { timeoutMs: 20_000 });
-    await sleep(400);
-    const peer = await runIn(w.peer, [PY, "-c", `import socket
-c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); c.bind(("0.0.0.0", 5555)); c.settimeout(1.5)
-for i in range(2):
-    c.sendto(b"q", ("${w.ns.local4}", 7080))
-    try:
-        d, a = c.recvfrom(100); print("GOT", d.decode(), a, flush=True)
-    except socket.timeout:
-        print("NONE", i, flush=True)`], { timeoutMs: 20_000 });
-    const srv = await server;
-    expect(srv.stdout).toContain("198.51.100.7");
-    expect(peer.stdout.trim().split("\n")).toEqual(["GOT plain-reply ('" + w.ns.local4 + "', 7080)", "GOT corked-reply ('" + w.ns.local4 + "', 7080)"]);
-  }, 30_000);
-});
-
 describe("a cork begun by an ungoverned user and pushed after setresuid to a governed one", () => {
   let w: ShimWorld;
   beforeAll(async () => {
     w = await createShimWorld();
     resetShim(w.shim);
-    w.shim.setConfig({ ...OPEN_CONFIG, unknownPolicy: { ...OPEN_CONFIG.unknownPolicy, connect: "deny", send: "deny" }, scopeEnabled: true });
+    w.shim.setConfig({ ...DENY_CONFIG, scopeEnabled: true });
     w.shim.setScope({ uids: [65534], cgroupIds: [], exemptCgroupIds: [] });
   });
   afterAll(async () => {

@@ -4,9 +4,8 @@
  * drops it and the caller sees EPERM. A UDP or raw packet carrying an IPv6 routing header or
  * an IPv4 source route (put there per message: setsockopt refuses them) is dropped
  * (source_route). A UDP socket that held a flow, and a corked UDP push, has every datagram
- * decided here as its hook would have (below; conntrack's original tuple: 6.4 for
- * bpf_cast_to_kern_ctx). TCP leaves after two field reads (type, protocol). Needs 4.10
- * (bpf_sk_fullsock: 5.1). */
+ * decided here as its hook would have (below; bpf_rdonly_cast and bpf_cast_to_kern_ctx:
+ * 6.2). TCP leaves after two field reads (type, protocol). Needs 4.10 (bpf_sk_fullsock: 5.1). */
 
 /* Who sends: the socket's owner record (made at socket() for raw and ping sockets), else the
  * calling process, which is the sender for these synchronous sends. */

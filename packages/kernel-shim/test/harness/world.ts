@@ -39,6 +39,12 @@ export const HOLD_CONFIG = {
   socksPerUid: DEFAULT_CONFIG.socksPerUid,
 } as const;
 
+/** OPEN_CONFIG, but connect() and sends with no verdict are denied. */
+export const DENY_CONFIG = {
+  ...OPEN_CONFIG,
+  unknownPolicy: { ...OPEN_CONFIG.unknownPolicy, connect: "deny", send: "deny" },
+} as const;
+
 export function pinDirName(): string {
   return `/sys/fs/bpf/${uniqueName()}`;
 }
